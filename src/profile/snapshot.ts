@@ -1,0 +1,133 @@
+// Snapshots: an immutable, flat copy of a trie in preorder, cheap to send between threads
+// and the only thing the TUI and the exporters read.
+
+import { FRAME_KIND_NAMES, FrameKind } from "./frames.ts";
+import { ROOT, StackTrie } from "./trie.ts";
+
+/** What a weight counts: samples, nanoseconds of CPU time, or events of a hardware counter. */
+export type WeightUnit = "samples" | "nanoseconds" | "events";
+
+/** Figures a live session adds to its snapshots; the status bar shows them. */
+export interface LiveStats {
+  mode: string;
+  hz: number;
+  elapsedMs: number;
+  samples: number;
+  samplesPerSec: number;
+  lost: number;
+  frozen?: boolean;
+}
+
+export interface Snapshot {
+  /** Frame table, indexed by frame id. */
+  names: string[];
+  kinds: Uint8Array;
+  modules: (string | null)[];
+  /** Nodes in preorder; index 0 is the root. Children of a node follow it, sorted by name. */
+  count: number;
+  frame: Int32Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  /** One past the last node of the subtree rooted at i. */
+  end: Int32Array;
+  self: Float64Array;
+  total: Float64Array;
+  maxDepth: number;
+  unit: WeightUnit;
+  live?: LiveStats;
+}
+
+/** Builds a snapshot; children are ordered by frame name (code-unit order, as `sort` does). */
+export function snapshotOf(trie: StackTrie, unit: WeightUnit = "samples", live?: LiveStats): Snapshot {
+  const n = trie.nodeCount;
+  const names = trie.frames.names.slice();
+  const kinds = Uint8Array.from(trie.frames.kinds);
+  const modules = trie.frames.modules.slice();
+  const frame = new Int32Array(n);
+  const parent = new Int32Array(n);
+  const depth = new Int32Array(n);
+  const end = new Int32Array(n);
+  const self = new Float64Array(n);
+  const total = new Float64Array(n);
+  let maxDepth = 0;
+
+  // Iterative preorder walk. `stack` holds trie nodes still to visit with their parent index.
+  const todoNode: number[] = [ROOT];
+  const todoParent: number[] = [-1];
+  const open: number[] = []; // snapshot indices whose subtree is still being emitted
+  let next = 0;
+  const byName = (a: number, b: number) => {
+    const na = names[trie.frame[a]!]!;
+    const nb = names[trie.frame[b]!]!;
+    return na < nb ? 1 : na > nb ? -1 : trie.frame[b]! - trie.frame[a]!; // reversed: popped last-first
+  };
+  while (todoNode.length > 0) {
+    const node = todoNode.pop()!;
+    const p = todoParent.pop()!;
+    while (open.length > 0 && open[open.length - 1] !== p) end[open.pop()!] = next;
+    const i = next++;
+    frame[i] = trie.frame[node]!;
+    parent[i] = p;
+    const d = p < 0 ? 0 : depth[p]! + 1;
+    depth[i] = d;
+    if (d > maxDepth) maxDepth = d;
+    self[i] = trie.self[node]!;
+    total[i] = trie.total[node]!;
+    open.push(i);
+    const kids = trie.children(node);
+    if (kids.length > 1) kids.sort(byName);
+    for (const c of kids) {
+      todoNode.push(c);
+      todoParent.push(i);
+    }
+  }
+  while (open.length > 0) end[open.pop()!] = next;
+  return { names, kinds, modules, count: next, frame, parent, depth, end, self, total, maxDepth, unit, live };
+}
+
+export function nameOf(s: Snapshot, node: number): string {
+  return node === 0 ? "all" : s.names[s.frame[node]!]!;
+}
+
+export function kindOf(s: Snapshot, node: number): FrameKind {
+  return (node === 0 ? FrameKind.Root : s.kinds[s.frame[node]!]!) as FrameKind;
+}
+
+export function kindName(kind: number): string {
+  return FRAME_KIND_NAMES[kind] ?? "unknown";
+}
+
+/** Names of the frames from the outermost down to `node` (the root excluded). */
+export function pathNames(s: Snapshot, node: number): string[] {
+  const out: string[] = [];
+  for (let n = node; n > 0; n = s.parent[n]!) out.push(s.names[s.frame[n]!]!);
+  return out.reverse();
+}
+
+/**
+ * Finds a node by its path of names. When the full path is gone, returns the deepest node
+ * that matches a prefix of it (the nearest surviving ancestor), so a view can keep its place.
+ */
+export function findByPath(s: Snapshot, path: readonly string[]): { node: number; exact: boolean } {
+  let node = 0;
+  for (let k = 0; k < path.length; k++) {
+    const want = path[k];
+    let found = -1;
+    for (let c = node + 1; c < s.end[node]!; c = s.end[c]!) {
+      if (s.names[s.frame[c]!] === want) {
+        found = c;
+        break;
+      }
+    }
+    if (found < 0) return { node, exact: false };
+    node = found;
+  }
+  return { node, exact: true };
+}
+
+/** Children of a snapshot node, in snapshot order (by name). */
+export function childrenOf(s: Snapshot, node: number): number[] {
+  const out: number[] = [];
+  for (let c = node + 1; c < s.end[node]!; c = s.end[c]!) out.push(c);
+  return out;
+}
