@@ -1,0 +1,347 @@
+// ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id and function
+// symbols (.symtab, else .dynsym) as sorted address ranges with names decoded lazily.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+const ET_EXEC = 2;
+const ET_DYN = 3;
+const PT_LOAD = 1;
+const PT_NOTE = 4;
+const SHT_SYMTAB = 2;
+const SHT_NOTE = 7;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const SHN_UNDEF = 0;
+const SHN_LORESERVE = 0xff00;
+const NT_GNU_BUILD_ID = 3;
+const PAGE = 4096;
+const SYM_SIZE = 24;
+const TWO32 = 4294967296;
+
+export interface LoadSegment {
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+  flags: number; // PF_X=1, PF_W=2, PF_R=4
+}
+
+export class ElfError extends Error {}
+
+const utf8 = new TextDecoder("utf-8");
+
+/** One parsed ELF image. Symbol i covers [starts[i], ends[i]) in ELF virtual addresses. */
+export class ElfFile {
+  readonly type: number;
+  readonly loads: LoadSegment[];
+  readonly buildId: string | null;
+  /** True when there was no .symtab and symbols came from .dynsym (or there were none). */
+  readonly stripped: boolean;
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  private readonly nameOffs: Uint32Array;
+  private readonly strtab: Uint8Array;
+  private readonly names: (string | undefined)[];
+
+  constructor(src: ByteSource) {
+    const hdr = src.read(0, 64);
+    if (hdr.length < 64 || hdr[0] !== 0x7f || hdr[1] !== 0x45 || hdr[2] !== 0x4c || hdr[3] !== 0x46) {
+      throw new ElfError("not an ELF file");
+    }
+    if (hdr[4] !== 2) throw new ElfError("not ELF64");
+    if (hdr[5] !== 1) throw new ElfError("not little-endian");
+    const h = view(hdr);
+    this.type = h.getUint16(16, true);
+    const phoff = u64(h, 32);
+    const shoff = u64(h, 40);
+    const phentsize = h.getUint16(54, true);
+    const phnum = h.getUint16(56, true);
+    const shentsize = h.getUint16(58, true);
+    let shnum = h.getUint16(60, true);
+    if (shoff !== 0 && shnum === 0) {
+      const first = src.read(shoff, 64);
+      if (first.length === 64) shnum = view(first).getUint32(32, true); // more than 65535 sections
+    }
+
+    // Program headers: loads and notes (build-id).
+    this.loads = [];
+    let buildId: string | null = null;
+    if (phoff > 0 && phentsize >= 56) {
+      const ph = src.read(phoff, phnum * phentsize);
+      const dv = view(ph);
+      for (let p = 0; p + 56 <= ph.length; p += phentsize) {
+        const type = dv.getUint32(p, true);
+        if (type === PT_LOAD) {
+          this.loads.push({
+            flags: dv.getUint32(p + 4, true),
+            offset: u64(dv, p + 8),
+            vaddr: u64(dv, p + 16),
+            filesz: u64(dv, p + 32),
+            memsz: u64(dv, p + 40),
+          });
+        } else if (type === PT_NOTE && buildId === null) {
+          buildId = findBuildId(src.read(u64(dv, p + 8), Math.min(u64(dv, p + 32), 1 << 20)));
+        }
+      }
+    }
+
+    // Section headers: pick .symtab, else .dynsym.
+    const sh = shoff > 0 && shentsize >= 64 ? src.read(shoff, shnum * shentsize) : new Uint8Array(0);
+    const sv = view(sh);
+    shnum = Math.floor(sh.length / Math.max(shentsize, 1));
+    const sec = (i: number) => i * shentsize;
+    let symSec = -1;
+    let dynSec = -1;
+    for (let i = 0; i < shnum; i++) {
+      const t = sv.getUint32(sec(i) + 4, true);
+      if (t === SHT_SYMTAB && symSec < 0) symSec = i;
+      else if (t === SHT_DYNSYM && dynSec < 0) dynSec = i;
+      else if (t === SHT_NOTE && buildId === null) {
+        buildId = findBuildId(src.read(u64(sv, sec(i) + 24), Math.min(u64(sv, sec(i) + 32), 1 << 20)));
+      }
+    }
+    this.buildId = buildId;
+    const chosen = symSec >= 0 && u64(sv, sec(symSec) + 32) > SYM_SIZE ? symSec : dynSec;
+    this.stripped = chosen !== symSec || symSec < 0;
+
+    if (chosen < 0) {
+      this.starts = new Float64Array(0);
+      this.ends = new Float64Array(0);
+      this.nameOffs = new Uint32Array(0);
+      this.strtab = new Uint8Array(0);
+      this.names = [];
+      return;
+    }
+    const s = sec(chosen);
+    const link = sv.getUint32(s + 40, true);
+    const syms = src.read(u64(sv, s + 24), u64(sv, s + 32));
+    const dv = view(syms);
+    this.strtab = link < shnum ? src.read(u64(sv, sec(link) + 24), u64(sv, sec(link) + 32)) : new Uint8Array(0);
+
+    // Section ends bound zero-size symbols.
+    const secEnd = (idx: number): number => {
+      if (idx >= shnum || idx === SHN_UNDEF) return Infinity;
+      return u64(sv, sec(idx) + 16) + u64(sv, sec(idx) + 32);
+    };
+
+    // Collect function symbols.
+    const n = Math.floor(syms.length / SYM_SIZE);
+    const rawStart = new Float64Array(n);
+    const rawSize = new Float64Array(n);
+    const rawName = new Uint32Array(n);
+    const rawShndx = new Uint16Array(n);
+    let count = 0;
+    let maxStart = 0;
+    for (let i = 1; i < n; i++) {
+      const o = i * SYM_SIZE;
+      const info = syms[o + 4]!;
+      const type = info & 0xf;
+      if (type !== STT_FUNC && type !== STT_GNU_IFUNC) continue;
+      const shndx = dv.getUint16(o + 6, true);
+      if (shndx === SHN_UNDEF) continue;
+      const value = u64(dv, o + 8);
+      if (value === 0) continue;
+      rawStart[count] = value;
+      rawSize[count] = u64(dv, o + 16);
+      rawName[count] = dv.getUint32(o, true);
+      rawShndx[count] = shndx >= SHN_LORESERVE ? 0 : shndx;
+      if (value > maxStart) maxStart = value;
+      count++;
+    }
+
+    const order = sortOrder(rawStart, count, maxStart);
+
+    // Dedupe aliases at one address (keep the first with a size), then resolve zero sizes.
+    const starts = new Float64Array(count);
+    const ends = new Float64Array(count);
+    const nameOffs = new Uint32Array(count);
+    const zeroSec = new Uint16Array(count);
+    let m = 0;
+    for (let k = 0; k < count; k++) {
+      const i = order[k]!;
+      const st = rawStart[i]!;
+      const sz = rawSize[i]!;
+      if (m > 0 && starts[m - 1] === st) {
+        if (ends[m - 1] === st && sz > 0) {
+          ends[m - 1] = st + sz;
+          nameOffs[m - 1] = rawName[i]!;
+        }
+        continue;
+      }
+      starts[m] = st;
+      ends[m] = st + sz;
+      nameOffs[m] = rawName[i]!;
+      zeroSec[m] = rawShndx[i]!;
+      m++;
+    }
+    for (let k = 0; k < m; k++) {
+      if (ends[k] === starts[k]) {
+        const next = k + 1 < m ? starts[k + 1]! : Infinity;
+        const end = Math.min(next, secEnd(zeroSec[k]!));
+        ends[k] = end === Infinity ? starts[k]! + 1 : end;
+      }
+    }
+    this.starts = starts.subarray(0, m);
+    this.ends = ends.subarray(0, m);
+    this.nameOffs = nameOffs.subarray(0, m);
+    this.names = new Array(m);
+  }
+
+  get symbolCount(): number {
+    return this.starts.length;
+  }
+
+  /** Index of the function symbol containing ELF virtual address `vaddr`, or -1. */
+  lookup(vaddr: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    if (hi < 0 || vaddr < s[0]!) return -1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid]! <= vaddr) lo = mid;
+      else hi = mid - 1;
+    }
+    return vaddr < this.ends[lo]! ? lo : -1;
+  }
+
+  /** Name of symbol `i`, decoded from the string table on first use. */
+  name(i: number): string {
+    let n = this.names[i];
+    if (n === undefined) {
+      const off = this.nameOffs[i]!;
+      let end = this.strtab.indexOf(0, off);
+      if (end < 0) end = this.strtab.length;
+      n = utf8.decode(this.strtab.subarray(off, end));
+      this.names[i] = n;
+    }
+    return n;
+  }
+
+  /** ELF virtual address of a file offset, via the PT_LOAD segment holding it; -1 if none. */
+  fileOffsetToVaddr(off: number): number {
+    const loads = this.loads;
+    for (let i = 0; i < loads.length; i++) {
+      const l = loads[i]!;
+      if (off >= l.offset && off < l.offset + l.filesz) return off - l.offset + l.vaddr;
+    }
+    // Mappings start at the page-aligned offset: accept the padding before a segment.
+    for (let i = 0; i < loads.length; i++) {
+      const l = loads[i]!;
+      const aligned = l.offset - (l.offset % PAGE);
+      if (off >= aligned && off < l.offset + Math.max(l.filesz, 1)) return off - l.offset + l.vaddr;
+    }
+    return -1;
+  }
+
+  get isPie(): boolean {
+    return this.type === ET_DYN;
+  }
+  get isExec(): boolean {
+    return this.type === ET_EXEC;
+  }
+}
+
+function findBuildId(notes: Uint8Array): string | null {
+  const dv = view(notes);
+  const end = notes.length;
+  let p = 0;
+  while (p + 12 <= end) {
+    const namesz = dv.getUint32(p, true);
+    const descsz = dv.getUint32(p + 4, true);
+    const type = dv.getUint32(p + 8, true);
+    const nameAt = p + 12;
+    const descAt = nameAt + ((namesz + 3) & ~3);
+    const next = descAt + ((descsz + 3) & ~3);
+    if (next > end) break;
+    if (type === NT_GNU_BUILD_ID && namesz === 4 && notes[nameAt] === 0x47 && notes[nameAt + 1] === 0x4e && notes[nameAt + 2] === 0x55) {
+      let hex = "";
+      for (let i = 0; i < descsz; i++) hex += notes[descAt + i]!.toString(16).padStart(2, "0");
+      return hex;
+    }
+    p = next;
+  }
+  return null;
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function u64(dv: DataView, o: number): number {
+  return dv.getUint32(o, true) + dv.getUint32(o + 4, true) * TWO32;
+}
+
+/** Indices 0..count-1 ordered by start (stable). Packs (start, index) into one double when exact. */
+function sortOrder(starts: Float64Array, count: number, maxStart: number): Uint32Array {
+  const order = new Uint32Array(count);
+  let sorted = true;
+  for (let i = 1; i < count; i++) if (starts[i]! < starts[i - 1]!) { sorted = false; break; }
+  if (sorted) {
+    for (let i = 0; i < count; i++) order[i] = i;
+    return order;
+  }
+  if ((maxStart + 1) * count < 2 ** 53) {
+    const keys = new Float64Array(count);
+    for (let i = 0; i < count; i++) keys[i] = starts[i]! * count + i;
+    keys.sort();
+    for (let i = 0; i < count; i++) order[i] = keys[i]! % count;
+    return order;
+  }
+  const idx = Array.from({ length: count }, (_, i) => i);
+  idx.sort((a, b) => starts[a]! - starts[b]! || a - b);
+  order.set(idx);
+  return order;
+}
+
+/** Random access to the bytes of an image: a file, a mapping, or memory read from a process. */
+export interface ByteSource {
+  /** Up to `len` bytes at `off` (fewer at the end of the source). */
+  read(off: number, len: number): Uint8Array;
+}
+
+/** Bytes already in memory (a mapping or a buffer): reads are zero-copy views. */
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return { read: (off, len) => bytes.subarray(Math.min(off, bytes.length), Math.min(off + len, bytes.length)) };
+}
+
+/** Positional reads from an open read-only descriptor. */
+export function fdSource(fd: number): ByteSource {
+  const size = fstatSync(fd).size;
+  return {
+    read(off, len) {
+      if (size > 0) len = Math.max(0, Math.min(len, size - off)); // regular file: clamp corrupt sizes
+      else len = Math.min(len, 1 << 28);
+      const buf = new Uint8Array(Math.max(0, len));
+      let got = 0;
+      while (got < len) {
+        const r = readSync(fd, buf, got, len - got, off + got);
+        if (r <= 0) break;
+        got += r;
+      }
+      return got === len ? buf : buf.subarray(0, got);
+    },
+  };
+}
+
+/**
+ * Parse the ELF file at `path`. By default it is opened read-only and only the headers, notes,
+ * symbol table and string table are read (Bun.mmap opens files O_RDWR, which fails with ETXTBSY
+ * on running executables, the common case here); `mmap: true` tries Bun.mmap first.
+ */
+export function loadElf(path: string, opts: { mmap?: boolean } = {}): ElfFile {
+  if (opts.mmap) {
+    try {
+      const bytes = Bun.mmap(path, { shared: false });
+      if (bytes.length > 0) return new ElfFile(bufferSource(bytes));
+    } catch {
+      // fall through to reads
+    }
+  }
+  const fd = openSync(path, "r");
+  try {
+    return new ElfFile(fdSource(fd));
+  } finally {
+    closeSync(fd);
+  }
+}
