@@ -1,0 +1,37 @@
+// `flametui file <path>` and `… | flametui`: import a profile, then write it (-o), print it as
+// folded stacks (stdout not a terminal), or open the interactive viewer.
+
+import type { FileOptions } from "../cli.ts";
+import { malformedReport, readProfile } from "../import/read.ts";
+import type { DebugLog } from "../log.ts";
+import { resolveFormat, writeProfile } from "../output.ts";
+import { snapshotOf } from "../profile/snapshot.ts";
+
+export async function runFile(path: string, opts: FileOptions, log: DebugLog): Promise<number> {
+  const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
+  const t0 = performance.now();
+  const result = await readProfile(path, { weight: opts.weight, progress: true });
+  const ms = performance.now() - t0;
+  log.write(`imported ${result.source}: ${result.format}, ${result.bytes} bytes, ${result.stats.stacks} stacks, ${result.trie.nodeCount} nodes in ${ms.toFixed(1)} ms`);
+  const report = malformedReport(result);
+  if (report) process.stderr.write(`flametui: ${sanitizeLine(report)}\n`);
+  for (const notice of result.stats.notices) process.stderr.write(`flametui: ${sanitizeLine(notice)}\n`);
+
+  const snapshot = snapshotOf(result.trie, result.unit);
+  const name = result.source === "stdin" ? "stdin" : result.source.replace(/.*\//, "");
+  if (opts.output !== undefined) {
+    await writeProfile(snapshot, opts.output, format!, name);
+    return 0;
+  }
+  if (!process.stdout.isTTY) {
+    await writeProfile(snapshot, "-", resolveFormat("-", opts.format), name);
+    return 0;
+  }
+  const { runTui } = await import("../tui/run.ts");
+  await runTui({ snapshot, title: name, log: log.write });
+  return 0;
+}
+
+function sanitizeLine(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
+}

@@ -1,0 +1,131 @@
+// Folded stacks importer: `frame;frame;frame count` per line, split at the last space so frame
+// names may contain spaces. Consecutive lines usually share a long prefix (the format is sorted),
+// so the frames of the common prefix are reused from the previous line instead of re-hashed.
+
+import { kindFromFoldedName } from "../profile/frames.ts";
+import type { WeightUnit } from "../profile/snapshot.ts";
+import { MAX_WEIGHT, StackTrie } from "../profile/trie.ts";
+import { ByteInterner } from "./byte-interner.ts";
+import { type ImportStats, type Importer, newStats, noteMalformed, utf8 } from "./importer.ts";
+
+const SEMI = 59;
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+
+export class FoldedImporter implements Importer {
+  readonly format = "folded";
+  readonly trie: StackTrie;
+  stats: ImportStats = newStats();
+
+  private readonly rootNames = new ByteInterner();
+  private readonly innerNames = new ByteInterner();
+  private prev = new Uint8Array(4096);
+  private prevLen = 0;
+  private prevDepth = 0;
+  private ids = new Int32Array(256);
+  private ends = new Int32Array(256);
+
+  constructor(trie: StackTrie = new StackTrie()) {
+    this.trie = trie;
+  }
+
+  unit(): WeightUnit {
+    return "samples";
+  }
+
+  line(buf: Uint8Array, s: number, e: number, lineNo: number): void {
+    this.stats.lines++;
+    if (e > s && buf[e - 1] === CR) e--;
+    let blank = true;
+    for (let i = s; i < e; i++) {
+      const c = buf[i]!;
+      if (c !== SPACE && c !== TAB) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return;
+
+    let sp = e - 1;
+    while (sp >= s && buf[sp] !== SPACE) sp--;
+    if (sp < s) return noteMalformed(this.stats, lineNo, "no count after the stack");
+    if (sp + 1 === e) return noteMalformed(this.stats, lineNo, "no count after the stack");
+    let count = 0;
+    for (let i = sp + 1; i < e; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) return noteMalformed(this.stats, lineNo, "count is not a whole number");
+      count = count * 10 + d;
+    }
+    if (count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "count is larger than 2^53");
+    const n = sp - s;
+    if (n === 0) return noteMalformed(this.stats, lineNo, "empty stack");
+    if (count === 0) return;
+    if (this.trie.totalWeight + count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "total weight would exceed 2^53");
+
+    // Frames shared with the previous line keep their ids.
+    if (n > this.prev.length) this.growPrev(n);
+    const prev = this.prev;
+    const m = n < this.prevLen ? n : this.prevLen;
+    let common = 0;
+    while (common < m && prev[common] === buf[s + common]) common++;
+    let depth = 0;
+    const ends = this.ends;
+    while (depth < this.prevDepth) {
+      const fe = ends[depth]!;
+      if (fe > common) break;
+      if (fe === common && !(common === n || buf[s + common] === SEMI)) break;
+      depth++;
+    }
+    let pos = depth === 0 ? 0 : ends[depth - 1]! + 1;
+    if (depth === 0 || pos <= n) {
+      for (;;) {
+        let fe = pos;
+        while (fe < n && buf[s + fe] !== SEMI) fe++;
+        if (depth === this.ids.length) this.growDepth();
+        this.ids[depth] = this.intern(buf, s + pos, s + fe, depth);
+        this.ends[depth] = fe;
+        depth++;
+        if (fe >= n) break;
+        pos = fe + 1;
+      }
+    }
+    for (let i = common; i < n; i++) prev[i] = buf[s + i]!;
+    this.prevLen = n;
+    this.prevDepth = depth;
+    this.trie.add(this.ids, depth, count);
+    this.stats.stacks++;
+  }
+
+  finish(): void {}
+
+  private intern(buf: Uint8Array, a: number, b: number, depth: number): number {
+    const table = depth === 0 ? this.rootNames : this.innerNames;
+    let id = table.get(buf, a, b);
+    if (id < 0) {
+      const name = utf8.decode(buf.subarray(a, b));
+      const kind = kindFromFoldedName(name, depth === 0 ? 0 : 1);
+      id = this.trie.frames.intern(name, kind);
+      table.set(buf, a, b, id);
+    }
+    return id;
+  }
+
+  private growPrev(n: number): void {
+    let size = this.prev.length * 2;
+    while (size < n) size *= 2;
+    const p = new Uint8Array(size);
+    p.set(this.prev.subarray(0, this.prevLen));
+    this.prev = p;
+  }
+
+  private growDepth(): void {
+    const ids = new Int32Array(this.ids.length * 2);
+    ids.set(this.ids);
+    this.ids = ids;
+    const ends = new Int32Array(this.ends.length * 2);
+    ends.set(this.ends);
+    this.ends = ends;
+  }
+}
+

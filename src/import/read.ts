@@ -1,0 +1,135 @@
+// Reads a profile from a file or stdin in chunks, detects its format, and feeds the right
+// importer; memory grows with the number of unique stacks, not with the input size.
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { InputError } from "../errors.ts";
+import type { WeightUnit } from "../profile/snapshot.ts";
+import { StackTrie } from "../profile/trie.ts";
+import { detectFormat } from "./detect.ts";
+import { FoldedImporter } from "./folded.ts";
+import type { ImportStats, Importer, InputFormat } from "./importer.ts";
+import { LineSplitter } from "./lines.ts";
+import { PerfScriptImporter, type WeightMode } from "./perf-script.ts";
+import { ImportProgress } from "./progress.ts";
+
+export interface ReadOptions {
+  weight?: WeightMode;
+  /** Force a format instead of detecting it. */
+  format?: InputFormat;
+  /** Show a progress bar on stderr for long imports (only when stderr is a terminal). */
+  progress?: boolean;
+}
+
+export interface ReadResult {
+  trie: StackTrie;
+  unit: WeightUnit;
+  format: InputFormat;
+  stats: ImportStats;
+  bytes: number;
+  /** Display name of the source: the path, or "stdin". */
+  source: string;
+}
+
+const CHUNK = 1 << 20;
+
+/** Imports `path` ("-" for stdin). Throws InputError when nothing usable is in it. */
+export async function readProfile(path: string, opts: ReadOptions = {}): Promise<ReadResult> {
+  const source = path === "-" ? "stdin" : path;
+  let importer: Importer | null = null;
+  let splitter: LineSplitter | null = null;
+  let head: Uint8Array | null = null; // bytes held back until the format is known
+  const total = path === "-" ? 0 : fileSize(path);
+  const progress = opts.progress ? new ImportProgress(source, total) : null;
+
+  const feed = (chunk: Uint8Array, last: boolean) => {
+    if (importer === null) {
+      head = head === null ? chunk.slice() : concat(head, chunk);
+      if (head.length < 1 << 16 && !last) return;
+      const format = opts.format ?? detectFormat(head);
+      if (format === null) throw new InputError(`${source}: not a profile flametui can read`, describeUnknown(head));
+      importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period");
+      const imp: Importer = importer;
+      splitter = new LineSplitter((b, s, e, n) => imp.line(b, s, e, n));
+      splitter.push(head);
+      head = null;
+    } else {
+      splitter!.push(chunk);
+    }
+    progress?.update(splitter?.bytes ?? 0);
+  };
+
+  if (path === "-") {
+    for await (const chunk of Bun.stdin.stream()) feed(chunk as Uint8Array, false);
+    feed(new Uint8Array(0), true);
+  } else {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    }
+    try {
+      const buf = new Uint8Array(CHUNK);
+      for (;;) {
+        const n = readSync(fd, buf, 0, CHUNK, null);
+        if (n <= 0) break;
+        feed(buf.subarray(0, n), false);
+      }
+      feed(new Uint8Array(0), true);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(`${path}: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  progress?.done();
+  if (importer === null) throw new InputError(`${source}: empty input, no stacks to show`);
+  const imp = importer as Importer;
+  splitter!.end();
+  imp.finish();
+  const stats = imp.stats;
+  if (imp.trie.totalWeight === 0) {
+    const first = stats.examples[0];
+    const where = first ? ` (line ${first.line}: ${first.reason})` : "";
+    throw new InputError(`${source}: no usable stacks in ${stats.lines} lines${where}`);
+  }
+  return { trie: imp.trie, unit: imp.unit(), format: imp.format, stats, bytes: splitter!.bytes, source };
+}
+
+/** One line for the user about lines that were skipped, or null when all were fine. */
+export function malformedReport(r: ReadResult): string | null {
+  const s = r.stats;
+  if (s.malformed === 0) return null;
+  const first = s.examples[0]!;
+  const more = s.malformed > 1 ? ` (first at ${r.source}:${first.line}: ${first.reason})` : "";
+  return s.malformed === 1
+    ? `skipped 1 malformed line at ${r.source}:${first.line}: ${first.reason}`
+    : `skipped ${s.malformed} malformed lines${more}`;
+}
+
+function fileSize(path: string): number {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const st = fstatSync(fd);
+      return st.isFile() ? st.size : 0;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length + b.length);
+  c.set(a);
+  c.set(b, a.length);
+  return c;
+}
+
+function describeUnknown(head: Uint8Array): string {
+  if (head.subarray(0, 4096).includes(0)) return "the input looks binary; expected folded stacks or `perf script` text (for perf.data, run `perf script` first)";
+  return 'expected folded stacks ("main;foo;bar 42" per line) or the text `perf script` prints';
+}

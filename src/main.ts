@@ -1,0 +1,35 @@
+// Entry point: parse the command line, run the command, turn errors into one clear line
+// and an exit code. No stack traces for the user; the debug log has the details.
+
+import { parseArgs } from "./cli.ts";
+import { runFile } from "./commands/file.ts";
+import { FlametuiError, formatError } from "./errors.ts";
+import { DebugLog } from "./log.ts";
+import { COMMIT, VERSION } from "./version.ts";
+
+async function main(argv: string[]): Promise<number> {
+  let log: DebugLog | null = null;
+  try {
+    const parsed = parseArgs(argv, process.stdin.isTTY === true);
+    if (parsed.command === "help") return 0;
+    if (parsed.command === "version") {
+      process.stdout.write(`flametui ${VERSION} (${COMMIT})\n`);
+      return 0;
+    }
+    log = new DebugLog(parsed.options.verbose);
+    log.write(`flametui ${VERSION} (${COMMIT}) argv=${JSON.stringify(argv)}`);
+    return await runFile(parsed.path, parsed.options, log);
+  } catch (err) {
+    log?.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.stderr.write(formatError(err) + "\n");
+    return err instanceof FlametuiError ? err.exitCode : 1;
+  } finally {
+    if (log?.path) {
+      log.close();
+      process.stderr.write(`flametui: debug log written to ${log.path}\n`);
+    }
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);
