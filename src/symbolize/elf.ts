@@ -218,20 +218,28 @@ export class ElfFile {
     return n;
   }
 
-  /** ELF virtual address of a file offset, via the PT_LOAD segment holding it; -1 if none. */
-  fileOffsetToVaddr(off: number): number {
+  /**
+   * ELF virtual address of file offset `off` seen through a mapping that starts at file offset
+   * `mapOffset` (page-aligned, from /proc/PID/maps); -1 when no PT_LOAD holds it. A segment is
+   * mapped from its page-aligned p_offset, and one file page can belong to two segments (Bun's
+   * read-only data ends in the page where its text starts), so the segment is the one with the
+   * highest aligned start at or below `mapOffset` that still holds `off`.
+   */
+  fileOffsetToVaddr(off: number, mapOffset: number = off - (off % PAGE)): number {
     const loads = this.loads;
-    for (let i = 0; i < loads.length; i++) {
-      const l = loads[i]!;
-      if (off >= l.offset && off < l.offset + l.filesz) return off - l.offset + l.vaddr;
-    }
-    // Mappings start at the page-aligned offset: accept the padding before a segment.
+    let best = -1;
+    let bestStart = -1;
     for (let i = 0; i < loads.length; i++) {
       const l = loads[i]!;
       const aligned = l.offset - (l.offset % PAGE);
-      if (off >= aligned && off < l.offset + Math.max(l.filesz, 1)) return off - l.offset + l.vaddr;
+      if (aligned <= mapOffset && aligned > bestStart && off >= aligned && off < l.offset + Math.max(l.filesz, 1)) {
+        best = i;
+        bestStart = aligned;
+      }
     }
-    return -1;
+    if (best < 0) return -1;
+    const l = loads[best]!;
+    return off - l.offset + l.vaddr;
   }
 
   get isPie(): boolean {

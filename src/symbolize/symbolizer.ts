@@ -1,0 +1,351 @@
+// Turns sampled addresses into FrameTable ids: kernel addresses through kallsyms, user addresses
+// through /proc/PID/maps and ELF symbol tables cached per file identity, plus perf-PID.map JITs.
+import { closeSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { FrameKind, type FrameTable } from "../profile/frames.ts";
+import { ElfFile, bufferSource, fdSource, loadElf } from "./elf.ts";
+import { Kallsyms } from "./kallsyms.ts";
+import { PerfMap } from "./perf-map.ts";
+import { findMapping, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
+
+export interface SymbolizerOptions {
+  log?: (line: string) => void;
+  /** Where proc lives (tests may point elsewhere). Default "/proc". */
+  procRoot?: string;
+  /** Default "<procRoot>/kallsyms". */
+  kallsymsPath?: string;
+  /** Least time between two re-reads of one pid's maps, ms. Default 100. */
+  mapsRefreshMs?: number;
+  /** Directory of perf-PID.map files; null disables JIT maps. Default "/tmp". */
+  perfMapDir?: string | null;
+}
+
+export interface SymbolizerStats {
+  userLookups: number;
+  userCacheHits: number;
+  kernelLookups: number;
+  kernelCacheHits: number;
+  /** ELF images parsed (one per file identity). */
+  elfLoaded: number;
+  elfFailed: number;
+  /** Files opened through /proc/PID/map_files or /proc/PID/root. */
+  elfViaProc: number;
+  mapsReads: number;
+  kallsymsLoads: number;
+  pids: number;
+}
+
+/** A file image shared by every process that maps it. */
+interface Image {
+  elf: ElfFile | null;
+  path: string;
+  /** Basename used in "libfoo.so+0x1a2b" names. */
+  label: string;
+  /** ELF vaddr (or file offset when elf is null) -> frame id. */
+  frames: Map<number, number>;
+}
+
+interface PidState {
+  maps: Mapping[] | null;
+  /** Why maps are null: "[exited]" or "[no access]". */
+  mapsError: string;
+  images: (Image | undefined)[];
+  lastRead: number;
+  cache: Map<number, number>;
+  name: string | undefined;
+  perfMap: PerfMap | null;
+  perfMapChecked: number;
+}
+
+const PID_CACHE_LIMIT = 1 << 18;
+const KALLSYMS_RETRY_MS = 10_000;
+const PERF_MAP_RETRY_MS = 1_000;
+
+export class Symbolizer {
+  private readonly frames: FrameTable;
+  private readonly log: (line: string) => void;
+  private readonly procRoot: string;
+  private readonly kallsymsPath: string;
+  private readonly mapsRefreshMs: number;
+  private readonly perfMapDir: string | null;
+  private readonly pids = new Map<number, PidState>();
+  private readonly images = new Map<string, Image>();
+  private readonly kcache = new Map<number, number>();
+  private kallsyms: Kallsyms | null = null;
+  private kallsymsLoadedAt = 0;
+  private vdso: Image | null | undefined = undefined;
+  private readonly s: SymbolizerStats = {
+    userLookups: 0,
+    userCacheHits: 0,
+    kernelLookups: 0,
+    kernelCacheHits: 0,
+    elfLoaded: 0,
+    elfFailed: 0,
+    elfViaProc: 0,
+    mapsReads: 0,
+    kallsymsLoads: 0,
+    pids: 0,
+  };
+
+  constructor(frames: FrameTable, opts: SymbolizerOptions = {}) {
+    this.frames = frames;
+    this.log = opts.log ?? (() => {});
+    this.procRoot = opts.procRoot ?? "/proc";
+    this.kallsymsPath = opts.kallsymsPath ?? `${this.procRoot}/kallsyms`;
+    this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
+    this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
+  }
+
+  // ---- kernel ----
+
+  /** Frame id for a kernel address in the sampler's convention (addr - 0xffff000000000000). */
+  kernelFrame(addr: number): number {
+    this.s.kernelLookups++;
+    const hit = this.kcache.get(addr);
+    if (hit !== undefined) {
+      this.s.kernelCacheHits++;
+      return hit;
+    }
+    let k = this.kallsyms;
+    if (k === null) k = this.loadKallsyms();
+    let i = k.lookup(addr);
+    if (i < 0 && k.available && performance.now() - this.kallsymsLoadedAt > KALLSYMS_RETRY_MS) {
+      k = this.loadKallsyms(); // a module or BPF program may have appeared since
+      i = k.lookup(addr);
+    }
+    let id: number;
+    if (i >= 0) id = this.frames.intern(k.names[i]!, FrameKind.Kernel, k.modules[i] ?? null);
+    else id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
+    this.kcache.set(addr, id);
+    return id;
+  }
+
+  /** Parsed kallsyms (loaded on first use). */
+  kernelSymbols(): Kallsyms {
+    return this.kallsyms ?? this.loadKallsyms();
+  }
+
+  private loadKallsyms(): Kallsyms {
+    const k = Kallsyms.load(this.kallsymsPath);
+    if (!k.available && this.s.kallsymsLoads === 0) this.log(`symbolize: kernel symbols unavailable: ${k.reason}`);
+    this.s.kallsymsLoads++;
+    this.kallsyms = k;
+    this.kallsymsLoadedAt = performance.now();
+    return k;
+  }
+
+  // ---- user ----
+
+  /**
+   * Frame id for user address `addr` in process `pid` (the tgid). For return addresses taken
+   * from a stack walk (every frame but the first), pass addr - 1 so a call at the very end of a
+   * function still names that function.
+   */
+  userFrame(pid: number, addr: number): number {
+    this.s.userLookups++;
+    const st = this.pids.get(pid) ?? this.see(pid);
+    const hit = st.cache.get(addr);
+    if (hit !== undefined) {
+      this.s.userCacheHits++;
+      return hit;
+    }
+    return this.resolveUser(pid, st, addr);
+  }
+
+  /** Name of the executable of `pid` (basename of /proc/PID/exe), else `comm`. */
+  processName(pid: number, comm: string): string {
+    const st = this.pids.get(pid) ?? this.see(pid);
+    if (st.name === undefined) {
+      try {
+        const exe = readlinkSync(`${this.procRoot}/${pid}/exe`);
+        const clean = exe.endsWith(" (deleted)") ? exe.slice(0, -10) : exe;
+        st.name = clean.slice(clean.lastIndexOf("/") + 1) || comm;
+      } catch {
+        st.name = comm; // kernel thread, exited, or no access
+      }
+    }
+    return st.name;
+  }
+
+  /** Drop everything known about `pid` (on exit, or exec: its address space changed). */
+  forgetPid(pid: number): void {
+    this.pids.delete(pid);
+  }
+
+  stats(): SymbolizerStats {
+    return { ...this.s, pids: this.pids.size };
+  }
+
+  private see(pid: number): PidState {
+    const st: PidState = {
+      maps: null,
+      mapsError: "[exited]",
+      images: [],
+      lastRead: 0,
+      cache: new Map(),
+      name: undefined,
+      perfMap: null,
+      perfMapChecked: 0,
+    };
+    this.pids.set(pid, st);
+    this.s.pids++;
+    this.readMaps(pid, st);
+    return st;
+  }
+
+  private readMaps(pid: number, st: PidState): void {
+    st.lastRead = performance.now();
+    this.s.mapsReads++;
+    try {
+      const { maps, bad } = readMaps(pid, this.procRoot);
+      if (bad > 0) this.log(`symbolize: ${bad} unreadable lines in /proc/${pid}/maps`);
+      st.maps = maps;
+      st.images = new Array(maps.length);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (st.maps === null) st.mapsError = code === "EACCES" || code === "EPERM" ? "[no access]" : "[exited]";
+    }
+  }
+
+  private unresolved(name: string, module: string | null = null): number {
+    return this.frames.intern(name, FrameKind.Unresolved, module);
+  }
+
+  private resolveUser(pid: number, st: PidState, addr: number): number {
+    let i = st.maps === null ? -1 : findMapping(st.maps, addr);
+    if (i < 0 && performance.now() - st.lastRead >= this.mapsRefreshMs) {
+      this.readMaps(pid, st);
+      if (st.maps !== null) i = findMapping(st.maps, addr);
+    }
+    // Not cached: a later maps read may still find it.
+    if (i < 0) return this.unresolved(st.maps === null ? st.mapsError : "[unknown]");
+
+    const m = st.maps![i]!;
+    let id: number;
+    if (isFileBacked(m)) {
+      const image = st.images[i] ?? (st.images[i] = this.image(pid, m));
+      id = this.fileFrame(image, addr - m.start + m.offset, m.offset);
+    } else if (m.path === "[vdso]") {
+      const image = this.vdsoImage(pid, m);
+      id = image ? this.fileFrame(image, addr - m.start, 0) : this.unresolved("[vdso]");
+    } else if (m.path === "") {
+      id = this.jitFrame(pid, st, addr);
+      if (this.perfMapDir !== null && this.frames.kinds[id] !== FrameKind.Jit) return id; // JIT code may be named later
+    } else {
+      id = this.unresolved(m.path); // [heap], [stack], [vvar], [vsyscall], ...
+    }
+    if (st.cache.size >= PID_CACHE_LIMIT) st.cache.clear();
+    st.cache.set(addr, id);
+    return id;
+  }
+
+  /** Frame for file offset `off` of an image mapped from file offset `mapOffset`. */
+  private fileFrame(image: Image, off: number, mapOffset: number): number {
+    const elf = image.elf;
+    const vaddr = elf === null ? -1 : elf.fileOffsetToVaddr(off, mapOffset);
+    const key = vaddr >= 0 ? vaddr : -1 - off; // negative keys: offsets outside any segment
+    const hit = image.frames.get(key);
+    if (hit !== undefined) return hit;
+    const sym = vaddr >= 0 ? elf!.lookup(vaddr) : -1;
+    const id =
+      sym >= 0
+        ? this.frames.intern(elf!.name(sym), FrameKind.User, image.path)
+        : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
+    image.frames.set(key, id);
+    return id;
+  }
+
+  /** The shared image for a file mapping, found by file identity; loads it on first sight. */
+  private image(pid: number, m: Mapping): Image {
+    const label = m.path.slice(m.path.lastIndexOf("/") + 1);
+    // Direct path only when it is the same inode (containers, replaced files); then the proc views.
+    // map_files is the mapped file itself, so its inode is not checked (overlayfs may differ).
+    const candidates: [path: string, viaProc: boolean, checkInode: boolean][] = [];
+    if (!m.deleted) candidates.push([m.path, false, true]);
+    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false]);
+    if (!m.deleted) candidates.push([`${this.procRoot}/${pid}/root${m.path}`, true, true]);
+    for (const [path, viaProc, checkInode] of candidates) {
+      let st;
+      try {
+        st = statSync(path);
+      } catch {
+        continue;
+      }
+      if (checkInode && st.ino !== m.inode) continue;
+      const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      const known = this.images.get(key);
+      if (known) return known;
+      const image: Image = { elf: null, path: m.path, label, frames: new Map() };
+      try {
+        image.elf = loadElf(path);
+        this.s.elfLoaded++;
+        if (viaProc) this.s.elfViaProc++;
+      } catch (err) {
+        this.s.elfFailed++;
+        this.log(`symbolize: no symbols for ${m.path}: ${(err as Error).message}`);
+      }
+      this.images.set(key, image);
+      return image;
+    }
+    const key = `missing:${m.dev}:${m.inode}:${m.path}`;
+    let image = this.images.get(key);
+    if (!image) {
+      this.s.elfFailed++;
+      this.log(`symbolize: cannot open ${m.path}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
+      image = { elf: null, path: m.path, label, frames: new Map() };
+      this.images.set(key, image);
+    }
+    return image;
+  }
+
+  /** The vDSO is the same image in every 64-bit process: read it once from process memory. */
+  private vdsoImage(pid: number, m: Mapping): Image | null {
+    if (this.vdso !== undefined) return this.vdso;
+    let image: Image | null = null;
+    for (const p of [pid, "self"]) {
+      try {
+        const fd = openSync(`${this.procRoot}/${p}/mem`, "r");
+        try {
+          let start = m.start;
+          let len = m.end - m.start;
+          if (p === "self") {
+            const own = readMaps("self", this.procRoot).maps.find((x) => x.path === "[vdso]");
+            if (!own) continue;
+            start = own.start;
+            len = own.end - own.start;
+          }
+          const bytes = fdSource(fd).read(start, len);
+          image = { elf: new ElfFile(bufferSource(bytes)), path: "[vdso]", label: "[vdso]", frames: new Map() };
+        } finally {
+          closeSync(fd);
+        }
+        break;
+      } catch {
+        // try the next source
+      }
+    }
+    this.vdso = image;
+    return image;
+  }
+
+  /** Anonymous memory: a JIT symbol from perf-PID.map if one covers it, else "[anon]". */
+  private jitFrame(pid: number, st: PidState, addr: number): number {
+    if (this.perfMapDir !== null) {
+      const now = performance.now();
+      if (now - st.perfMapChecked >= PERF_MAP_RETRY_MS) {
+        st.perfMapChecked = now;
+        try {
+          const text = readFileSync(`${this.perfMapDir}/perf-${pid}.map`, "utf8");
+          if (st.perfMap === null || text.length !== st.perfMap.length) st.perfMap = new PerfMap(text);
+        } catch {
+          // no JIT map for this process
+        }
+      }
+      const pm = st.perfMap;
+      if (pm !== null) {
+        const j = pm.lookup(addr);
+        if (j >= 0) return this.frames.intern(pm.names[j]!, FrameKind.Jit, "[jit]");
+      }
+    }
+    return this.unresolved("[anon]");
+  }
+}
