@@ -1,0 +1,581 @@
+// The flamegraph application state: snapshot, zoom history, selection, hover, search, sort,
+// orientation, freeze and scroll; turns keys and mouse into state changes and paints on demand.
+
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
+import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
+import { drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
+import { foldedOfSubtree } from "./folded-view.ts";
+import { drawHelp } from "./help.ts";
+import { commandFor, keyId, type KeyLike } from "./keymap.ts";
+import { LayoutCache, rectAt, type FlameLayout, type SortMode } from "./layout.ts";
+import { detectColorDepth, Palette, type ColorDepth } from "./palette.ts";
+import { SafeNames, sanitizeText } from "./sanitize.ts";
+import { compileSearch, matchedWeight, nodeMatches, percent, SearchCache, type CompiledSearch } from "./search.ts";
+import { detailsLines, drawStatus, statusText } from "./statusbar.ts";
+
+export interface AppOptions {
+  snapshot: Snapshot;
+  title: string;
+  onQuit: () => void;
+  onFreeze?: (frozen: boolean) => void;
+  exportDir?: string;
+  log?: (line: string) => void;
+  colorDepth?: ColorDepth;
+  /** Writes an exported view; returns the path written. Defaults to a file in exportDir. */
+  exportFolded?: (snapshot: Snapshot, root: number) => string;
+}
+
+const WHEEL_ROWS = 3;
+
+export class FlameApp {
+  readonly renderer: CliRenderer;
+  readonly screen: FlameScreen;
+  readonly palette: Palette;
+  readonly names = new SafeNames();
+  readonly layouts = new LayoutCache();
+  private readonly searches = new SearchCache();
+  private readonly opts: AppOptions;
+
+  snapshot: Snapshot;
+  /** Newest snapshot received while frozen. */
+  pending: Snapshot | null = null;
+  zoom = 0;
+  private zoomPath: string[] = [];
+  private history: string[][] = [];
+  selected = 0;
+  private selectedPath: string[] = [];
+  hover = -1;
+  private mouseAt: { x: number; y: number } | null = null;
+  sort: SortMode = "name";
+  icicle = false;
+  helpOpen = false;
+  frozen = false;
+  search: CompiledSearch = compileSearch("");
+  /** Text of the search prompt while it is open, with the search to restore on Esc. */
+  prompt: { text: string; before: CompiledSearch } | null = null;
+  scroll = 0;
+  private cursorCol = -1;
+  message: string | null = null;
+  /** How many times the screen was painted (tests check that idle means no paint). */
+  paints = 0;
+  quitting = false;
+
+  constructor(renderer: CliRenderer, opts: AppOptions) {
+    this.renderer = renderer;
+    this.opts = opts;
+    this.snapshot = opts.snapshot;
+    this.palette = new Palette(opts.colorDepth ?? detectColorDepth(process.env, renderer.capabilities));
+    this.screen = new FlameScreen(renderer);
+    this.screen.host = {
+      paint: (b, x, y, w, h) => this.paint(b, x, y, w, h),
+      mouse: (e, x, y) => this.mouse(e, x, y),
+    };
+    renderer.root.add(this.screen);
+    this.onKey = (k: KeyLike) => {
+      this.handleKey(k);
+    };
+    this.onResize = () => {
+      this.ensureSelectionVisible();
+      this.refreshHover();
+      this.changed();
+    };
+    renderer.keyInput.on("keypress", this.onKey);
+    renderer.on("resize", this.onResize);
+  }
+
+  private readonly onKey: (k: KeyLike) => void;
+  private readonly onResize: () => void;
+
+  /** Detaches from the renderer (the renderer itself is destroyed by its owner). */
+  dispose(): void {
+    this.renderer.keyInput.off("keypress", this.onKey);
+    this.renderer.off("resize", this.onResize);
+  }
+
+  // ---- geometry -------------------------------------------------------------------------
+
+  get width(): number {
+    return Math.max(1, this.screen.width || this.renderer.width);
+  }
+  get height(): number {
+    return Math.max(1, this.screen.height || this.renderer.height);
+  }
+  /** Details lines shown above the status line (none on very small screens). */
+  private get detailRows(): number {
+    return this.height >= 8 ? 2 : 0;
+  }
+  get graphHeight(): number {
+    return Math.max(1, this.height - this.detailRows - 1);
+  }
+
+  layout(): FlameLayout {
+    return this.layouts.get(this.snapshot, this.zoom, this.sort, this.width);
+  }
+
+  private maxScroll(l = this.layout()): number {
+    return Math.max(0, l.rows - this.graphHeight);
+  }
+
+  /** Brings the state back in line with the layout: a visible selection, a valid scroll. */
+  private settle(): FlameLayout {
+    const l = this.layout();
+    const s = this.snapshot;
+    if (!l.rectOf.has(this.selected)) {
+      // Keep the nearest laid-out ancestor inside the zoom; otherwise select the zoom.
+      let n = this.selected;
+      const inZoom = n >= this.zoom && n < s.end[this.zoom]!;
+      if (!inZoom || n >= s.count) n = this.zoom;
+      while (n > 0 && !l.rectOf.has(n)) n = s.parent[n]!;
+      this.selected = n;
+    }
+    this.scroll = Math.min(Math.max(0, this.scroll), this.maxScroll(l));
+    return l;
+  }
+
+  private ensureSelectionVisible(): void {
+    const l = this.settle();
+    const row = this.snapshot.depth[this.selected]!;
+    const h = this.graphHeight;
+    if (row < this.scroll) this.scroll = row;
+    else if (row >= this.scroll + h) this.scroll = row - h + 1;
+    this.scroll = Math.min(Math.max(0, this.scroll), this.maxScroll(l));
+  }
+
+  private changed(): void {
+    if (!this.quitting) this.screen.requestRender();
+  }
+
+  private select(node: number, keepCursor = false): void {
+    this.selected = node;
+    this.selectedPath = pathNames(this.snapshot, node);
+    const l = this.layout();
+    const r = l.rectOf.get(node);
+    if (r !== undefined) {
+      const x0 = l.x[r]!, x1 = x0 + l.w[r]!;
+      if (!keepCursor || this.cursorCol < x0 || this.cursorCol >= x1) this.cursorCol = x0 + ((l.w[r]! - 1) >> 1);
+    }
+    this.ensureSelectionVisible();
+  }
+
+  // ---- commands -------------------------------------------------------------------------
+
+  moveHorizontal(dir: -1 | 1): void {
+    const l = this.settle();
+    const r = l.rectOf.get(this.selected);
+    if (r === undefined) return;
+    const row = l.row[r]!;
+    const next = r + dir;
+    if (next < l.rowStart[row]! || next >= l.rowStart[row + 1]!) return;
+    this.select(l.node[next]!);
+    this.changed();
+  }
+
+  /** `dir` 1 = visually up. In the flame view up goes to a child, in the icicle view to the parent. */
+  moveVertical(dir: -1 | 1): void {
+    const towardChildren = (dir === 1) !== this.icicle;
+    const l = this.settle();
+    const s = this.snapshot;
+    const r = l.rectOf.get(this.selected);
+    if (r === undefined) return;
+    if (!towardChildren) {
+      const p = s.parent[this.selected]!;
+      if (p >= 0 && l.rectOf.has(p)) {
+        this.select(p, true);
+        this.changed();
+      }
+      return;
+    }
+    const row = l.row[r]! + 1;
+    if (row >= l.rows) return;
+    const under = rectAt(l, row, this.cursorCol);
+    if (under >= 0 && s.parent[l.node[under]!] === this.selected) {
+      this.select(l.node[under]!, true);
+      this.changed();
+      return;
+    }
+    // No child under the cursor: take the widest child.
+    let best = -1;
+    const x0 = l.x[r]!, x1 = x0 + l.w[r]!;
+    for (let i = l.rowStart[row]!; i < l.rowStart[row + 1]!; i++) {
+      if (l.x[i]! >= x1) break;
+      if (l.x[i]! < x0 || s.parent[l.node[i]!] !== this.selected) continue;
+      if (best < 0 || l.w[i]! > l.w[best]!) best = i;
+    }
+    if (best >= 0) {
+      this.select(l.node[best]!);
+      this.changed();
+    }
+  }
+
+  zoomTo(node: number): void {
+    if (node < 0 || node >= this.snapshot.count || node === this.zoom) return;
+    this.history.push(this.zoomPath);
+    this.setZoom(node);
+    this.select(node);
+    this.changed();
+  }
+
+  private setZoom(node: number): void {
+    this.zoom = node;
+    this.zoomPath = pathNames(this.snapshot, node);
+  }
+
+  /** Esc: close help, else unzoom one step. */
+  escape(): void {
+    if (this.helpOpen) {
+      this.helpOpen = false;
+      this.changed();
+      return;
+    }
+    this.unzoom();
+  }
+
+  unzoom(): void {
+    const was = this.zoom;
+    if (this.history.length > 0) {
+      const path = this.history.pop()!;
+      this.zoom = findByPath(this.snapshot, path).node;
+      this.zoomPath = path;
+    } else if (this.zoom !== 0) {
+      this.setZoom(0);
+    } else return;
+    // Keep the frame we came from selected: it is inside the wider view.
+    this.select(was >= this.zoom && was < this.snapshot.end[this.zoom]! ? was : this.zoom);
+    this.changed();
+  }
+
+  reset(): void {
+    this.history = [];
+    this.setZoom(0);
+    this.search = compileSearch("");
+    this.prompt = null;
+    this.scroll = 0;
+    this.message = null;
+    this.select(0);
+    this.scroll = 0;
+    this.changed();
+  }
+
+  toggleSort(): void {
+    this.sort = this.sort === "name" ? "weight" : "name";
+    this.select(this.selected);
+    this.changed();
+  }
+
+  toggleIcicle(): void {
+    this.icicle = !this.icicle;
+    this.changed();
+  }
+
+  toggleHelp(): void {
+    this.helpOpen = !this.helpOpen;
+    this.changed();
+  }
+
+  scrollBy(rows: number): void {
+    const l = this.layout();
+    const next = Math.min(Math.max(0, this.scroll + rows), this.maxScroll(l));
+    if (next === this.scroll) return;
+    this.scroll = next;
+    // The selection stays in view: move it to the nearest visible row if it scrolled off.
+    const row = this.snapshot.depth[this.selected]!;
+    const h = this.graphHeight;
+    if (row < this.scroll || row >= this.scroll + h) {
+      const target = row < this.scroll ? this.scroll : this.scroll + h - 1;
+      let n = this.selected;
+      if (row > target) while (this.snapshot.depth[n]! > target) n = this.snapshot.parent[n]!;
+      else {
+        // walk up toward the leaves along the cursor column
+        const hit = rectAt(l, target, Math.max(0, this.cursorCol));
+        n = hit >= 0 ? l.node[hit]! : n;
+      }
+      if (l.rectOf.has(n)) {
+        this.selected = n;
+        this.selectedPath = pathNames(this.snapshot, n);
+      }
+    }
+    this.refreshHover();
+    this.changed();
+  }
+
+  scrollPage(dir: -1 | 1): void {
+    this.scrollBy(dir * Math.max(1, this.graphHeight - 1));
+  }
+
+  openSearch(): void {
+    this.prompt = { text: this.search.pattern, before: this.search };
+    this.changed();
+  }
+
+  /** Selects the next (1) or previous (-1) visible match, ordered left to right then by depth. */
+  nextMatch(dir: -1 | 1): void {
+    const re = this.search.regex;
+    if (!re) return;
+    const l = this.settle();
+    const fm = this.searches.get(this.snapshot, re).frameMatch;
+    const ms: number[] = [];
+    for (let i = 0; i < l.count; i++) if (nodeMatches(this.snapshot, fm, l.node[i]!)) ms.push(i);
+    if (ms.length === 0) {
+      this.message = "no visible match";
+      this.changed();
+      return;
+    }
+    const key = (i: number) => l.x[i]! * 65536 + l.row[i]!;
+    ms.sort((a, b) => key(a) - key(b));
+    const cur = l.rectOf.get(this.selected);
+    const ck = cur === undefined ? -1 : key(cur);
+    let pick: number;
+    if (dir > 0) pick = ms.find((i) => key(i) > ck) ?? ms[0]!;
+    else pick = [...ms].reverse().find((i) => key(i) < ck) ?? ms[ms.length - 1]!;
+    this.select(l.node[pick]!);
+    this.changed();
+  }
+
+  exportView(): void {
+    try {
+      let path: string;
+      if (this.opts.exportFolded) path = this.opts.exportFolded(this.snapshot, this.zoom);
+      else {
+        const dir = resolve(this.opts.exportDir ?? process.cwd());
+        const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+        const base = `flametui-${stamp}`;
+        path = join(dir, `${base}.folded`);
+        const text = foldedOfSubtree(this.snapshot, this.zoom);
+        for (let k = 1; ; k++) {
+          try {
+            writeFileSync(path, text, { flag: "wx" });
+            break;
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST" || k > 99) throw e;
+            path = join(dir, `${base}-${k}.folded`);
+          }
+        }
+      }
+      this.message = `exported view to ${sanitizeText(path)}`;
+      this.opts.log?.(`exported ${path}`);
+    } catch (e) {
+      this.message = `export failed: ${sanitizeText(e instanceof Error ? e.message : String(e))}`;
+    }
+    this.changed();
+  }
+
+  toggleFreeze(): void {
+    this.frozen = !this.frozen;
+    this.opts.onFreeze?.(this.frozen);
+    if (!this.frozen && this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      this.apply(p);
+    }
+    this.changed();
+  }
+
+  quit(): void {
+    if (this.quitting) return;
+    this.quitting = true;
+    this.opts.onQuit();
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------
+
+  /** Shows a new snapshot (or keeps it for later while frozen). */
+  setSnapshot(s: Snapshot): void {
+    if (this.frozen) {
+      this.pending = s;
+      return;
+    }
+    this.apply(s);
+    this.changed();
+  }
+
+  private apply(s: Snapshot): void {
+    const oldSel = this.selectedPath;
+    this.snapshot = s;
+    this.zoom = findByPath(s, this.zoomPath).node;
+    const sel = findByPath(s, oldSel).node;
+    // A selection outside the (possibly moved) zoom falls back to the zoom.
+    this.selected = sel >= this.zoom && sel < s.end[this.zoom]! ? sel : this.isAncestor(sel, this.zoom) ? sel : this.zoom;
+    this.settle();
+    this.refreshHover();
+  }
+
+  private isAncestor(a: number, n: number): boolean {
+    for (let p = n; p >= 0; p = this.snapshot.parent[p]!) if (p === a) return true;
+    return false;
+  }
+
+  // ---- input ----------------------------------------------------------------------------
+
+  handleKey(k: KeyLike): boolean {
+    if (this.prompt) return this.promptKey(k);
+    const cmd = commandFor(k);
+    if (!cmd) return false;
+    if (this.message && cmd.id !== "export") this.message = null;
+    cmd.run(this);
+    return true;
+  }
+
+  private promptKey(k: KeyLike): boolean {
+    const p = this.prompt!;
+    const id = keyId(k);
+    if (id === "C-c") {
+      this.quit();
+      return true;
+    }
+    if (id === "escape") {
+      this.search = p.before;
+      this.prompt = null;
+    } else if (id === "return" || id === "enter") {
+      this.search = compileSearch(p.text);
+      this.prompt = null;
+      if (this.search.regex) this.nextMatchIfNone();
+    } else if (id === "backspace" || id === "C-h") {
+      p.text = p.text.slice(0, -1);
+      this.search = compileSearch(p.text);
+    } else if (id === "C-u") {
+      p.text = "";
+      this.search = compileSearch("");
+    } else if (k.sequence.length >= 1 && !k.ctrl && !k.meta && /^[^\x00-\x1f\x7f]+$/.test(k.sequence) && k.name !== "escape") {
+      p.text += k.sequence;
+      this.search = compileSearch(p.text);
+    } else return false;
+    this.changed();
+    return true;
+  }
+
+  /** After a new search, select the first match unless the selection already matches. */
+  private nextMatchIfNone(): void {
+    const re = this.search.regex!;
+    const fm = this.searches.get(this.snapshot, re).frameMatch;
+    if (!nodeMatches(this.snapshot, fm, this.selected)) this.nextMatch(1);
+  }
+
+  /** Node under a screen cell (graph area), or -1. */
+  nodeAt(x: number, y: number): number {
+    if (y < 0 || y >= this.graphHeight || x < 0 || x >= this.width) return -1;
+    const l = this.layout();
+    const row = yToRow(this.graphHeight, this.scroll, this.icicle, y);
+    const i = rectAt(l, row, x);
+    return i < 0 ? -1 : l.node[i]!;
+  }
+
+  private refreshHover(): void {
+    this.hover = this.mouseAt ? this.nodeAt(this.mouseAt.x, this.mouseAt.y) : -1;
+  }
+
+  mouse(e: MouseEvent, x: number, y: number): void {
+    switch (e.type) {
+      case "move":
+      case "over":
+      case "drag": {
+        this.mouseAt = { x, y };
+        const h = this.nodeAt(x, y);
+        if (h !== this.hover) {
+          this.hover = h;
+          this.changed();
+        }
+        break;
+      }
+      case "out":
+        this.mouseAt = null;
+        if (this.hover !== -1) {
+          this.hover = -1;
+          this.changed();
+        }
+        break;
+      case "down": {
+        if (e.button !== 0) break;
+        if (this.helpOpen) {
+          this.helpOpen = false;
+          this.changed();
+          break;
+        }
+        const n = this.nodeAt(x, y);
+        if (n < 0) break;
+        this.message = null;
+        if (n === this.zoom) {
+          this.cursorCol = x;
+          this.select(n, true);
+          this.changed();
+        } else {
+          this.zoomTo(n);
+          this.cursorCol = x;
+        }
+        break;
+      }
+      case "scroll": {
+        const d = e.scroll?.direction;
+        if (d !== "up" && d !== "down") break;
+        // Wheel up shows what is visually above: leaves in the flame view, the root in icicle.
+        const towardLeaves = (d === "up") !== this.icicle;
+        this.scrollBy(towardLeaves ? WHEEL_ROWS : -WHEEL_ROWS);
+        break;
+      }
+    }
+  }
+
+  // ---- paint ----------------------------------------------------------------------------
+
+  searchSummary(): string | null {
+    const sr = this.search;
+    if (sr.error) return `/${sanitizeText(sr.pattern)}: ${sanitizeText(sr.error)}`;
+    if (!sr.regex) return null;
+    const s = this.snapshot;
+    const res = this.searches.get(s, sr.regex);
+    const inZoom = matchedWeight(s, res.frameMatch, this.zoom);
+    return `/${sanitizeText(sr.pattern)}: matched ${percent(res.matchedAll, s.total[0]!)} of all (${percent(inZoom, s.total[this.zoom]!)} of zoom)`;
+  }
+
+  graphView(ox = 0, oy = 0): GraphView {
+    const l = this.settle();
+    return {
+      layout: l,
+      ox,
+      oy,
+      w: this.width,
+      h: this.graphHeight,
+      scroll: this.scroll,
+      icicle: this.icicle,
+      selected: this.selected,
+      hover: this.hover,
+      frameMatch: this.search.regex ? this.searches.get(this.snapshot, this.search.regex).frameMatch : null,
+      names: this.names,
+      palette: this.palette,
+    };
+  }
+
+  paint(buffer: OptimizedBuffer, ox: number, oy: number, w: number, h: number): void {
+    this.paints++;
+    void w;
+    void h;
+    const v = this.graphView(ox, oy);
+    drawGraph(buffer, v);
+    const shown = this.hover >= 0 ? this.hover : this.selected;
+    const details =
+      this.detailRows > 0
+        ? detailsLines({ snapshot: this.snapshot, node: shown, zoom: this.zoom, displayName: frameLabel(v, shown), hovered: this.hover >= 0 })
+        : [];
+    const status = statusText({
+      snapshot: this.snapshot,
+      title: this.opts.title,
+      sort: this.sort,
+      icicle: this.icicle,
+      frozen: this.frozen,
+      search: this.searchSummary(),
+      message: this.message,
+      prompt: this.prompt ? sanitizeText(this.prompt.text) : null,
+    });
+    drawStatus(buffer, ox, oy + this.graphHeight, this.width, details, status, this.palette);
+    if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, this.graphHeight + details.length + 1, this.palette);
+  }
+
+  /** Screen row of a node in the graph area, or -1 when not on screen (for tests and e2e). */
+  screenRowOf(node: number): number {
+    const l = this.layout();
+    if (!l.rectOf.has(node)) return -1;
+    const y = rowToY(this.graphHeight, this.scroll, this.icicle, this.snapshot.depth[node]!);
+    return y >= 0 && y < this.graphHeight ? y : -1;
+  }
+}

@@ -1,0 +1,96 @@
+// The details area and status bar: the selected (or hovered) frame's name, kind, module,
+// weights and percentages; then title, live figures, sort, search and messages.
+
+import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
+import { kindName, kindOf, type Snapshot } from "../profile/snapshot.ts";
+import { formatCount, formatElapsed, formatWeight } from "./format.ts";
+import type { Palette } from "./palette.ts";
+import { fitText, sanitizeText } from "./sanitize.ts";
+import { percent } from "./search.ts";
+
+export interface DetailsInput {
+  snapshot: Snapshot;
+  node: number;
+  zoom: number;
+  displayName: string; // sanitized
+  hovered: boolean;
+}
+
+/** Two lines about one frame: its name/kind/module, then weights, percentages and depth. */
+export function detailsLines(d: DetailsInput): [string, string] {
+  const s = d.snapshot;
+  const n = d.node;
+  const kind = kindOf(s, n);
+  const mod = n > 0 ? s.modules[s.frame[n]!] : null;
+  const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]`;
+  const all = s.total[0]!;
+  const zoomTotal = s.total[d.zoom]!;
+  const inZoom = n >= d.zoom && n < s.end[d.zoom]!;
+  const parts = [
+    `self ${formatWeight(s.self[n]!, s.unit)}`,
+    `total ${formatWeight(s.total[n]!, s.unit)}`,
+    `${percent(s.total[n]!, all)} of all`,
+    inZoom ? `${percent(s.total[n]!, zoomTotal)} of zoom` : "ancestor of zoom",
+    `depth ${s.depth[n]!}`,
+  ];
+  return [head, parts.join(" · ")];
+}
+
+export interface StatusInput {
+  snapshot: Snapshot;
+  title: string;
+  sort: string;
+  icicle: boolean;
+  frozen: boolean;
+  search: string | null; // summary such as `/foo: matched 12% of all (30% of zoom)`
+  message: string | null;
+  prompt: string | null; // the search prompt text while typing
+}
+
+/** Live figures for the status bar ("" when the snapshot is not live). */
+export function liveText(s: Snapshot, frozen: boolean): string {
+  const l = s.live;
+  if (!l) return frozen ? "FROZEN" : "";
+  const parts = [
+    `${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`,
+    `${formatCount(l.samplesPerSec)} samples/s`,
+    `lost ${formatCount(l.lost)}`,
+    formatElapsed(l.elapsedMs),
+  ];
+  if (frozen || l.frozen) parts.push("FROZEN");
+  return parts.join(" · ");
+}
+
+export function statusText(st: StatusInput): { left: string; right: string } {
+  if (st.prompt !== null) return { left: `/${st.prompt}█`, right: st.search ?? "Enter keep · Esc cancel" };
+  const parts = [sanitizeText(st.title)];
+  const live = liveText(st.snapshot, st.frozen);
+  if (live) parts.push(live);
+  parts.push(`sort: ${st.sort}`, st.icicle ? "icicle" : "flame");
+  if (st.search) parts.push(st.search);
+  if (st.message) parts.push(st.message);
+  return { left: parts.join(" │ "), right: "? help · q quit" };
+}
+
+/** Draws the bar: `details` lines (may be empty) then one status line, from row `y`. */
+export function drawStatus(
+  buffer: OptimizedBuffer,
+  ox: number,
+  y: number,
+  w: number,
+  details: readonly string[],
+  status: { left: string; right: string },
+  palette: Palette,
+): void {
+  for (let i = 0; i < details.length; i++) {
+    buffer.fillRect(ox, y + i, w, 1, palette.detailsBg);
+    const attrs = i === 0 ? TextAttributes.BOLD : 0;
+    buffer.drawText(fitText(" " + details[i]!, w), ox, y + i, palette.text, palette.detailsBg, attrs);
+  }
+  const sy = y + details.length;
+  buffer.fillRect(ox, sy, w, 1, palette.statusBg);
+  const right = status.right.length + 2 < w / 2 ? status.right : "";
+  const leftRoom = w - (right ? right.length + 2 : 0);
+  buffer.drawText(fitText(" " + status.left, leftRoom), ox, sy, palette.statusFg, palette.statusBg);
+  if (right) buffer.drawText(right, ox + w - right.length - 1, sy, palette.statusAccent, palette.statusBg);
+}
