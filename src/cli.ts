@@ -19,6 +19,9 @@ export type Parsed =
   | { command: "file"; path: string; options: FileOptions }
   | { command: "help" | "version" };
 
+const DASH = "\u0000-";
+const undash = <T>(v: T): T | string => (v === DASH ? "-" : v);
+
 export function buildCli() {
   const cli = cac("flametui");
   cli
@@ -50,7 +53,11 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
   const cli = buildCli();
   let parsed;
   try {
-    parsed = cli.parse(["flametui", "flametui", ...argv], { run: false });
+    // cac's parser drops a lone "-", which users write for stdin and stdout.
+    const args = argv.map((a) => (a === "-" ? DASH : a));
+    parsed = cli.parse(["flametui", "flametui", ...args], { run: false });
+    parsed.args = parsed.args.map(undash);
+    for (const k of Object.keys(parsed.options)) parsed.options[k] = undash(parsed.options[k]);
     if (cli.matchedCommand) {
       cli.matchedCommand.checkUnknownOptions();
       cli.matchedCommand.checkOptionValue();

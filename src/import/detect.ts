@@ -8,17 +8,30 @@ const FOLDED_LINE = /^\S.* \d+\r?$/;
 
 /** Returns the format, or null when the sample fits neither. */
 export function detectFormat(sample: Uint8Array): InputFormat | null {
+  if (looksBinary(sample)) return null;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(sample.subarray(0, 1 << 16));
   const lines = text.split("\n");
-  if (sample.length > 1 << 16) lines.pop(); // the cut may split the last line
+  const cut = sample.length > 1 << 16 ? lines.pop()! : ""; // the cut may split the last line
   let folded = 0;
-  let other = 0;
   for (const line of lines.slice(0, 400)) {
     if (line.trim() === "" || line.startsWith("#")) continue;
     if (FRAME_LINE.test(line)) return "perf-script";
     if (FOLDED_LINE.test(line)) folded++;
-    else other++;
   }
-  if (folded > 0 && folded >= other) return "folded";
+  if (folded > 0) return "folded";
+  // One line longer than the sample: perf script lines are short, so only a stack can be this long.
+  if (lines.length === 0 || (lines.length === 1 && lines[0] === "")) return cut.includes(";") ? "folded" : null;
   return null;
+}
+
+/** NUL bytes or many control characters: not text. */
+export function looksBinary(sample: Uint8Array): boolean {
+  const n = Math.min(sample.length, 4096);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = sample[i]!;
+    if (c === 0) return true;
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) control++;
+  }
+  return control * 10 > n;
 }

@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InputError } from "../errors.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { StackTrie } from "../profile/trie.ts";
-import { detectFormat } from "./detect.ts";
+import { detectFormat, looksBinary } from "./detect.ts";
 import { FoldedImporter } from "./folded.ts";
 import type { ImportStats, Importer, InputFormat } from "./importer.ts";
 import { LineSplitter } from "./lines.ts";
@@ -45,6 +45,7 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
     if (importer === null) {
       head = head === null ? chunk.slice() : concat(head, chunk);
       if (head.length < 1 << 16 && !last) return;
+      if (head.length === 0) throw new InputError(`${source}: empty input, no stacks to show`);
       const format = opts.format ?? detectFormat(head);
       if (format === null) throw new InputError(`${source}: not a profile flametui can read`, describeUnknown(head));
       importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period");
@@ -130,6 +131,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 function describeUnknown(head: Uint8Array): string {
-  if (head.subarray(0, 4096).includes(0)) return "the input looks binary; expected folded stacks or `perf script` text (for perf.data, run `perf script` first)";
+  if (looksBinary(head)) return "the input looks binary; expected folded stacks or `perf script` text (for perf.data, run `perf script` first)";
   return 'expected folded stacks ("main;foo;bar 42" per line) or the text `perf script` prints';
 }

@@ -1,0 +1,95 @@
+// The command line as a user meets it: conversions, pipes, help, version, and usage errors
+// that exit with code 2 and one line of explanation.
+
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./helpers/cli.ts";
+import { FIXTURES, GOLDEN_DIR } from "./helpers/golden.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "flametui-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const capture = join(FIXTURES, "system-busy.perf.txt");
+const reference = readFileSync(join(GOLDEN_DIR, "stackcollapse", "system-busy.period.folded"), "utf8");
+
+test("file capture -o - writes folded stacks to stdout", () => {
+  const r = runCli(["file", capture, "-o", "-"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(reference);
+});
+
+test("perf script | flametui -o FILE (folded by default)", () => {
+  const out = join(dir, "stacks.folded");
+  const r = runCli(["-o", out], readFileSync(capture));
+  expect(r.code).toBe(0);
+  expect(readFileSync(out, "utf8")).toBe(reference);
+});
+
+test("stdout not a terminal and no -o: folded stacks to stdout, so flametui fits in pipelines", () => {
+  const r = runCli([], readFileSync(capture));
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(reference);
+});
+
+test("file X.collapsed -o out.json writes speedscope; --format overrides the extension", () => {
+  const folded = join(GOLDEN_DIR, "stackcollapse", "threads.samples.folded");
+  const json = join(dir, "out.json");
+  expect(runCli(["file", folded, "-o", json]).code).toBe(0);
+  expect(JSON.parse(readFileSync(json, "utf8")).$schema).toContain("speedscope");
+  const r = runCli(["file", folded, "-o", "-", "--format", "speedscope"]);
+  expect(JSON.parse(r.stdout).profiles[0].type).toBe("sampled");
+  const f = runCli(["file", folded, "-o", join(dir, "x.json"), "--format", "folded"]);
+  expect(f.code).toBe(0);
+  expect(readFileSync(join(dir, "x.json"), "utf8")).toBe(readFileSync(folded, "utf8"));
+});
+
+test("file - reads stdin; --weight samples counts samples", () => {
+  const r = runCli(["file", "-", "--weight", "samples"], readFileSync(capture));
+  expect(r.stdout).toBe(readFileSync(join(GOLDEN_DIR, "stackcollapse", "system-busy.samples.folded"), "utf8"));
+});
+
+test("--help, file --help and --version", () => {
+  const h = runCli(["--help"]);
+  expect(h.code).toBe(0);
+  expect(h.stdout).toContain("file <path>");
+  const fh = runCli(["file", "--help"]);
+  expect(fh.stdout).toContain("--weight <mode>");
+  const v = runCli(["--version"]);
+  expect(v.stdout).toMatch(/^flametui \d+\.\d+\.\d+ \(/);
+});
+
+test("unknown commands and flags: one-line usage error, exit code 2", () => {
+  for (const args of [["bogus"], ["--bogus"], ["file", capture, "--nope"], ["file", capture, "--format", "svg", "-o", "-"], ["file", capture, "--weight", "bytes"]]) {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/^flametui: /);
+    expect(r.stderr).not.toContain("    at ");
+  }
+});
+
+test("bad input: clear error naming the file, exit 1, no stack trace", () => {
+  const r = runCli(["file", join(dir, "missing.txt")]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(`flametui: ${join(dir, "missing.txt")}: no such file\n`);
+});
+
+test("malformed lines are reported once with file:line, the rest is imported", () => {
+  const r = runCli(["file", "-", "-o", "-"], "a;b 1\nbroken line\na;c 2\nworse\n");
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe("a;b 1\na;c 2\n");
+  expect(r.stderr).toBe("flametui: skipped 2 malformed lines (first at stdin:2: count is not a whole number)\n");
+});
+
+test("--verbose writes a debug log to a file and prints its path at exit", () => {
+  const r = runCli(["file", capture, "-o", join(dir, "v.folded"), "--verbose"]);
+  const m = r.stderr.match(/debug log written to (\S+)/);
+  expect(m).not.toBeNull();
+  expect(readFileSync(m![1]!, "utf8")).toContain("imported");
+  rmSync(m![1]!);
+});
+
+test("names with control characters never reach the terminal raw in messages", () => {
+  const r = runCli(["file", "-", "-o", "-"], "a;b 1\n\x1b[31mevil\n");
+  expect(r.stderr).not.toContain("\x1b");
+});
