@@ -1,0 +1,44 @@
+/* Record layout shared by bpf/profile.bpf.c and src/collect/records.ts (which mirrors the
+ * byte offsets below as constants; change both together). */
+#ifndef __FLAMETUI_H__
+#define __FLAMETUI_H__
+
+#define FLAMETUI_MAX_FRAMES 127   /* per stack; = default kernel.perf_event_max_stack */
+#define FLAMETUI_COMM_LEN 16
+#define FLAMETUI_DEFAULT_PIDS 1024 /* pid filter capacity unless raised before load */
+
+/* One sample as it sits in the ring buffer. Variable length: only the first
+ * kernel_frames + user_frames entries of frames[] are written, so a record is
+ * FLAMETUI_SAMPLE_HEADER + 8 * (kernel_frames + user_frames) bytes.
+ *
+ *   off  size  field
+ *     0     4  tgid            (process id)
+ *     4     4  tid             (thread id)
+ *     8     4  cpu
+ *    12     4  kernel_frames   (0..127; 0 also when bpf_get_stack failed)
+ *    16     4  user_frames     (0..127)
+ *    20     4  flags           (FLAMETUI_F_*)
+ *    24     8  time_ns         (bpf_ktime_get_ns, CLOCK_MONOTONIC)
+ *    32    16  comm            (NUL-padded)
+ *    48   8*n  frames          kernel frames then user frames, innermost first
+ */
+struct flametui_sample {
+	__u32 tgid;
+	__u32 tid;
+	__u32 cpu;
+	__u32 kernel_frames;
+	__u32 user_frames;
+	__u32 flags;
+	__u64 time_ns;
+	char comm[FLAMETUI_COMM_LEN];
+	__u64 frames[2 * FLAMETUI_MAX_FRAMES];
+};
+
+#define FLAMETUI_SAMPLE_HEADER 48
+
+#define FLAMETUI_F_KERNEL_TRUNCATED 1u /* kernel stack filled all 127 slots */
+#define FLAMETUI_F_USER_TRUNCATED 2u   /* user stack filled all 127 slots */
+#define FLAMETUI_F_KERNEL_ERROR 4u     /* bpf_get_stack(kernel) returned an error */
+#define FLAMETUI_F_USER_ERROR 8u       /* bpf_get_stack(user) returned an error */
+
+#endif /* __FLAMETUI_H__ */

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT OR GPL-2.0
+/* On-CPU sampler: runs on every cpu-clock perf event and writes pid, tid, cpu, comm, time
+ * and the kernel + user stacks of the interrupted task into a ring buffer (layout: flametui.h). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "flametui.h"
+
+#define RINGBUF_BYTES (8u << 20)
+/* Samples are submitted without waking the reader (it polls on a ~50 ms timer); once this
+ * much data is waiting we force a wakeup so a slow poll interval cannot overflow the ring. */
+#define WAKEUP_BYTES (RINGBUF_BYTES / 4)
+
+/* Settings, written by the loader into .rodata before load (constant-folded by the verifier). */
+const volatile bool filter_pids = false; /* only sample tgids present in the pids map */
+const volatile bool enable_idle = false; /* also record the idle task (pid 0) */
+
+/* Counters in .bss, read by user space with a lookup on the .bss array map. */
+__u64 samples = 0;          /* records handed to the ring buffer (including lost ones) */
+__u64 lost = 0;             /* ring buffer full: record dropped */
+__u64 kernel_truncated = 0; /* kernel stack had all 127 frames: probably cut */
+__u64 user_truncated = 0;   /* user stack had all 127 frames: probably cut */
+__u64 stack_errors = 0;     /* bpf_get_stack returned an error (kernel or user) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, RINGBUF_BYTES);
+} events SEC(".maps");
+
+/* Pid filter keyed by tgid; user space may raise max_entries before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FLAMETUI_DEFAULT_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+/* Why a per-CPU scratch record plus bpf_ringbuf_output instead of reserving a fixed-size
+ * record: a full record is 2080 bytes but a typical sample uses 20-40 frames (~300 bytes),
+ * so variable-length records fit ~6x more samples in the same ring (headroom on machines
+ * with many CPUs between polls); the extra copy of a few hundred bytes is cheap.
+ * perf_event programs do not nest on one CPU, so one scratch slot per CPU is safe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flametui_sample);
+} scratch SEC(".maps");
+
+#define STACK_BYTES (FLAMETUI_MAX_FRAMES * sizeof(__u64))
+
+SEC("perf_event")
+int flametui_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	__u32 zero = 0;
+	struct flametui_sample *s;
+	__u32 kn = 0, un = 0, flags = 0;
+	long n;
+
+	if (tgid == 0 && !enable_idle)
+		return 0;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+
+	s->tgid = tgid;
+	s->tid = (__u32)id;
+	s->cpu = bpf_get_smp_processor_id();
+	s->time_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+
+	n = bpf_get_stack(ctx, s->frames, STACK_BYTES, 0);
+	if (n < 0) {
+		flags |= FLAMETUI_F_KERNEL_ERROR;
+		__sync_fetch_and_add(&stack_errors, 1);
+	} else {
+		kn = (__u64)n / sizeof(__u64);
+	}
+	if (kn > FLAMETUI_MAX_FRAMES) /* also gives the verifier its bound */
+		kn = FLAMETUI_MAX_FRAMES;
+	if (kn == FLAMETUI_MAX_FRAMES) {
+		flags |= FLAMETUI_F_KERNEL_TRUNCATED;
+		__sync_fetch_and_add(&kernel_truncated, 1);
+	}
+
+	n = bpf_get_stack(ctx, &s->frames[kn], STACK_BYTES, BPF_F_USER_STACK);
+	if (n < 0) {
+		flags |= FLAMETUI_F_USER_ERROR;
+		__sync_fetch_and_add(&stack_errors, 1);
+	} else {
+		un = (__u64)n / sizeof(__u64);
+	}
+	if (un > FLAMETUI_MAX_FRAMES)
+		un = FLAMETUI_MAX_FRAMES;
+	if (un == FLAMETUI_MAX_FRAMES) {
+		flags |= FLAMETUI_F_USER_TRUNCATED;
+		__sync_fetch_and_add(&user_truncated, 1);
+	}
+
+	s->kernel_frames = kn;
+	s->user_frames = un;
+	s->flags = flags;
+
+	__sync_fetch_and_add(&samples, 1);
+	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
+			     ? BPF_RB_FORCE_WAKEUP
+			     : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64), wake))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,62 @@
+/* Trimmed, hand-written stand-in for a bpftool-generated vmlinux.h: only the types
+ * bpf/profile.bpf.c and libbpf's bpf_helpers.h need, so the build needs clang but not bpftool. */
+#ifndef __FLAMETUI_VMLINUX_H__
+#define __FLAMETUI_VMLINUX_H__
+
+/* Contents (all UAPI, stable across kernels, so no CO-RE relocation is needed for them):
+ *   fixed-width integer typedefs (__u8.. __u64, __s8.. __s64, u8.. u64, __be16/32, __wsum),
+ *   bool, enum bpf_map_type (the values used), BPF_ANY, BPF_F_USER_STACK,
+ *   BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP / BPF_RB_AVAIL_DATA,
+ *   struct bpf_perf_event_data (opaque: the program passes the context to helpers only).
+ * The program reads no kernel struct field; add types here with
+ * __attribute__((preserve_access_index)) if it ever does, to keep it CO-RE. */
+
+typedef signed char __s8;
+typedef unsigned char __u8;
+typedef short __s16;
+typedef unsigned short __u16;
+typedef int __s32;
+typedef unsigned int __u32;
+typedef long long __s64;
+typedef unsigned long long __u64;
+typedef __s8 s8;
+typedef __u8 u8;
+typedef __s16 s16;
+typedef __u16 u16;
+typedef __s32 s32;
+typedef __u32 u32;
+typedef __s64 s64;
+typedef __u64 u64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef _Bool bool;
+enum { false = 0, true = 1 };
+
+enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+
+enum {
+	BPF_ANY = 0,
+	BPF_F_USER_STACK = 256,
+};
+
+enum {
+	BPF_RB_NO_WAKEUP = 1,
+	BPF_RB_FORCE_WAKEUP = 2,
+};
+
+enum {
+	BPF_RB_AVAIL_DATA = 0,
+	BPF_RB_RING_SIZE = 1,
+	BPF_RB_CONS_POS = 2,
+	BPF_RB_PROD_POS = 3,
+};
+
+struct bpf_perf_event_data;
+
+#endif /* __FLAMETUI_VMLINUX_H__ */

@@ -1,0 +1,134 @@
+// Byte layout of a ring buffer sample (mirrors bpf/flametui.h; change both together) and
+// its decoder into a reusable RawSample, plus the kernel address convention.
+
+export const MAX_FRAMES = 127;
+export const COMM_LEN = 16;
+export const OFF_TGID = 0;
+export const OFF_TID = 4;
+export const OFF_CPU = 8;
+export const OFF_KERNEL_FRAMES = 12;
+export const OFF_USER_FRAMES = 16;
+export const OFF_FLAGS = 20;
+export const OFF_TIME_NS = 24;
+export const OFF_COMM = 32;
+export const OFF_FRAMES = 48;
+export const SAMPLE_HEADER_BYTES = 48;
+
+export const F_KERNEL_TRUNCATED = 1;
+export const F_USER_TRUNCATED = 2;
+export const F_KERNEL_ERROR = 4;
+export const F_USER_ERROR = 8;
+
+/**
+ * Kernel addresses do not fit a JS number; they are passed as (addr - KERNEL_BASE), exact for
+ * every address >= 0xffff000000000000. User addresses (< 2^47) are passed unchanged.
+ */
+export const KERNEL_BASE = 0xffff000000000000n;
+const TWO32 = 4294967296;
+const KERNEL_HI = 0xffff0000;
+
+/** The full 64-bit kernel address of a frame encoded as (addr - KERNEL_BASE). */
+export function kernelAddressToBigInt(n: number): bigint {
+  return KERNEL_BASE + BigInt(n);
+}
+
+/** Encodes a kernel address given as two u32 halves (hi >= 0xffff0000). */
+export function kernelAddressFromHalves(lo: number, hi: number): number {
+  return (hi - KERNEL_HI) * TWO32 + lo;
+}
+
+/** One decoded sample. Frames are innermost first, as the kernel gives them. */
+export interface RawSample {
+  pid: number; // tgid
+  tid: number;
+  cpu: number;
+  comm: string;
+  timeNs: number; // bpf_ktime_get_ns (CLOCK_MONOTONIC)
+  /** kernel[0..kernelLen) as (addr - KERNEL_BASE); a reused buffer, see SampleDecoder. */
+  kernel: Float64Array;
+  kernelLen: number;
+  /** user[0..userLen) as plain addresses; a reused buffer, see SampleDecoder. */
+  user: Float64Array;
+  userLen: number;
+  flags: number; // F_* bits
+}
+
+/** Reads the u32 at base + offset (native memory in the sampler, an array in tests). */
+export type U32Reader = (base: number, offset: number) => number;
+
+interface CommEntry {
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  text: string;
+}
+
+const COMM_CACHE_MAX = 8192;
+
+/**
+ * Decodes records into one RawSample object that is overwritten on every call: the sample
+ * and its kernel/user arrays are valid only until the next decode (in the sampler: only
+ * during the onSample callback). Copy what you keep.
+ */
+export class SampleDecoder {
+  readonly sample: RawSample = {
+    pid: 0, tid: 0, cpu: 0, comm: "", timeNs: 0,
+    kernel: new Float64Array(MAX_FRAMES), kernelLen: 0,
+    user: new Float64Array(MAX_FRAMES), userLen: 0, flags: 0,
+  };
+  /** Records dropped because their size did not match their frame counts. */
+  malformed = 0;
+  private readonly comms = new Map<number, CommEntry>();
+
+  constructor(private readonly readU32: U32Reader) {}
+
+  /** Decodes the record of `size` bytes at `base`; null (and malformed++) if inconsistent. */
+  decode(base: number, size: number): RawSample | null {
+    const r = this.readU32;
+    const kn = r(base, OFF_KERNEL_FRAMES);
+    const un = r(base, OFF_USER_FRAMES);
+    if (kn > MAX_FRAMES || un > MAX_FRAMES || size < SAMPLE_HEADER_BYTES + 8 * (kn + un)) {
+      this.malformed++;
+      return null;
+    }
+    const s = this.sample;
+    s.pid = r(base, OFF_TGID);
+    s.tid = r(base, OFF_TID);
+    s.cpu = r(base, OFF_CPU);
+    s.flags = r(base, OFF_FLAGS);
+    s.timeNs = r(base, OFF_TIME_NS + 4) * TWO32 + r(base, OFF_TIME_NS);
+    s.comm = this.comm(base, s.tid);
+    const k = s.kernel;
+    let off = OFF_FRAMES;
+    for (let i = 0; i < kn; i++, off += 8) k[i] = (r(base, off + 4) - KERNEL_HI) * TWO32 + r(base, off);
+    s.kernelLen = kn;
+    const u = s.user;
+    for (let i = 0; i < un; i++, off += 8) u[i] = r(base, off + 4) * TWO32 + r(base, off);
+    s.userLen = un;
+    return s;
+  }
+
+  private comm(base: number, tid: number): string {
+    const r = this.readU32;
+    const w0 = r(base, OFF_COMM);
+    const w1 = r(base, OFF_COMM + 4);
+    const w2 = r(base, OFF_COMM + 8);
+    const w3 = r(base, OFF_COMM + 12);
+    const hit = this.comms.get(tid);
+    if (hit && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3) return hit.text;
+    const text = commFromWords(w0, w1, w2, w3);
+    if (this.comms.size >= COMM_CACHE_MAX) this.comms.clear();
+    this.comms.set(tid, { w0, w1, w2, w3, text });
+    return text;
+  }
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/** The NUL-terminated comm stored as four little-endian u32 words. */
+export function commFromWords(w0: number, w1: number, w2: number, w3: number): string {
+  const bytes = new Uint8Array(new Uint32Array([w0, w1, w2, w3]).buffer);
+  const end = bytes.indexOf(0);
+  return utf8.decode(end < 0 ? bytes : bytes.subarray(0, end));
+}

@@ -1,0 +1,261 @@
+// Live on-CPU sampler: loads bpf/profile.bpf.o, opens a cpu-clock perf event per online CPU,
+// attaches the program to each and drains the ring buffer on demand. Owns every resource it makes.
+import { existsSync } from "node:fs";
+import {
+  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, RingBuffer, sectionVariables, setLibbpfLog,
+  type Libbpf, type Pointer,
+} from "../ffi/libbpf.ts";
+import { closeFd, errno, errnoName, strerror } from "../ffi/libc.ts";
+import { readU32 } from "../ffi/memory.ts";
+import { profileObjectBytes } from "./bpf-object.ts";
+import { onlineCpus } from "./cpus.ts";
+import { CollectError, isPermissionErrno, PermissionError, UnsupportedError, UsageError } from "./errors.ts";
+import { checkHz, maxSampleRate, openCpuClock } from "./perf-event.ts";
+import { SampleDecoder, type RawSample } from "./records.ts";
+
+export type { RawSample } from "./records.ts";
+
+export interface SamplerOptions {
+  /** Samples per second per CPU, 1..kernel.perf_event_max_sample_rate. */
+  hz: number;
+  /** Only these processes (by tgid); undefined or empty: every process. */
+  pids?: number[];
+  /** Also record the idle task (pid 0). */
+  enableIdle: boolean;
+  /** Receives libbpf's messages; nothing is ever written to the terminal. */
+  log?: (line: string) => void;
+  /** CPUs to sample; default: every online CPU. */
+  cpus?: number[];
+}
+
+export interface SamplerCounters {
+  samples: number; // records the BPF program produced (including lost ones)
+  lost: number; // ring buffer full
+  kernelTruncated: number; // kernel stacks that filled all 127 frames
+  userTruncated: number; // user stacks that filled all 127 frames
+  stackErrors: number; // bpf_get_stack errors (the stack is then empty)
+}
+
+export const BTF_PATH = "/sys/kernel/btf/vmlinux";
+export const PROGRAM_NAME = "flametui_sample";
+export const OBJECT_NAME = "flametui";
+/** Records handed out per poll() unless the caller says otherwise. */
+export const DEFAULT_POLL_BUDGET = 4096;
+/** Callback return value that ends a ring_buffer__poll/consume early (any negative works). */
+const STOP = -1_000_000;
+const EINTR = 4;
+const DEFAULT_PID_CAPACITY = 1024;
+const PID_MAX = 4_194_304;
+
+function checkOptions(opts: SamplerOptions): void {
+  checkHz(opts.hz, maxSampleRate());
+  for (const pid of opts.pids ?? []) {
+    if (!Number.isInteger(pid) || pid < 1 || pid > PID_MAX) {
+      throw new UsageError(`invalid pid ${pid}`, "pass process ids as positive integers");
+    }
+  }
+}
+
+function libbpfOrThrow(): Libbpf {
+  try {
+    return libbpf();
+  } catch (e) {
+    throw new UnsupportedError(
+      e instanceof Error ? e.message : String(e),
+      "install the Debian package libbpf1 (apt install libbpf1)",
+    );
+  }
+}
+
+export class Sampler {
+  readonly hz: number;
+  readonly cpus: number[];
+  private readonly lib: Libbpf;
+  private readonly objBytes: Uint8Array; // libbpf may refer to it while the object lives
+  private obj: Pointer | null = null;
+  private readonly links: Pointer[] = [];
+  private ring: RingBuffer | null = null;
+  private bssFd = -1;
+  private bssValue = new Uint8Array(0);
+  private bssOffsets = new Map<string, number>();
+  private readonly decoder = new SampleDecoder(readU32);
+  private onSample: ((s: RawSample) => void) | null = null;
+  private budget = 0;
+  private delivered = 0;
+  private callbackError: unknown = undefined;
+  private closed = false;
+
+  private constructor(lib: Libbpf, objBytes: Uint8Array, hz: number, cpus: number[]) {
+    this.lib = lib;
+    this.objBytes = objBytes;
+    this.hz = hz;
+    this.cpus = cpus;
+  }
+
+  /**
+   * Loads and attaches the sampler. On any failure everything created so far is released
+   * (no program, link or perf fd is left behind) and a CollectError subclass is thrown.
+   */
+  static async open(opts: SamplerOptions): Promise<Sampler> {
+    checkOptions(opts);
+    if (!existsSync(BTF_PATH)) {
+      throw new UnsupportedError(`${BTF_PATH} is missing`, "kernel built without CONFIG_DEBUG_INFO_BTF");
+    }
+    const lib = libbpfOrThrow();
+    setLibbpfLog(opts.log); // must run on the thread that calls libbpf
+    const cpus = opts.cpus ?? onlineCpus();
+    const sampler = new Sampler(lib, await profileObjectBytes(), opts.hz, cpus);
+    try {
+      sampler.load(opts);
+      sampler.attach();
+    } catch (e) {
+      sampler.close();
+      throw e;
+    }
+    return sampler;
+  }
+
+  private load(opts: SamplerOptions): void {
+    const lib = this.lib;
+    const obj = openObjectMem(this.objBytes, OBJECT_NAME);
+    if (obj === null) throw this.libbpfError("opening the BPF object", errno());
+    this.obj = obj;
+    const pids = opts.pids ?? [];
+    this.writeRodata(obj, { filter_pids: pids.length > 0, enable_idle: opts.enableIdle });
+    const pidMap = this.map("pids");
+    if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
+    const err = lib.bpf_object__load(obj);
+    if (err < 0) throw this.libbpfError("loading the BPF program", -err);
+
+    const pidFd = lib.bpf_map__fd(pidMap);
+    const key = new Uint32Array(1);
+    const one = new Uint8Array([1]);
+    for (const pid of pids) {
+      key[0] = pid;
+      if (lib.bpf_map_update_elem(pidFd, key, one, 0) < 0) throw this.libbpfError(`adding pid ${pid}`, errno());
+    }
+    const bss = this.map(".bss");
+    this.bssFd = lib.bpf_map__fd(bss);
+    this.bssValue = new Uint8Array(lib.bpf_map__value_size(bss));
+    for (const [name, v] of sectionVariables(obj, ".bss")) this.bssOffsets.set(name, v.offset);
+    try {
+      this.ring = RingBuffer.create(lib.bpf_map__fd(this.map("events")), (data, size) => this.onRecord(data, size));
+    } catch (e) {
+      throw this.libbpfError("creating the ring buffer", (e as { errno?: number }).errno ?? 0);
+    }
+  }
+
+  private attach(): void {
+    const prog = this.lib.bpf_object__find_program_by_name(this.obj, PROGRAM_NAME);
+    if (prog === null) throw new CollectError("internal", `program ${PROGRAM_NAME} not in object`, "rebuild bpf/");
+    for (const cpu of this.cpus) {
+      const fd = openCpuClock(cpu, this.hz);
+      const link = asPointer(this.lib.bpf_program__attach_perf_event(prog, fd));
+      if (link === null) {
+        const err = errno();
+        closeFd(fd); // not owned by a link yet
+        throw this.libbpfError(`attaching to the perf event of cpu ${cpu}`, err);
+      }
+      this.links.push(link); // the link now owns fd: bpf_link__destroy closes it
+    }
+  }
+
+  private writeRodata(obj: Pointer, values: Record<string, boolean>): void {
+    const value = mapInitialValue(this.map(".rodata"));
+    const vars = sectionVariables(obj, ".rodata");
+    for (const [name, on] of Object.entries(values)) {
+      const v = vars.get(name);
+      if (!value || !v) throw new CollectError("internal", `.rodata has no ${name}`, "rebuild bpf/profile.bpf.o");
+      value[v.offset] = on ? 1 : 0;
+    }
+  }
+
+  private map(name: string): Pointer {
+    const m = asPointer(this.lib.bpf_object__find_map_by_name(this.obj, name));
+    if (m === null) throw new CollectError("internal", `map ${name} not in BPF object`, "rebuild bpf/profile.bpf.o");
+    return m;
+  }
+
+  private libbpfError(what: string, err: number): CollectError {
+    const e = Math.abs(err);
+    const msg = `${what} failed: ${errnoName(e)} (${strerror(e)})`;
+    const log = recentLibbpfLog();
+    if (isPermissionErrno(e)) return new PermissionError(msg, e, log);
+    return new CollectError("internal", msg, "see the libbpf messages in the log for details", e, log);
+  }
+
+  private onRecord(data: number, size: number): number {
+    const s = this.decoder.decode(data, size);
+    if (s === null) return 0;
+    try {
+      this.onSample?.(s);
+    } catch (e) {
+      this.callbackError = e;
+      return STOP;
+    }
+    return ++this.delivered >= this.budget ? STOP : 0;
+  }
+
+  /**
+   * Waits up to timeoutMs for the ring buffer (the program wakes the reader only when it is a
+   * quarter full, so this usually sleeps the whole timeout), then hands out up to `budget`
+   * samples. The RawSample and its arrays are reused: valid only during onSample. Returns the
+   * number delivered. Never blocks longer than timeoutMs plus the time spent in onSample.
+   * An exception thrown by onSample stops the poll and is rethrown.
+   */
+  poll(timeoutMs: number, onSample: (s: RawSample) => void, budget = DEFAULT_POLL_BUDGET): number {
+    const ring = this.ring;
+    if (this.closed || ring === null) throw new CollectError("internal", "sampler is closed", "open a new sampler");
+    this.onSample = onSample;
+    this.budget = Math.max(1, budget);
+    this.delivered = 0;
+    this.callbackError = undefined;
+    try {
+      let r = ring.poll(timeoutMs);
+      if (r >= 0 || r === -EINTR) r = ring.consume();
+      if (this.callbackError !== undefined) throw this.callbackError;
+      if (r < 0 && r !== STOP && r !== -EINTR) throw this.libbpfError("polling the ring buffer", -r);
+      return this.delivered;
+    } finally {
+      this.onSample = null;
+    }
+  }
+
+  /** The program's counters (cumulative since open). */
+  counters(): SamplerCounters {
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0 };
+    if (this.closed || this.bssFd < 0) return c;
+    const zero = new Uint32Array(1);
+    if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
+      throw this.libbpfError("reading the counters", errno());
+    }
+    const v = new DataView(this.bssValue.buffer);
+    const get = (name: string): number => {
+      const off = this.bssOffsets.get(name);
+      return off === undefined ? 0 : Number(v.getBigUint64(off, true));
+    };
+    c.samples = get("samples");
+    c.lost = get("lost");
+    c.kernelTruncated = get("kernel_truncated");
+    c.userTruncated = get("user_truncated");
+    c.stackErrors = get("stack_errors");
+    return c;
+  }
+
+  /** Records the decoder rejected (size and frame counts disagree); should stay 0. */
+  get malformedRecords(): number {
+    return this.decoder.malformed;
+  }
+
+  /** Detaches and frees everything: links (and their perf fds), ring buffer, object. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const link of this.links.splice(0)) this.lib.bpf_link__destroy(link);
+    this.ring?.free();
+    this.ring = null;
+    if (this.obj !== null) this.lib.bpf_object__close(this.obj);
+    this.obj = null;
+    this.bssFd = -1;
+  }
+}

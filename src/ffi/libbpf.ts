@@ -1,0 +1,222 @@
+// libbpf.so.1 through bun:ffi: the object/map/program/link/ring-buffer calls the sampler needs,
+// the process-wide print callback (routed to a caller's log, never the terminal) and BTF lookups.
+import { dlopen, FFIType, JSCallback, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import { errno, errnoName, vsnprintf } from "./libc.ts";
+
+const { ptr: P, i32, u32, u64, cstring } = FFIType;
+
+function openLibbpf() {
+  return dlopen("libbpf.so.1", {
+    libbpf_major_version: { args: [], returns: u32 },
+    libbpf_minor_version: { args: [], returns: u32 },
+    libbpf_set_print: { args: [P], returns: P },
+    bpf_object__open_mem: { args: [P, u64, P], returns: P },
+    bpf_object__load: { args: [P], returns: i32 },
+    bpf_object__close: { args: [P], returns: FFIType.void },
+    bpf_object__btf: { args: [P], returns: P },
+    bpf_object__find_program_by_name: { args: [P, cstring], returns: P },
+    bpf_object__find_map_by_name: { args: [P, cstring], returns: P },
+    bpf_map__fd: { args: [P], returns: i32 },
+    bpf_map__value_size: { args: [P], returns: u32 },
+    bpf_map__initial_value: { args: [P, P], returns: P },
+    bpf_map__set_max_entries: { args: [P, u32], returns: i32 },
+    bpf_program__attach_perf_event: { args: [P, i32], returns: P },
+    bpf_link__destroy: { args: [P], returns: i32 },
+    bpf_map_update_elem: { args: [i32, P, P, u64], returns: i32 },
+    bpf_map_lookup_elem: { args: [i32, P, P], returns: i32 },
+    ring_buffer__new: { args: [i32, P, P, P], returns: P },
+    ring_buffer__poll: { args: [P, i32], returns: i32 },
+    ring_buffer__consume: { args: [P], returns: i32 },
+    ring_buffer__free: { args: [P], returns: FFIType.void },
+    btf__find_by_name_kind: { args: [P, cstring, u32], returns: i32 },
+    btf__type_by_id: { args: [P, u32], returns: P },
+    btf__name_by_offset: { args: [P, u32], returns: cstring },
+  }).symbols;
+}
+
+export type Libbpf = ReturnType<typeof openLibbpf>;
+
+let libbpfSymbols: Libbpf | null = null;
+
+/** The libbpf bindings, opened on first use. Throws if libbpf.so.1 is not installed. */
+export function libbpf(): Libbpf {
+  if (libbpfSymbols) return libbpfSymbols;
+  try {
+    libbpfSymbols = openLibbpf();
+  } catch (e) {
+    throw new Error(
+      `cannot load libbpf.so.1 (install the Debian package libbpf1): ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  return libbpfSymbols;
+}
+
+/** "1.1" for libbpf 1.1.x. */
+export function libbpfVersion(): string {
+  const l = libbpf();
+  return `${l.libbpf_major_version()}.${l.libbpf_minor_version()}`;
+}
+
+/** NUL-terminated UTF-8 copy of s, for cstring/ptr arguments that must stay alive. */
+export function cString(s: string): Uint8Array {
+  return new TextEncoder().encode(`${s}\0`);
+}
+
+// ---- print callback -------------------------------------------------------------------------
+
+const LEVEL_NAMES = ["warn", "info", "debug"] as const;
+const RECENT_MAX = 40;
+let printCallback: JSCallback | null = null;
+let logSink: ((line: string) => void) | undefined;
+let logDebug = false;
+const recent: string[] = [];
+const printBuf = new Uint8Array(4096);
+const utf8 = new TextDecoder();
+
+function onPrint(level: number, fmt: Pointer, ap: Pointer): number {
+  if (level >= 2 && !logDebug) return 0;
+  const n = vsnprintf(printBuf, fmt, ap);
+  if (n <= 0) return 0;
+  const text = utf8.decode(printBuf.subarray(0, Math.min(n, printBuf.length - 1))).replace(/\n+$/, "");
+  for (const line of text.split("\n")) {
+    const tagged = `libbpf ${LEVEL_NAMES[level] ?? level}: ${line.replace(/^libbpf: /, "")}`;
+    recent.push(tagged);
+    if (recent.length > RECENT_MAX) recent.shift();
+    try {
+      logSink?.(tagged);
+    } catch {
+      // a failing log function must not unwind through C
+    }
+  }
+  return 0;
+}
+
+/**
+ * Routes libbpf's messages to `log` (warn and info; debug too when `debug`). libbpf's print hook
+ * is process-wide but must be installed from the thread that calls libbpf: call this from that
+ * thread (the sampler does so on open). Messages are also kept for recentLibbpfLog().
+ */
+export function setLibbpfLog(log: ((line: string) => void) | undefined, debug = false): void {
+  logSink = log;
+  logDebug = debug;
+  if (printCallback) return;
+  printCallback = new JSCallback(onPrint, { args: [i32, P, P], returns: i32 });
+  libbpf().libbpf_set_print(printCallback.ptr);
+}
+
+/** The last libbpf messages (warn/info), oldest first; useful in an error report. */
+export function recentLibbpfLog(): string[] {
+  return recent.slice();
+}
+
+export function clearRecentLibbpfLog(): void {
+  recent.length = 0;
+}
+
+// ---- BTF: where each global variable of a data section lives ------------------------------
+
+const BTF_KIND_DATASEC = 15;
+const BTF_TYPE_BYTES = 12; // struct btf_type { name_off, info, size }
+const BTF_SECINFO_BYTES = 12; // struct btf_var_secinfo { type, offset, size }
+
+export interface SectionVar {
+  offset: number;
+  size: number;
+}
+
+/** Offsets of the variables in a data section (".rodata", ".bss") of an opened object. */
+export function sectionVariables(obj: Pointer, section: string): Map<string, SectionVar> {
+  const l = libbpf();
+  const btf = l.bpf_object__btf(obj);
+  const vars = new Map<string, SectionVar>();
+  if (btf === null) return vars;
+  const id = l.btf__find_by_name_kind(btf, cString(section), BTF_KIND_DATASEC);
+  if (id <= 0) return vars;
+  const sec = l.btf__type_by_id(btf, id);
+  if (sec === null) return vars;
+  const vlen = read.u32(sec, 4) & 0xffff;
+  for (let i = 0; i < vlen; i++) {
+    const at = BTF_TYPE_BYTES + i * BTF_SECINFO_BYTES;
+    const varType = l.btf__type_by_id(btf, read.u32(sec, at));
+    if (varType === null) continue;
+    const name = String(l.btf__name_by_offset(btf, read.u32(varType, 0)));
+    vars.set(name, { offset: read.u32(sec, at + 4), size: read.u32(sec, at + 8) });
+  }
+  return vars;
+}
+
+/** A writable view of a map's initial value (.rodata/.bss/.data before load). */
+export function mapInitialValue(map: Pointer): Uint8Array | null {
+  const sizeBuf = new BigUint64Array(1);
+  const p = libbpf().bpf_map__initial_value(map, sizeBuf);
+  const size = Number(sizeBuf[0]);
+  if (p === null || size === 0) return null;
+  return new Uint8Array(toArrayBuffer(p, 0, size));
+}
+
+// ---- object open and ring buffer helpers (things that need ptr()/JSCallback) --------------
+
+export type { Pointer } from "bun:ffi";
+
+/** Narrows a "ptr" return (typed Pointer | bigint | null; a number at run time) to Pointer | null. */
+export function asPointer(p: Pointer | bigint | null): Pointer | null {
+  return typeof p === "bigint" ? (Number(p) as Pointer) : p;
+}
+
+/** bpf_object__open_mem with object_name set (maps then show as "<name>.bss" etc.). */
+export function openObjectMem(bytes: Uint8Array, objectName: string): Pointer | null {
+  const name = cString(objectName);
+  // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the first two fields.
+  const opts = new BigUint64Array([16n, BigInt(ptr(name))]);
+  return asPointer(libbpf().bpf_object__open_mem(bytes, bytes.byteLength, opts));
+}
+
+/**
+ * A libbpf ring_buffer with a synchronous JS callback. onRecord(data, size) gets a pointer that
+ * is valid only during the call; returning a negative value stops the current poll/consume
+ * (the record still counts as consumed) and that value is returned by poll()/consume().
+ */
+export class RingBuffer {
+  private rb: Pointer | null;
+  private callback: JSCallback | null;
+
+  private constructor(rb: Pointer, callback: JSCallback) {
+    this.rb = rb;
+    this.callback = callback;
+  }
+
+  /** Throws an Error carrying `errno` if libbpf cannot create it. */
+  static create(mapFd: number, onRecord: (data: number, size: number) => number): RingBuffer {
+    // size_t size arrives as u32: the low half of the register, which is all a record can use.
+    const cb = new JSCallback((_ctx: number, data: number, size: number) => onRecord(data, size), {
+      args: [P, P, u32],
+      returns: i32,
+    });
+    const rb = asPointer(libbpf().ring_buffer__new(mapFd, cb.ptr, null, null));
+    if (rb === null) {
+      const err = errno();
+      cb.close();
+      throw Object.assign(new Error(`ring_buffer__new failed: ${errnoName(err)}`), { errno: err });
+    }
+    return new RingBuffer(rb, cb);
+  }
+
+  /** Waits up to timeoutMs for a wakeup, then processes what is there. Returns count or -errno. */
+  poll(timeoutMs: number): number {
+    if (this.rb === null) throw new Error("ring buffer already freed");
+    return libbpf().ring_buffer__poll(this.rb, timeoutMs);
+  }
+
+  /** Processes whatever is in the ring without waiting. Returns count or -errno. */
+  consume(): number {
+    if (this.rb === null) throw new Error("ring buffer already freed");
+    return libbpf().ring_buffer__consume(this.rb);
+  }
+
+  free(): void {
+    if (this.rb !== null) libbpf().ring_buffer__free(this.rb);
+    this.rb = null;
+    this.callback?.close();
+    this.callback = null;
+  }
+}
