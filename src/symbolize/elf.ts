@@ -17,6 +17,8 @@ const NT_GNU_BUILD_ID = 3;
 const PAGE = 4096;
 const SYM_SIZE = 24;
 const TWO32 = 4294967296;
+/** Preference among aliases by binding (STB_LOCAL=0, STB_GLOBAL=1, STB_WEAK=2): lower wins. */
+const BIND_RANK: Record<number, number> = { 1: 0, 2: 1, 0: 2 };
 
 export interface LoadSegment {
   offset: number;
@@ -130,6 +132,7 @@ export class ElfFile {
     const rawSize = new Float64Array(n);
     const rawName = new Uint32Array(n);
     const rawShndx = new Uint16Array(n);
+    const rawRank = new Uint8Array(n);
     let count = 0;
     let maxStart = 0;
     for (let i = 1; i < n; i++) {
@@ -145,26 +148,31 @@ export class ElfFile {
       rawSize[count] = u64(dv, o + 16);
       rawName[count] = dv.getUint32(o, true);
       rawShndx[count] = shndx >= SHN_LORESERVE ? 0 : shndx;
+      rawRank[count] = BIND_RANK[info >> 4] ?? 3;
       if (value > maxStart) maxStart = value;
       count++;
     }
 
     const order = sortOrder(rawStart, count, maxStart);
 
-    // Dedupe aliases at one address (keep the first with a size), then resolve zero sizes.
+    // Aliases at one address: keep one with a size, preferring GLOBAL, then WEAK, then LOCAL
+    // (vDSO: __vdso_clock_gettime over weak clock_gettime). Then resolve zero sizes.
     const starts = new Float64Array(count);
     const ends = new Float64Array(count);
     const nameOffs = new Uint32Array(count);
     const zeroSec = new Uint16Array(count);
+    const rank = new Uint8Array(count);
     let m = 0;
     for (let k = 0; k < count; k++) {
       const i = order[k]!;
       const st = rawStart[i]!;
       const sz = rawSize[i]!;
       if (m > 0 && starts[m - 1] === st) {
-        if (ends[m - 1] === st && sz > 0) {
+        const hadSize = ends[m - 1] !== st;
+        if ((!hadSize && sz > 0) || (hadSize === sz > 0 && rawRank[i]! < rank[m - 1]!)) {
           ends[m - 1] = st + sz;
           nameOffs[m - 1] = rawName[i]!;
+          rank[m - 1] = rawRank[i]!;
         }
         continue;
       }
@@ -172,6 +180,7 @@ export class ElfFile {
       ends[m] = st + sz;
       nameOffs[m] = rawName[i]!;
       zeroSec[m] = rawShndx[i]!;
+      rank[m] = rawRank[i]!;
       m++;
     }
     for (let k = 0; k < m; k++) {

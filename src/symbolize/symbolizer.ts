@@ -184,7 +184,7 @@ export class Symbolizer {
       cache: new Map(),
       name: undefined,
       perfMap: null,
-      perfMapChecked: 0,
+      perfMapChecked: -Infinity,
     };
     this.pids.set(pid, st);
     this.s.pids++;

@@ -82,13 +82,14 @@ export async function runProgram(path: string): Promise<Running> {
   };
 }
 
-/** Function symbols `nm` reports as defined text (T/t) with their addresses. */
-export function nmFunctions(path: string): { addr: number; name: string }[] {
+/** Defined text symbols from `nm` (types T/t, plus weak W and ifunc i when `all`). */
+export function nmFunctions(path: string, all = false): { addr: number; name: string; type: string }[] {
   const r = Bun.spawnSync(["nm", "--defined-only", path]);
-  const out: { addr: number; name: string }[] = [];
+  const out: { addr: number; name: string; type: string }[] = [];
+  const types = all ? "TtWi" : "Tt";
   for (const line of r.stdout.toString().split("\n")) {
     const [hex, type, name] = line.split(" ");
-    if (name && (type === "T" || type === "t")) out.push({ addr: parseInt(hex!, 16), name });
+    if (name && type && type.length === 1 && types.includes(type)) out.push({ addr: parseInt(hex!, 16), name, type });
   }
   return out;
 }
