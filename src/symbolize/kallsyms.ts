@@ -37,6 +37,7 @@ export class Kallsyms {
 
   constructor(text: string, unreadable = "") {
     const starts: number[] = [];
+    const global: boolean[] = [];
     const names: (string | null)[] = [];
     const modules: (string | null)[] = [];
     let nonzero = false;
@@ -58,6 +59,7 @@ export class Kallsyms {
           if (hi !== 0 || lo !== 0) nonzero = true;
           if (hi >= KERNEL_ADDR_BASE_HI && !name.startsWith("__pfx_")) {
             starts.push(kernelAddr(hi, lo));
+            global.push(type === 84 || type === 87);
             names.push(END_MARKERS.has(name) ? null : name);
             modules.push(nameEnd < eol ? text.slice(nameEnd + 1, eol).trim() || null : null);
           }
@@ -70,7 +72,8 @@ export class Kallsyms {
       ? ""
       : unreadable || (len > 0 && !nonzero ? "kallsyms addresses hidden (need root or kernel.kptr_restrict=0)" : "no kernel text symbols");
 
-    // Sort by address (stable; kallsyms is mostly sorted already), drop duplicate addresses.
+    // Sort by address (stable; kallsyms is mostly sorted already). Of aliases at one address keep
+    // the first global one (__x64_sys_getpid over the local __do_sys_getpid).
     const n = starts.length;
     let sorted = true;
     for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) { sorted = false; break; }
@@ -83,16 +86,23 @@ export class Kallsyms {
     const s = new Float64Array(n);
     const outNames: (string | null)[] = [];
     const outMods: (string | null)[] = [];
+    const outGlobal: boolean[] = [];
     let m = 0;
     for (const i of order) {
       const a = starts[i]!;
       if (m > 0 && s[m - 1] === a) {
-        if (outNames[m - 1] === null && names[i] !== null) { outNames[m - 1] = names[i]!; outMods[m - 1] = modules[i]!; }
+        const better = names[i] !== null && (outNames[m - 1] === null || (global[i]! && !outGlobal[m - 1]));
+        if (better) {
+          outNames[m - 1] = names[i]!;
+          outMods[m - 1] = modules[i]!;
+          outGlobal[m - 1] = global[i]!;
+        }
         continue;
       }
       s[m] = a;
       outNames.push(names[i]!);
       outMods.push(modules[i]!);
+      outGlobal.push(global[i]!);
       m++;
     }
     const e = new Float64Array(m);
