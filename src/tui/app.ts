@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
 import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
 import { drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
-import { foldedOfSubtree } from "./folded-view.ts";
+import { exportFolded } from "../export/folded.ts";
 import { drawHelp } from "./help.ts";
 import { commandFor, keyId, type KeyLike } from "./keymap.ts";
 import { LayoutCache, rectAt, type FlameLayout, type SortMode } from "./layout.ts";
@@ -143,8 +143,13 @@ export class FlameApp {
     this.scroll = Math.min(Math.max(0, this.scroll), this.maxScroll(l));
   }
 
+  /** How many repaints the app asked for (hovering inside one frame asks for none). */
+  renderRequests = 0;
+
   private changed(): void {
-    if (!this.quitting) this.screen.requestRender();
+    if (this.quitting) return;
+    this.renderRequests++;
+    this.screen.requestRender();
   }
 
   private select(node: number, keepCursor = false): void {
@@ -342,7 +347,7 @@ export class FlameApp {
         const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
         const base = `flametui-${stamp}`;
         path = join(dir, `${base}.folded`);
-        const text = foldedOfSubtree(this.snapshot, this.zoom);
+        const text = exportFolded(this.snapshot, this.zoom);
         for (let k = 1; ; k++) {
           try {
             writeFileSync(path, text, { flag: "wx" });

@@ -72,3 +72,26 @@ export async function mount(snapshot: Snapshot, width = 80, height = 24, extra: 
   await t.renderOnce();
   return m;
 }
+
+export interface CellStyle {
+  text: string;
+  fg: [number, number, number];
+  bg: [number, number, number];
+  attributes: number;
+}
+
+/** The span covering cell (x, y) of the last captured frame, with colours as 0-255 ints. */
+export function styleAt(t: TestRendererSetup, x: number, y: number): CellStyle {
+  const frame = t.captureSpans();
+  const line = frame.lines[y]!;
+  let col = 0;
+  for (const sp of line.spans) {
+    if (x < col + sp.width) {
+      const [fr, fg, fb] = sp.fg.toInts();
+      const [br, bgc, bb] = sp.bg.toInts();
+      return { text: sp.text, fg: [fr, fg, fb], bg: [br, bgc, bb], attributes: sp.attributes };
+    }
+    col += sp.width;
+  }
+  throw new Error(`no span at ${x},${y}`);
+}
