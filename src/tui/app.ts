@@ -358,7 +358,7 @@ export class FlameApp {
           }
         }
       }
-      this.message = `exported view to ${sanitizeText(path)}`;
+      this.message = `wrote ${sanitizeText(path)}`;
       this.opts.log?.(`exported ${path}`);
     } catch (e) {
       this.message = `export failed: ${sanitizeText(e instanceof Error ? e.message : String(e))}`;

@@ -66,9 +66,9 @@ export function statusText(st: StatusInput): { left: string; right: string } {
   const parts = [sanitizeText(st.title)];
   const live = liveText(st.snapshot, st.frozen);
   if (live) parts.push(live);
-  parts.push(`sort: ${st.sort}`, st.icicle ? "icicle" : "flame");
-  if (st.search) parts.push(st.search);
   if (st.message) parts.push(st.message);
+  if (st.search) parts.push(st.search);
+  parts.push(`sort: ${st.sort}`, st.icicle ? "icicle" : "flame");
   return { left: parts.join(" │ "), right: "? help · q quit" };
 }
 
@@ -89,7 +89,8 @@ export function drawStatus(
   }
   const sy = y + details.length;
   buffer.fillRect(ox, sy, w, 1, palette.statusBg);
-  const right = status.right.length + 2 < w / 2 ? status.right : "";
+  // The key hint on the right gives way when the left part needs the room.
+  const right = status.left.length + status.right.length + 4 <= w ? status.right : "";
   const leftRoom = w - (right ? right.length + 2 : 0);
   buffer.drawText(fitText(" " + status.left, leftRoom), ox, sy, palette.statusFg, palette.statusBg);
   if (right) buffer.drawText(right, ox + w - right.length - 1, sy, palette.statusAccent, palette.statusBg);

@@ -54,7 +54,8 @@ export async function mount(snapshot: Snapshot, width = 80, height = 24, extra: 
       if (k === "escape") {
         t.mockInput.pressEscape();
         await Bun.sleep(60); // a lone ESC is resolved after a short timeout
-      } else t.mockInput.pressKey(k, mods);
+      } else if (k === "return") t.mockInput.pressEnter();
+      else t.mockInput.pressKey(k, mods);
       await t.renderOnce();
     },
     async dispose() {
