@@ -17,6 +17,8 @@ export interface SymbolizerOptions {
   mapsRefreshMs?: number;
   /** Directory of perf-PID.map files; null disables JIT maps. Default "/tmp". */
   perfMapDir?: string | null;
+  /** Where separate debug files live as .build-id/xx/rest.debug. Default ["/usr/lib/debug"]. */
+  debugDirs?: string[];
 }
 
 export interface SymbolizerStats {
@@ -29,6 +31,8 @@ export interface SymbolizerStats {
   elfFailed: number;
   /** Files opened through /proc/PID/map_files or /proc/PID/root. */
   elfViaProc: number;
+  /** Stripped files whose symbols came from a separate debug file (by build-id). */
+  debugFiles: number;
   mapsReads: number;
   kallsymsLoads: number;
   pids: number;
@@ -36,7 +40,10 @@ export interface SymbolizerStats {
 
 /** A file image shared by every process that maps it. */
 interface Image {
+  /** Segments for address translation. */
   elf: ElfFile | null;
+  /** Symbols: `elf` itself, or its separate debug file when `elf` is stripped. */
+  syms: ElfFile | null;
   path: string;
   /** Basename used in "libfoo.so+0x1a2b" names. */
   label: string;
@@ -67,6 +74,7 @@ export class Symbolizer {
   private readonly kallsymsPath: string;
   private readonly mapsRefreshMs: number;
   private readonly perfMapDir: string | null;
+  private readonly debugDirs: string[];
   private readonly pids = new Map<number, PidState>();
   private readonly images = new Map<string, Image>();
   private readonly kcache = new Map<number, number>();
@@ -81,6 +89,7 @@ export class Symbolizer {
     elfLoaded: 0,
     elfFailed: 0,
     elfViaProc: 0,
+    debugFiles: 0,
     mapsReads: 0,
     kallsymsLoads: 0,
     pids: 0,
@@ -93,6 +102,7 @@ export class Symbolizer {
     this.kallsymsPath = opts.kallsymsPath ?? `${this.procRoot}/kallsyms`;
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
+    this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
   }
 
   // ---- kernel ----
@@ -245,10 +255,11 @@ export class Symbolizer {
     const key = vaddr >= 0 ? vaddr : -1 - off; // negative keys: offsets outside any segment
     const hit = image.frames.get(key);
     if (hit !== undefined) return hit;
-    const sym = vaddr >= 0 ? elf!.lookup(vaddr) : -1;
+    const syms = image.syms;
+    const sym = vaddr >= 0 && syms !== null ? syms.lookup(vaddr) : -1;
     const id =
       sym >= 0
-        ? this.frames.intern(elf!.name(sym), FrameKind.User, image.path)
+        ? this.frames.intern(syms!.name(sym), FrameKind.User, image.path)
         : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
     image.frames.set(key, id);
     return id;
@@ -274,9 +285,10 @@ export class Symbolizer {
       const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
       const known = this.images.get(key);
       if (known) return known;
-      const image: Image = { elf: null, path: m.path, label, frames: new Map() };
+      const image: Image = { elf: null, syms: null, path: m.path, label, frames: new Map() };
       try {
         image.elf = loadElf(path);
+        image.syms = image.elf.stripped ? (this.debugFile(image.elf) ?? image.elf) : image.elf;
         this.s.elfLoaded++;
         if (viaProc) this.s.elfViaProc++;
       } catch (err) {
@@ -291,10 +303,28 @@ export class Symbolizer {
     if (!image) {
       this.s.elfFailed++;
       this.log(`symbolize: cannot open ${m.path}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
-      image = { elf: null, path: m.path, label, frames: new Map() };
+      image = { elf: null, syms: null, path: m.path, label, frames: new Map() };
       this.images.set(key, image);
     }
     return image;
+  }
+
+  /** Full symbols of a stripped file from <debugDir>/.build-id/xx/rest.debug, if installed. */
+  private debugFile(elf: ElfFile): ElfFile | null {
+    const id = elf.buildId;
+    if (id === null || id.length < 4) return null;
+    for (const dir of this.debugDirs) {
+      const path = `${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+      try {
+        const dbg = loadElf(path);
+        if (dbg.stripped || dbg.symbolCount === 0 || (dbg.buildId !== null && dbg.buildId !== id)) continue;
+        this.s.debugFiles++;
+        return dbg;
+      } catch {
+        // not installed here
+      }
+    }
+    return null;
   }
 
   /** The vDSO is the same image in every 64-bit process: read it once from process memory. */
@@ -314,7 +344,8 @@ export class Symbolizer {
             len = own.end - own.start;
           }
           const bytes = fdSource(fd).read(start, len);
-          image = { elf: new ElfFile(bufferSource(bytes)), path: "[vdso]", label: "[vdso]", frames: new Map() };
+          const elf = new ElfFile(bufferSource(bytes));
+          image = { elf, syms: elf, path: "[vdso]", label: "[vdso]", frames: new Map() };
         } finally {
           closeSync(fd);
         }

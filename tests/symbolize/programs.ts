@@ -1,6 +1,6 @@
 // Test helper: builds the tests/workloads/sym-*.c programs (PIE, non-PIE, stripped, shared
 // library) into a temporary directory and runs them, reading the addresses they print.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -14,6 +14,8 @@ export interface Built {
   stripped: string;
   lib: string;
   uselib: string;
+  /** Debug directory holding .build-id/xx/rest.debug for `stripped`. */
+  debugDir: string;
 }
 
 function cc(args: string[]): void {
@@ -34,10 +36,17 @@ export function buildPrograms(): Built {
     stripped: join(dir, "sym-basic-stripped"),
     lib: join(dir, "libsymlib.so"),
     uselib: join(dir, "sym-uselib"),
+    debugDir: join(dir, "debug"),
   };
   cc(["-o", b.pie, join(SRC, "sym-basic.c")]);
   cc(["-no-pie", "-o", b.nopie, join(SRC, "sym-basic.c")]);
   cc(["-rdynamic", "-o", b.stripped, join(SRC, "sym-basic.c")]);
+  const id = /Build ID: ([0-9a-f]+)/.exec(Bun.spawnSync(["readelf", "-n", b.stripped]).stdout.toString())?.[1];
+  if (id) {
+    mkdirSync(join(b.debugDir, ".build-id", id.slice(0, 2)), { recursive: true });
+    const dbg = join(b.debugDir, ".build-id", id.slice(0, 2), `${id.slice(2)}.debug`);
+    if (Bun.spawnSync(["objcopy", "--only-keep-debug", b.stripped, dbg]).exitCode !== 0) throw new Error("objcopy failed");
+  }
   const s = Bun.spawnSync(["strip", "--strip-all", b.stripped]);
   if (s.exitCode !== 0) throw new Error("strip failed");
   cc(["-shared", "-fPIC", "-o", b.lib, join(SRC, "sym-lib.c")]);

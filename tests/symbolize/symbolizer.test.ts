@@ -59,7 +59,7 @@ describe("symbolizer: user space", () => {
   test("stripped binary: exported names from .dynsym, others as file+offset", async () => {
     const r = await start(b.stripped);
     const ft = new FrameTable();
-    const sy = new Symbolizer(ft);
+    const sy = new Symbolizer(ft, { debugDirs: [] });
     expect(frame(ft, sy.userFrame(r.pid, r.addrs.sym_alpha! + 3)).name).toBe("sym_alpha");
     expect(frame(ft, sy.userFrame(r.pid, r.addrs.main!)).name).toBe("main");
     const addr = r.addrs.sym_hidden! + 2;
@@ -70,6 +70,31 @@ describe("symbolizer: user space", () => {
       kind: FrameKind.Unresolved,
       module: b.stripped,
     });
+  });
+
+  test("stripped binary with a separate debug file (by build-id) gets every name", async () => {
+    const r = await start(b.stripped);
+    const ft = new FrameTable();
+    const sy = new Symbolizer(ft, { debugDirs: ["/nonexistent", b.debugDir] });
+    expect(frame(ft, sy.userFrame(r.pid, r.addrs.sym_hidden! + 2))).toEqual({ name: "sym_hidden", kind: FrameKind.User, module: b.stripped });
+    expect(frame(ft, sy.userFrame(r.pid, r.addrs.sym_alpha! + 2)).name).toBe("sym_alpha");
+    expect(sy.stats().debugFiles).toBe(1);
+  });
+
+  test("libc static functions through the installed debug file (libc6-dbg), if present", async () => {
+    const r = await start(b.pie);
+    const libc = rawMaps(r.pid).find((m) => m.path.includes("libc.so") && m.offset === 0);
+    if (!libc) return;
+    const id = /Build ID: ([0-9a-f]+)/.exec(Bun.spawnSync(["readelf", "-n", libc.path]).stdout.toString())?.[1];
+    const dbg = id ? `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug` : "";
+    if (!dbg || !require("node:fs").existsSync(dbg)) return;
+    const nm = Bun.spawnSync(["nm", dbg]).stdout.toString().split("\n").map((l) => l.split(" "));
+    const f = nm.find((x) => x[2] === "_int_malloc" && x[1] === "t");
+    if (!f) return;
+    const ft = new FrameTable();
+    const sy = new Symbolizer(ft);
+    expect(frame(ft, sy.userFrame(r.pid, libc.start + parseInt(f[0]!, 16) + 3)).name).toBe("_int_malloc");
+    expect(sy.stats().debugFiles).toBe(1);
   });
 
   test("anonymous memory, special mappings, unmapped addresses and exited processes", async () => {
