@@ -1,0 +1,87 @@
+// End to end: the real CLI in tmux on a real perf capture. Click a frame with an SGR mouse
+// sequence, press keys, check the screen, quit, and check the terminal was restored.
+
+import { afterEach, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { hasTmux, TmuxSession } from "./tmux.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const MAIN = join(ROOT, "src/main.ts");
+const FIXTURE = existsSync(join(ROOT, "tests/fixtures/shape.perf.txt"))
+  ? join(ROOT, "tests/fixtures/shape.perf.txt")
+  : join(import.meta.dir, "fixtures/small.folded");
+const runnable = hasTmux && existsSync(MAIN);
+
+let session: TmuxSession | null = null;
+afterEach(() => {
+  session?.kill();
+  session = null;
+});
+
+/** Row and column of the first occurrence of `word` at the start of a frame label. */
+function find(lines: string[], re: RegExp): { row: number; col: number } {
+  for (let row = 0; row < lines.length; row++) {
+    const m = re.exec(lines[row]!);
+    if (m) return { row, col: m.index };
+  }
+  throw new Error(`${re} not on screen:\n${lines.join("\n")}`);
+}
+
+test.skipIf(!runnable)("the CLI shows the flamegraph; click, keys, search, help and q work in a real terminal", async () => {
+  const s = (session = new TmuxSession(`bun run ${MAIN} file ${FIXTURE}`, 120, 40));
+  let screen = await s.waitFor((x) => x.includes("? help") && /^all +▕/m.test(x));
+  const lines = screen.split("\n");
+  const rootRow = find(lines, /^all /).row;
+  expect(lines[rootRow]!.trimEnd().length).toBe(120); // the root spans every column
+  expect(s.flag("alternate_on")).toBe("1");
+  expect(s.flag("mouse_sgr_flag")).toBe("1");
+
+  // click the widest frame two rows above the root (a child of the process frame)
+  const target = lines[rootRow - 2]!.includes("hot") ? /\bhot\b/ : /[A-Za-z_]\w+/;
+  const at = find([lines[rootRow - 2]!], target);
+  const name = /\S+/.exec(lines[rootRow - 2]!.slice(at.col))![0]!.replace(/▕.*/, "");
+  s.click(at.col + 1, rootRow - 2);
+  screen = await s.waitFor((x) => x.split("\n")[rootRow - 2]!.startsWith(name + " ") && x.split("\n")[rootRow - 2]!.trimEnd().endsWith("▕") && x.split("\n")[rootRow - 2]!.trimEnd().length === 120);
+  expect(screen).toContain("100% of zoom");
+
+  // Escape unzooms; `i` flips to icicle (root on top); `i` again back
+  s.keys("Escape");
+  // unzoomed: the clicked frame has its siblings back on its row
+  await s.waitFor((x) => (x.split("\n")[rootRow - 2]!.match(/▕/g) ?? []).length > 1);
+  s.keys("i");
+  await s.waitFor((x) => x.split("\n")[0]!.startsWith("all "));
+  s.keys("i");
+  await s.waitFor((x) => x.split("\n")[rootRow]!.startsWith("all "));
+
+  // search: `/` opens a prompt, typing shows it, Enter keeps the highlight and the percentage
+  s.keys("/");
+  s.literal(name);
+  await s.waitFor((x) => x.includes(`/${name}█`));
+  s.keys("Enter");
+  screen = await s.waitFor((x) => new RegExp(`/${name}: matched [\\d.]+% of all \\([\\d.]+% of zoom\\)`).test(x));
+
+  // help overlay
+  s.keys("?");
+  screen = await s.waitFor((x) => x.includes("Colours") && x.includes("Ctrl-C"));
+  s.keys("?");
+  await s.waitFor((x) => !x.includes("Colours"));
+
+  // q quits and restores the terminal
+  s.keys("q");
+  screen = await s.waitFor((x) => x.includes("EXITED rc="));
+  expect(screen).toContain("EXITED rc=0");
+  expect(s.flag("alternate_on")).toBe("0");
+  expect(s.flag("mouse_any_flag")).toBe("0");
+}, 60000);
+
+test.skipIf(!runnable)("with piped stdin the profile is read first and keys come from /dev/tty", async () => {
+  const s = (session = new TmuxSession(`cat ${FIXTURE} | bun run ${MAIN}`, 100, 30));
+  await s.waitFor((x) => x.includes("? help") && /^all +▕/m.test(x));
+  s.keys("k");
+  await s.waitFor((x) => /depth 1/.test(x));
+  s.keys("q");
+  const screen = await s.waitFor((x) => x.includes("EXITED rc="));
+  expect(screen).toContain("EXITED rc=0");
+  expect(s.flag("alternate_on")).toBe("0");
+}, 60000);

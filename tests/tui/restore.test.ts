@@ -1,0 +1,46 @@
+// The terminal is restored when the TUI ends by SIGTERM, SIGHUP or an uncaught error (which is
+// printed after the screen is restored). Runs a small runTui program in tmux.
+
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hasTmux, TmuxSession } from "./tmux.ts";
+
+const APP = join(import.meta.dir, "fixtures/tui-app.ts");
+let session: TmuxSession | null = null;
+afterEach(() => {
+  session?.kill();
+  session = null;
+});
+
+async function start(env: Record<string, string> = {}) {
+  const pidFile = join(mkdtempSync(join(tmpdir(), "flametui-restore-")), "pid");
+  const s = (session = new TmuxSession(`bun run ${APP}`, 100, 30, { FLAMETUI_TEST_PIDFILE: pidFile, ...env }));
+  await s.waitFor((x) => x.includes("restore-test") && /^all +▕/m.test(x));
+  expect(s.flag("alternate_on")).toBe("1");
+  expect(s.flag("mouse_any_flag")).toBe("1");
+  return { s, pid: Number(readFileSync(pidFile, "utf8")) };
+}
+
+for (const [sig, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  test.skipIf(!hasTmux)(`${sig} restores the terminal`, async () => {
+    const { s, pid } = await start();
+    process.kill(pid, sig);
+    const screen = await s.waitFor((x) => x.includes("EXITED rc="));
+    expect(screen).toContain(`RESTORED exitCode=${code}`);
+    expect(s.flag("alternate_on")).toBe("0");
+    expect(s.flag("mouse_any_flag")).toBe("0");
+    expect(s.flag("cursor_flag")).toBe("1");
+  }, 30000);
+}
+
+test.skipIf(!hasTmux)("an uncaught error restores the terminal, then prints the error", async () => {
+  const { s } = await start({ FLAMETUI_TEST_MODE: "throw" });
+  const screen = await s.waitFor((x) => x.includes("EXITED rc="));
+  expect(screen).toContain("boom from the test");
+  expect(screen).toContain("RESTORED exitCode=1");
+  expect(screen.indexOf("boom from the test")).toBeLessThan(screen.indexOf("RESTORED"));
+  expect(s.flag("alternate_on")).toBe("0");
+  expect(s.flag("mouse_any_flag")).toBe("0");
+}, 30000);
