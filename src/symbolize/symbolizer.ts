@@ -161,6 +161,20 @@ export class Symbolizer {
     return this.resolveUser(pid, st, addr);
   }
 
+  /**
+   * Frame ids of a sampled stack given innermost first (as bpf_get_stack returns it), pushed to
+   * `out` in the same order. Every frame after the first is a return address and is looked up
+   * at addr - 1. Kernel addresses use the sampler convention (addr - 0xffff000000000000).
+   */
+  kernelStack(addrs: ArrayLike<number>, len: number, out: number[]): void {
+    for (let i = 0; i < len; i++) out.push(this.kernelFrame(i === 0 ? addrs[i]! : addrs[i]! - 1));
+  }
+
+  /** Like kernelStack, for the user stack of process `pid` (the tgid). */
+  userStack(pid: number, addrs: ArrayLike<number>, len: number, out: number[]): void {
+    for (let i = 0; i < len; i++) out.push(this.userFrame(pid, i === 0 ? addrs[i]! : addrs[i]! - 1));
+  }
+
   /** Name of the executable of `pid` (basename of /proc/PID/exe), else `comm`. */
   processName(pid: number, comm: string): string {
     const st = this.pids.get(pid) ?? this.see(pid);

@@ -187,6 +187,19 @@ describe("symbolizer: user space", () => {
     expect(sy.processName(r1.pid, "x")).toBe("sym-basic-pie");
   });
 
+  test("stacks: return addresses after the first frame are looked up at addr - 1", async () => {
+    const r = await start(b.pie);
+    const ft = new FrameTable();
+    const sy = new Symbolizer(ft);
+    const sizes = Bun.spawnSync(["nm", "-S", "--defined-only", b.pie]).stdout.toString().split("\n").map((l) => l.split(" "));
+    const alpha = sizes.find((f) => f[3] === "sym_alpha")!;
+    const end = r.addrs.sym_alpha! + parseInt(alpha[1]!, 16); // one past sym_alpha: a call's return address
+    const out: number[] = [];
+    sy.userStack(r.pid, [r.addrs.sym_beta! + 1, end, r.addrs.main! + 4], 3, out);
+    expect(out.map((id) => ft.names[id])).toEqual(["sym_beta", "sym_alpha", "main"]);
+    expect(ft.names[sy.userFrame(r.pid, end)]).not.toBe("sym_alpha");
+  });
+
   test("maps are re-read for unknown addresses at most once per refresh interval; forgetPid drops state", async () => {
     const r = await start(b.pie);
     const ft = new FrameTable();
