@@ -37,18 +37,23 @@ test.skipIf(!runnable)("the CLI shows the flamegraph; click, keys, search, help 
   expect(s.flag("alternate_on")).toBe("1");
   expect(s.flag("mouse_sgr_flag")).toBe("1");
 
-  // click the widest frame two rows above the root (a child of the process frame)
-  const target = lines[rootRow - 2]!.includes("hot") ? /\bhot\b/ : /[A-Za-z_]\w+/;
-  const at = find([lines[rootRow - 2]!], target);
-  const name = /\S+/.exec(lines[rootRow - 2]!.slice(at.col))![0]!.replace(/▕.*/, "");
-  s.click(at.col + 1, rootRow - 2);
-  screen = await s.waitFor((x) => x.split("\n")[rootRow - 2]!.startsWith(name + " ") && x.split("\n")[rootRow - 2]!.trimEnd().endsWith("▕") && x.split("\n")[rootRow - 2]!.trimEnd().length === 120);
+  // the row nearest the root that holds several frames; click its widest frame
+  let row = rootRow - 1;
+  while (row > 0 && (lines[row]!.match(/▕/g) ?? []).length < 2) row--;
+  const frames = [...lines[row]!.matchAll(/[^▕]*▕/g)].map((m) => ({ col: m.index!, w: m[0].length, text: m[0] }));
+  const widest = frames.reduce((a, b) => (b.w > a.w ? b : a));
+  const name = widest.text.replace(/[ ▕…]+$/, "").trim();
+  s.click(widest.col + 1, row);
+  const zoomed = (x: string) => {
+    const r = x.split("\n")[row]!.trimEnd();
+    return r.startsWith(name + " ") && r.length === 120 && (r.match(/▕/g) ?? []).length === 1;
+  };
+  screen = await s.waitFor(zoomed);
   expect(screen).toContain("100% of zoom");
 
-  // Escape unzooms; `i` flips to icicle (root on top); `i` again back
+  // Escape unzooms (the siblings come back); `i` flips to icicle (root on top) and back
   s.keys("Escape");
-  // unzoomed: the clicked frame has its siblings back on its row
-  await s.waitFor((x) => (x.split("\n")[rootRow - 2]!.match(/▕/g) ?? []).length > 1);
+  await s.waitFor((x) => (x.split("\n")[row]!.match(/▕/g) ?? []).length > 1);
   s.keys("i");
   await s.waitFor((x) => x.split("\n")[0]!.startsWith("all "));
   s.keys("i");
