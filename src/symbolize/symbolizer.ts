@@ -1,5 +1,11 @@
 // Turns sampled addresses into FrameTable ids: kernel addresses through kallsyms, user addresses
 // through /proc/PID/maps and ELF symbol tables cached per file identity, plus perf-PID.map JITs.
+//
+// Frames: Kernel (module in `module`, e.g. "[ext4]"), User (module = file path), Jit (module
+// "[jit]"), Unresolved with a name that says why: "[anon]", "[exited]", "[no access]",
+// "[unknown]", "[heap]"/"[stack]"/..., "[unknown kernel]", "[kernel: no kallsyms]", and
+// "libfoo.so+0x1a2b" (file offset; module = path) when a file has no symbol there.
+// Pass tgids as pids. Call forgetPid on exit and on exec (the address space is replaced).
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { ElfFile, bufferSource, fdSource, loadElf } from "./elf.ts";
