@@ -90,10 +90,16 @@ export class ByteInterner {
   }
 }
 
-/** FNV-1a over bytes, finished with a murmur-style mix so the low bits spread well. */
+/** Multiplicative hash over four bytes a step, finished with a murmur-style mix. */
 export function hashBytes(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  let h = (0x811c9dc5 ^ (e - s)) | 0;
+  let i = s;
+  for (; i + 4 <= e; i += 4) {
+    const w = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+    h = Math.imul(h ^ w, 0x01000193);
+    h ^= h >>> 15;
+  }
+  for (; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -65,6 +65,18 @@ export class StackTrie {
     return node;
   }
 
+  /**
+   * Adds `weight` along a path the caller already resolved with `childOrCreate`:
+   * `nodes[0..len)` from the outermost frame down, each the child of the one before.
+   */
+  addAlong(nodes: ArrayLike<number>, len: number, weight: number): void {
+    if (!(weight > 0)) return;
+    this.total[ROOT]! += weight;
+    for (let i = 0; i < len; i++) this.total[nodes[i]!]! += weight;
+    this.self[len === 0 ? ROOT : nodes[len - 1]!]! += weight;
+    this.version++;
+  }
+
   /** Adds `weight` as self weight of an existing node and to the totals of its ancestors. */
   addToNode(node: number, weight: number): void {
     if (!(weight > 0)) return;
