@@ -388,7 +388,9 @@ export class FlameApp {
   /** Shows a new snapshot (or keeps it for later while frozen). */
   setSnapshot(s: Snapshot): void {
     if (this.frozen) {
+      // Keep the view; only the live figures in the status bar move on.
       this.pending = s;
+      if (s.live) this.changed();
       return;
     }
     this.apply(s);
@@ -563,7 +565,7 @@ export class FlameApp {
         ? detailsLines({ snapshot: this.snapshot, node: shown, zoom: this.zoom, displayName: frameLabel(v, shown), hovered: this.hover >= 0 })
         : [];
     const status = statusText({
-      snapshot: this.snapshot,
+      snapshot: this.pending ?? this.snapshot,
       title: this.opts.title,
       sort: this.sort,
       icicle: this.icicle,

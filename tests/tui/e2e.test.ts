@@ -80,12 +80,12 @@ test.skipIf(!runnable)("the CLI shows the flamegraph; click, keys, search, help 
   expect(s.flag("mouse_any_flag")).toBe("0");
 }, 60000);
 
-test.skipIf(!runnable)("with piped stdin the profile is read first and keys come from /dev/tty", async () => {
+test.skipIf(!runnable)("with piped stdin the profile is read first, keys come from /dev/tty, Ctrl-C quits", async () => {
   const s = (session = new TmuxSession(`cat ${FIXTURE} | bun run ${MAIN}`, 100, 30));
   await s.waitFor((x) => x.includes("? help") && /^all +▕/m.test(x));
   s.keys("k");
   await s.waitFor((x) => /depth 1/.test(x));
-  s.keys("q");
+  s.keys("C-c");
   const screen = await s.waitFor((x) => x.includes("EXITED rc="));
   expect(screen).toContain("EXITED rc=0");
   expect(s.flag("alternate_on")).toBe("0");
