@@ -163,7 +163,7 @@ export class PerfScriptImporter implements Importer {
         func = func.replace(QUOTES, "");
         if (this.isJava && func.includes("/")) func = func.replace(/^L/, "");
         if (i > 0) func += "_[i]";
-        this.pool.push(this.trie.frames.intern(func, k, module));
+        this.pool.push(this.trie.frames.internByName(func, k, module));
         n++;
       }
     }

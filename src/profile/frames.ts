@@ -41,23 +41,41 @@ export class FrameTable {
     return this.names.length;
   }
 
+  /**
+   * Id of the frame (kind, name, module). Frames of the same name from different modules
+   * stay apart, so a details view never shows the wrong file.
+   */
   intern(name: string, kind: FrameKind = FrameKind.User, module: string | null = null): number {
+    const key = module === null ? name : `${name}\u0000${module}`;
+    return this.internKey(key, name, kind, module);
+  }
+
+  /**
+   * Id of the frame (kind, name), whatever its module: what folded text means by a frame,
+   * where two functions of one name are one frame. The first module seen is kept.
+   */
+  internByName(name: string, kind: FrameKind, module: string | null): number {
+    return this.internKey(name, name, kind, module);
+  }
+
+  private internKey(key: string, name: string, kind: FrameKind, module: string | null): number {
     const map = this.byKind[kind]!;
-    let id = map.get(name);
+    let id = map.get(key);
     if (id === undefined) {
       id = this.names.length;
       this.names.push(name);
       this.kinds.push(kind);
       this.modules.push(module);
-      map.set(name, id);
+      map.set(key, id);
     } else if (module !== null && this.modules[id] === null) {
       this.modules[id] = module;
     }
     return id;
   }
 
-  lookup(name: string, kind: FrameKind): number | undefined {
-    return this.byKind[kind]!.get(name);
+  /** Id of a frame interned without a module (or by name), if any. */
+  lookup(name: string, kind: FrameKind, module: string | null = null): number | undefined {
+    return this.byKind[kind]!.get(module === null ? name : `${name}\u0000${module}`);
   }
 }
 
