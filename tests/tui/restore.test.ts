@@ -9,6 +9,13 @@ import { hasTmux, TmuxSession } from "./tmux.ts";
 
 const APP = join(import.meta.dir, "fixtures/tui-app.ts");
 let session: TmuxSession | null = null;
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(f[11]) + Number(f[12]);
+}
 afterEach(() => {
   session?.kill();
   session = null;
@@ -26,6 +33,13 @@ async function start(env: Record<string, string> = {}) {
 for (const [sig, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
   test.skipIf(!hasTmux)(`${sig} restores the terminal`, async () => {
     const { s, pid } = await start();
+    if (sig === "SIGTERM") {
+      // idle means no redraws: the process uses (almost) no CPU while nothing happens
+      await Bun.sleep(300);
+      const before = cpuTicks(pid);
+      await Bun.sleep(1500);
+      expect(cpuTicks(pid) - before).toBeLessThanOrEqual(3); // clock ticks, usually 10 ms each
+    }
     process.kill(pid, sig);
     const screen = await s.waitFor((x) => x.includes("EXITED rc="));
     expect(screen).toContain(`RESTORED exitCode=${code}`);

@@ -380,3 +380,25 @@ describe("snapshots", () => {
     expect((await m.lines())[22]).toContain("total 1.50 ms");
   });
 });
+
+describe("edge cases", () => {
+  test("an empty profile and tiny terminals draw without errors", async () => {
+    m = await mount(snap([]), 10, 3);
+    let lines = await m.lines();
+    expect(lines[1]!.startsWith("all")).toBe(true);
+    for (const k of ["k", "l", "return", "/", "x", "return", "n", "s", "i", "?"]) await m.key(k);
+    await m.dispose();
+    m = await mount(snap(PROFILE), 1, 1);
+    lines = await m.lines();
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test("256-colour mode draws indexed colours from the xterm cube", async () => {
+    m = await mount(snap(PROFILE), W, H, { colorDepth: "256" });
+    await m.frame();
+    const rgb = styleAt(m.t, 50, ROOT_Y - 3).bg; // lex
+    const cube = [0, 95, 135, 175, 215, 255];
+    const grey = (v: number) => (v - 8) % 10 === 0;
+    expect(rgb.every((v) => cube.includes(v)) || rgb.every(grey)).toBe(true);
+  });
+});
