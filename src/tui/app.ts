@@ -148,6 +148,7 @@ export class FlameApp {
 
   private changed(): void {
     if (this.quitting) return;
+    this.refreshHover(); // zoom, sort, scroll or orientation may have moved the frame under the mouse
     this.renderRequests++;
     this.screen.requestRender();
   }

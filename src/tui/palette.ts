@@ -135,7 +135,7 @@ export class Palette {
     this.bg = this.rgba(BG);
     this.text = this.rgba([220, 220, 220]);
     this.textOnFrame = this.rgba([0, 0, 0]);
-    this.dimText = this.rgba([70, 70, 70]);
+    this.dimText = this.rgba([150, 150, 150]);
     this.separator = this.rgba(BG);
     this.selectBg = this.rgba([255, 255, 255]);
     this.selectFg = this.rgba([0, 0, 0]);
