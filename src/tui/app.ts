@@ -294,7 +294,18 @@ export class FlameApp {
       if (row > target) while (this.snapshot.depth[n]! > target) n = this.snapshot.parent[n]!;
       else {
         // walk up toward the leaves along the cursor column
-        const hit = rectAt(l, target, Math.max(0, this.cursorCol));
+        let hit = rectAt(l, target, Math.max(0, this.cursorCol));
+        if (hit < 0) {
+          // nothing under the cursor on that row: the frame nearest to it
+          let best = Infinity;
+          for (let i = l.rowStart[target]!; i < l.rowStart[target + 1]!; i++) {
+            const d = Math.min(Math.abs(l.x[i]! - this.cursorCol), Math.abs(l.x[i]! + l.w[i]! - 1 - this.cursorCol));
+            if (d < best) {
+              best = d;
+              hit = i;
+            }
+          }
+        }
         n = hit >= 0 ? l.node[hit]! : n;
       }
       if (l.rectOf.has(n)) {

@@ -402,3 +402,20 @@ describe("edge cases", () => {
     expect(rgb.every((v) => cube.includes(v)) || rgb.every(grey)).toBe(true);
   });
 });
+
+describe("scrolling keeps the selection in view", () => {
+  test("scrolling away from the selected root moves the selection onto the screen", async () => {
+    const deep = (p: string) => Array.from({ length: 30 }, (_, i) => `${p}${i}`).join(";");
+    m = await mount(snap([`${deep("a")} 1`, `${deep("b")} 9`]), 40, 12);
+    await m.key("k");
+    await m.key("h"); // a0, a thin frame on the left
+    await m.t.mockMouse.scroll(30, 2, "up");
+    await m.t.mockMouse.scroll(30, 2, "up");
+    await m.t.mockMouse.scroll(30, 2, "up");
+    expect(m.app.scroll).toBe(9);
+    expect(m.app.screenRowOf(m.app.selected)).toBeGreaterThanOrEqual(0);
+    await m.key("\x1b[6~"); // PageDown
+    expect(m.app.scroll).toBe(1);
+    expect(m.app.screenRowOf(m.app.selected)).toBeGreaterThanOrEqual(0);
+  });
+});
