@@ -15,14 +15,31 @@ export interface FileOptions extends GlobalOptions {
   weight: "period" | "samples";
 }
 
+export interface LiveOptions extends GlobalOptions {
+  hz: number;
+  ms: number;
+  slots: number;
+  pids: number[];
+  threads: boolean;
+  noPid: boolean;
+}
+
 export type Parsed =
   | { command: "file"; path: string; options: FileOptions }
-  | { command: "help" | "version" };
+  | { command: "fixed" | "aggregate" | "ring"; options: LiveOptions }
+  | { command: "help" }
+  | { command: "version" };
 
 const DASH = "\u0000-";
 const undash = <T>(v: T): T | string => (v === DASH ? "-" : v);
 
-export function buildCli() {
+/**
+ * `--no-pid` is taken out of argv before cac sees it: cac would read it as the negation of
+ * `--pid <pids>` and then demand a value for --pid. It is registered only for the help text.
+ */
+const NO_PID = "--no-pid";
+
+export function buildCli(forHelp = false) {
   const cli = cac("flametui");
   cli
     .option("-o, --output <file>", "Write the profile to a file instead of opening the viewer ('-' = stdout)")
@@ -37,6 +54,25 @@ export function buildCli() {
     .example("flametui file capture.perf.txt -o out.json")
     .example("perf script | flametui file - -o stacks.folded");
 
+  const live = (name: string, desc: string) =>
+    cli
+      .command(name, desc)
+      .option("--hz <n>", "Samples per second on each CPU", { default: 99 })
+      .option("--pid <pids>", "Only these processes (space or comma separated), filtered in the kernel")
+      .option("--threads", "Add a 'tid N' level under each process")
+      .option(forHelp ? NO_PID : "--merge-by-name", "Merge processes that share a name (no 'pid N' level)");
+  live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile")
+    .option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 })
+    .example("sudo flametui fixed --hz 49 --ms 1000")
+    .example('sudo flametui fixed --pid "$(pidof myproc)" -o out.folded');
+  live("aggregate", "Live view that accumulates samples until you quit")
+    .example("sudo flametui aggregate --enable-idle")
+    .example("sudo flametui aggregate -o out.folded   # writes on Ctrl-C / SIGTERM");
+  live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
+    .option("--ms <n>", "Length of one slot, in milliseconds", { default: 50 })
+    .option("--n <n>", "Number of slots in the window", { default: 10 })
+    .example("sudo flametui ring --hz 49 --ms 50 --n 10");
+
   cli
     .command("", "Read a profile from stdin when it is a pipe: perf script | flametui")
     .option("--weight <mode>", "perf script weights: period or samples", { default: "period" })
@@ -50,7 +86,10 @@ export function buildCli() {
 
 /** Parses argv (without the runtime and script name). Throws UsageError on bad input. */
 export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
-  const cli = buildCli();
+  const wantsHelp = argv.includes("--help") || argv.includes("-h");
+  const noPid = argv.includes(NO_PID);
+  argv = argv.filter((a) => a !== NO_PID);
+  const cli = buildCli(wantsHelp);
   let parsed;
   try {
     // cac's parser drops a lone "-", which users write for stdin and stdout.
@@ -71,6 +110,10 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
   if (o.version || o.v) return { command: "version" };
   const name = cli.matchedCommandName;
   const common = globals(o);
+  if (name === "fixed" || name === "aggregate" || name === "ring") {
+    if (parsed.args.length > 0) throw new UsageError(`unexpected argument '${parsed.args[0]}' for ${name}`);
+    return { command: name, options: liveOptions(name, o, common, noPid) };
+  }
   if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight) } };
   if (cli.matchedCommand && name === undefined) {
     // The default command: no subcommand given.
@@ -99,4 +142,29 @@ function weightOf(v: unknown): "period" | "samples" {
   if (v === undefined || v === "period") return "period";
   if (v === "samples") return "samples";
   throw new UsageError(`unknown --weight '${String(v)}': use period or samples`);
+}
+
+function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOptions, noPidFlag: boolean): LiveOptions {
+  const hz = positiveInt(o.hz, "--hz");
+  const ms = positiveInt(o.ms ?? 1000, "--ms");
+  const slots = mode === "ring" ? positiveInt(o.n, "--n") : 1;
+  const noPid = noPidFlag || o.mergeByName === true;
+  let pids: number[] = [];
+  if (o.pid !== undefined) {
+    const raw = Array.isArray(o.pid) ? o.pid.join(" ") : String(o.pid);
+    const parts = raw.split(/[\s,]+/).filter((p) => p !== "");
+    if (parts.length === 0) throw new UsageError("--pid needs at least one process id");
+    pids = parts.map((p) => {
+      if (!/^\d+$/.test(p) || Number(p) < 1) throw new UsageError(`--pid: '${p}' is not a process id`);
+      return Number(p);
+    });
+  }
+  if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid };
+}
+
+function positiveInt(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive whole number, got '${String(v)}'`);
+  return n;
 }

@@ -18,7 +18,9 @@ async function main(argv: string[]): Promise<number> {
     }
     log = new DebugLog(parsed.options.verbose);
     log.write(`flametui ${VERSION} (${COMMIT}) argv=${JSON.stringify(argv)}`);
-    return await runFile(parsed.path, parsed.options, log);
+    if (parsed.command === "file") return await runFile(parsed.path, parsed.options, log);
+    const { runLive } = await import("./commands/live.ts");
+    return await runLive(parsed.command, parsed.options, log);
   } catch (err) {
     log?.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.stderr.write(formatError(err) + "\n");

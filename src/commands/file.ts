@@ -29,7 +29,7 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
   }
   const { runTui } = await import("../tui/run.ts");
   await runTui({ snapshot, title: name, log: log.write });
-  return 0;
+  return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal or crash
 }
 
 function sanitizeLine(s: string): string {

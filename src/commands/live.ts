@@ -1,0 +1,124 @@
+// `fixed`, `aggregate` and `ring`: live sampling through the worker, shown in the viewer or
+// written to a file (-o) when sampling ends (fixed) or on SIGINT/SIGTERM (aggregate, ring).
+
+import { existsSync } from "node:fs";
+import type { LiveOptions } from "../cli.ts";
+import { UsageError } from "../errors.ts";
+import type { DebugLog } from "../log.ts";
+import { resolveFormat, writeProfile } from "../output.ts";
+import { FrameTable } from "../profile/frames.ts";
+import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
+import { StackTrie } from "../profile/trie.ts";
+import { LiveClient } from "../worker/client.ts";
+import type { LiveConfig, LiveMode } from "../worker/protocol.ts";
+
+export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog): Promise<number> {
+  for (const pid of opts.pids) {
+    if (!existsSync(`/proc/${pid}`)) throw new UsageError(`no process with pid ${pid}`, "check the pid with ps or pidof; it may have exited");
+  }
+  const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
+  const config: LiveConfig = {
+    mode,
+    hz: opts.hz,
+    ms: opts.ms,
+    slots: opts.slots,
+    pids: opts.pids,
+    enableIdle: opts.enableIdle,
+    threads: opts.threads,
+    noPid: opts.noPid,
+    logPath: log.path,
+  };
+  const title = mode === "ring" ? `ring ${opts.hz} Hz, ${opts.slots} x ${opts.ms} ms` : `${mode} ${opts.hz} Hz`;
+  const name = `flametui ${mode}`;
+  const client = await LiveClient.start(config);
+  log.write(`live: ${mode} started on ${client.cpus} CPUs`);
+  const headless = opts.output !== undefined || !process.stdout.isTTY;
+  const output = opts.output ?? "-";
+  const outFormat = format ?? resolveFormat("-", opts.format);
+
+  if (mode === "fixed") {
+    const progress = new ProgressLine();
+    client.onProgress((l) => progress.show(l, opts.ms));
+    let snapshot: Snapshot;
+    const stopOnSignal = () => void client.stop();
+    process.on("SIGINT", stopOnSignal);
+    process.on("SIGTERM", stopOnSignal);
+    try {
+      snapshot = await client.done();
+    } finally {
+      progress.clear();
+      process.off("SIGINT", stopOnSignal);
+      process.off("SIGTERM", stopOnSignal);
+    }
+    reportLost(snapshot.live);
+    if (headless) {
+      await writeProfile(snapshot, output, outFormat, name);
+      return 0;
+    }
+    const { runTui } = await import("../tui/run.ts");
+    await runTui({ snapshot, title, log: log.write });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  }
+
+  if (headless) {
+    const snapshot = await new Promise<Snapshot>((resolve, reject) => {
+      const stop = () => client.stop().then(resolve, reject);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      client.done().then(resolve, reject);
+    });
+    reportLost(snapshot.live);
+    await writeProfile(snapshot, output, outFormat, name);
+    return 0;
+  }
+
+  const { runTui } = await import("../tui/run.ts");
+  const first = client.latest ?? emptySnapshot(mode, opts.hz);
+  let failure: unknown = null;
+  client.done().catch((err) => {
+    failure = err;
+  });
+  try {
+    await runTui({
+      snapshot: first,
+      title,
+      log: log.write,
+      subscribe: (fn) => client.onSnapshot(fn),
+      onFreeze: (frozen) => client.setFrozen(frozen),
+    });
+  } finally {
+    await client.stop().catch((err) => {
+      failure ??= err;
+    });
+  }
+  if (failure) throw failure;
+  return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal
+}
+
+function emptySnapshot(mode: LiveMode, hz: number): Snapshot {
+  const live: LiveStats = { mode, hz, elapsedMs: 0, samples: 0, samplesPerSec: 0, lost: 0 };
+  return snapshotOf(new StackTrie(new FrameTable()), "samples", live);
+}
+
+function reportLost(live: LiveStats | undefined): void {
+  if (!live) return;
+  if (live.lost > 0) process.stderr.write(`flametui: ${live.lost} samples lost (ring buffer full); try a lower --hz\n`);
+  if (live.samples === 0) process.stderr.write("flametui: no samples: the CPUs were idle or the processes never ran (--enable-idle shows idle time)\n");
+}
+
+/** `sampling 0.4 s / 1.0 s  812 samples  0 lost` on stderr, redrawn in place when it is a terminal. */
+class ProgressLine {
+  private drawn = false;
+
+  show(l: LiveStats, totalMs: number): void {
+    if (!process.stderr.isTTY) return;
+    const text = `sampling ${(l.elapsedMs / 1000).toFixed(1)} s / ${(totalMs / 1000).toFixed(1)} s  ${l.samples} samples  ${l.lost} lost`;
+    process.stderr.write(`\r\x1b[2K${text}`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) process.stderr.write("\r\x1b[2K");
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,113 @@
+// Messages between the main thread (terminal) and the sampling worker (libbpf), and the
+// compact snapshot encoding they carry: frame names are sent once, typed arrays are transferred.
+
+import type { LiveStats, Snapshot, WeightUnit } from "../profile/snapshot.ts";
+
+export type LiveMode = "fixed" | "aggregate" | "ring";
+
+export interface LiveConfig {
+  mode: LiveMode;
+  hz: number;
+  /** fixed: total duration; ring: slot length. */
+  ms: number;
+  /** ring: number of slots in the window. */
+  slots: number;
+  pids: number[];
+  enableIdle: boolean;
+  threads: boolean;
+  noPid: boolean;
+  /** Debug log file (append), or null. */
+  logPath: string | null;
+}
+
+/** Indices into the shared Int32Array the main thread writes and the worker reads. */
+export const CONTROL_STOP = 0;
+export const CONTROL_FROZEN = 1;
+export const CONTROL_WORDS = 2;
+
+export type ToWorker = { type: "start"; config: LiveConfig; control: SharedArrayBuffer };
+
+export interface WireError {
+  kind: "usage" | "permission" | "unsupported" | "internal";
+  message: string;
+  hint?: string;
+}
+
+export interface WireSnapshot {
+  namesFrom: number;
+  names: string[];
+  modules: (string | null)[];
+  kinds: Uint8Array;
+  count: number;
+  frame: Int32Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  end: Int32Array;
+  self: Float64Array;
+  total: Float64Array;
+  maxDepth: number;
+  unit: WeightUnit;
+  live?: LiveStats;
+}
+
+export type FromWorker =
+  | { type: "ready"; cpus: number }
+  | { type: "snapshot"; snapshot: WireSnapshot }
+  | { type: "progress"; live: LiveStats }
+  | { type: "done"; snapshot: WireSnapshot }
+  | { type: "error"; error: WireError };
+
+/** Worker side: remembers how many names the main thread already has. */
+export class SnapshotEncoder {
+  private sent = 0;
+
+  encode(s: Snapshot): { wire: WireSnapshot; transfer: ArrayBuffer[] } {
+    const from = this.sent;
+    this.sent = s.names.length;
+    const wire: WireSnapshot = {
+      namesFrom: from,
+      names: s.names.slice(from),
+      modules: s.modules.slice(from),
+      kinds: s.kinds,
+      count: s.count,
+      frame: s.frame,
+      parent: s.parent,
+      depth: s.depth,
+      end: s.end,
+      self: s.self,
+      total: s.total,
+      maxDepth: s.maxDepth,
+      unit: s.unit,
+      live: s.live,
+    };
+    const transfer = [s.kinds, s.frame, s.parent, s.depth, s.end, s.self, s.total].map((a) => a.buffer as ArrayBuffer);
+    return { wire, transfer };
+  }
+}
+
+/** Main side: rebuilds full snapshots from the incremental name lists. */
+export class SnapshotDecoder {
+  private names: string[] = [];
+  private modules: (string | null)[] = [];
+
+  decode(w: WireSnapshot): Snapshot {
+    if (w.namesFrom !== this.names.length) throw new Error(`snapshot names out of step (${w.namesFrom} != ${this.names.length})`);
+    for (const n of w.names) this.names.push(n);
+    for (const m of w.modules) this.modules.push(m);
+    return {
+      names: this.names,
+      modules: this.modules,
+      kinds: w.kinds,
+      count: w.count,
+      frame: w.frame,
+      parent: w.parent,
+      depth: w.depth,
+      end: w.end,
+      self: w.self,
+      total: w.total,
+      maxDepth: w.maxDepth,
+      unit: w.unit,
+      live: w.live,
+    };
+  }
+}

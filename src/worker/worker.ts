@@ -1,0 +1,96 @@
+// The sampling worker: owns libbpf (loaded, attached and released in this thread only),
+// decodes, symbolizes and merges samples, and posts snapshots at most 10 times a second.
+
+import { onlineCpus } from "../collect/cpus.ts";
+import { CollectError } from "../collect/errors.ts";
+import { LiveProfile } from "../collect/live-profile.ts";
+import { Sampler } from "../collect/sampler.ts";
+import { DebugLog } from "../log.ts";
+import { FrameTable } from "../profile/frames.ts";
+import { Symbolizer } from "../symbolize/symbolizer.ts";
+import { CONTROL_FROZEN, CONTROL_STOP, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
+
+declare const self: Worker;
+
+const SNAPSHOT_EVERY_MS = 100;
+const POLL_MS = 25;
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+function toWire(err: unknown): WireError {
+  if (err instanceof CollectError) return { kind: err.kind, message: err.message, hint: err.hint };
+  return { kind: "internal", message: err instanceof Error ? err.message : String(err) };
+}
+
+async function run(config: LiveConfig, control: Int32Array): Promise<void> {
+  const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
+  let sampler: Sampler | null = null;
+  try {
+    const frames = new FrameTable();
+    const symbolizer = new Symbolizer(frames, { log: log.write });
+    symbolizer.kernelSymbols(); // parse kallsyms before sampling starts
+    sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write });
+    const profile = new LiveProfile(config, symbolizer, frames, performance.now());
+    const encoder = new SnapshotEncoder();
+    const cpus = onlineCpus().length;
+    post({ type: "ready", cpus });
+    log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
+    // Tests use this to prove a crashed worker leaves nothing attached.
+    if (process.env.FLAMETUI_TEST_CRASH_WORKER === "1") {
+      setTimeout(() => {
+        throw new Error("test crash of the sampling worker");
+      }, 300);
+    }
+
+    let lastSent = -Infinity;
+    let lastVersion = -1;
+    let lastProgress = 0;
+    for (;;) {
+      const stop = Atomics.load(control, CONTROL_STOP) !== 0;
+      const now = performance.now();
+      const done = stop || (config.mode === "fixed" && profile.elapsedMs(now) >= config.ms);
+      sampler.poll(done ? 0 : POLL_MS, profile.onSample);
+      const t = performance.now();
+      profile.tick(t);
+      if (done) {
+        profile.lost = sampler.counters().lost;
+        const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
+        log.write(`worker: done after ${profile.samples} samples, ${profile.lost} lost; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+        post({ type: "done", snapshot: wire }, transfer);
+        return;
+      }
+      if (config.mode === "fixed") {
+        if (t - lastProgress >= 200) {
+          lastProgress = t;
+          profile.lost = sampler.counters().lost;
+          post({ type: "progress", live: profile.stats(t, false) });
+        }
+        await Bun.sleep(0);
+        continue;
+      }
+      const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
+      if (!frozen && t - lastSent >= SNAPSHOT_EVERY_MS && (profile.version !== lastVersion || t - lastSent >= 1000)) {
+        profile.lost = sampler.counters().lost;
+        lastVersion = profile.version;
+        lastSent = t;
+        const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
+        post({ type: "snapshot", snapshot: wire }, transfer);
+      }
+      // Let timers and messages run between polls.
+      await Bun.sleep(0);
+    }
+  } catch (err) {
+    log.write(`worker error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    post({ type: "error", error: toWire(err) });
+  } finally {
+    sampler?.close();
+    log.close();
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  if (msg.type === "start") void run(msg.config, new Int32Array(msg.control));
+};

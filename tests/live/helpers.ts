@@ -1,0 +1,57 @@
+// Helpers for live tests: build the known-shape workloads, run the CLI, list our BPF programs.
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT_DIR = join(import.meta.dir, "..", "..");
+export const MAIN = join(ROOT_DIR, "src", "main.ts");
+export const isRoot = process.getuid?.() === 0;
+export const work = mkdtempSync(join(tmpdir(), "flametui-live-"));
+
+/** Compiles tests/workloads/NAME.c with frame pointers; returns the binary path. */
+export function buildWorkload(name: string, extra: string[] = []): string {
+  const out = join(work, name);
+  const r = Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-o", out, join(ROOT_DIR, "tests", "workloads", `${name}.c`), ...extra]);
+  if (r.exitCode !== 0) throw new Error(`gcc failed for ${name}: ${r.stderr.toString()}`);
+  return out;
+}
+
+export function flametui(args: string[], env: Record<string, string> = {}) {
+  return Bun.spawn([process.execPath, MAIN, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
+}
+
+/** Names of loaded BPF programs that are ours (bpftool prog show). */
+export function ourPrograms(): string[] {
+  const r = Bun.spawnSync(["bpftool", "-j", "prog", "show"]);
+  if (r.exitCode !== 0) throw new Error(`bpftool prog show failed: ${r.stderr.toString()}`);
+  const progs = JSON.parse(r.stdout.toString() || "[]") as { name?: string; id: number }[];
+  return progs.filter((p) => (p.name ?? "").startsWith("flametui")).map((p) => `${p.id}:${p.name}`);
+}
+
+/** bpf links of type perf_event whose program is ours. */
+export function ourLinks(): number {
+  const r = Bun.spawnSync(["bpftool", "-j", "link", "show"]);
+  const links = JSON.parse(r.stdout.toString() || "[]") as { prog_id: number }[];
+  const ids = new Set(ourPrograms().map((p) => Number(p.split(":")[0])));
+  return links.filter((l) => ids.has(l.prog_id)).length;
+}
+
+export function parseFolded(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    const sp = line.lastIndexOf(" ");
+    m.set(line.slice(0, sp), (m.get(line.slice(0, sp)) ?? 0) + Number(line.slice(sp + 1)));
+  }
+  return m;
+}
+
+export async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await Bun.sleep(50);
+  }
+  return pred();
+}
