@@ -2,7 +2,7 @@
 // attaches the program to each and drains the ring buffer on demand. Owns every resource it makes.
 import { existsSync } from "node:fs";
 import {
-  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, RingBuffer, sectionVariables, setLibbpfLog,
+  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, RingBuffer, sectionVariables, setLibbpfLog,
   type Libbpf, type Pointer,
 } from "../ffi/libbpf.ts";
 import { closeFd, errno, errnoName, strerror } from "../ffi/libc.ts";
@@ -257,5 +257,6 @@ export class Sampler {
     if (this.obj !== null) this.lib.bpf_object__close(this.obj);
     this.obj = null;
     this.bssFd = -1;
+    releaseLibbpfLog(); // the hook belongs to this thread: never leave it for another one
   }
 }

@@ -93,15 +93,25 @@ function onPrint(level: number, fmt: Pointer, ap: Pointer): number {
 
 /**
  * Routes libbpf's messages to `log` (warn and info; debug too when `debug`). libbpf's print hook
- * is process-wide but must be installed from the thread that calls libbpf: call this from that
- * thread (the sampler does so on open). Messages are also kept for recentLibbpfLog().
+ * is one process-wide pointer, and a hook created on another thread (a Worker) hangs the
+ * process when libbpf calls it from here: so this (re)installs this thread's hook every time.
+ * Call it on the thread that calls libbpf, before calling it (the sampler does so on open).
+ * Messages are also kept for recentLibbpfLog().
  */
 export function setLibbpfLog(log: ((line: string) => void) | undefined, debug = false): void {
   logSink = log;
   logDebug = debug;
-  if (printCallback) return;
-  printCallback = new JSCallback(onPrint, { args: [i32, P, P], returns: i32 });
+  printCallback ??= new JSCallback(onPrint, { args: [i32, P, P], returns: i32 });
   libbpf().libbpf_set_print(printCallback.ptr);
+}
+
+/**
+ * Turns libbpf's printing off (NULL hook) so no later libbpf call, from any thread, runs this
+ * thread's callback, e.g. after a Worker that owned libbpf is gone. Call when done with libbpf.
+ */
+export function releaseLibbpfLog(): void {
+  if (libbpfSymbols) libbpfSymbols.libbpf_set_print(null);
+  logSink = undefined;
 }
 
 /** The last libbpf messages (warn/info), oldest first; useful in an error report. */

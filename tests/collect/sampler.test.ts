@@ -157,6 +157,41 @@ describe("live sampler", () => {
     }
   });
 
+  test.skipIf(!isRoot)("more pids than the default map size (1024) still filter by tgid", async () => {
+    const busy = startBusy(2);
+    try {
+      const pids = [busy.pid, ...Array.from({ length: 1500 }, (_, i) => 3_000_000 + i)];
+      const sampler = await Sampler.open({ hz: 199, pids, enableIdle: false });
+      let samples: Copied[];
+      try {
+        samples = drain(sampler, 400);
+      } finally {
+        sampler.close();
+      }
+      expect(samples.length).toBeGreaterThan(20);
+      expect(samples.every((s) => s.pid === busy.pid)).toBe(true);
+    } finally {
+      busy.kill();
+    }
+  });
+
+  test.skipIf(!isRoot)("runs inside a Worker (libbpf and its print hook on the worker thread)", async () => {
+    const busy = startBusy(2);
+    const worker = new Worker(new URL("./sampler-worker.ts", import.meta.url).href);
+    try {
+      const result = await new Promise<{ samples: number; otherPids: number; logs: string[] }>((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(e);
+        worker.postMessage({ pid: busy.pid, ms: 400 });
+      });
+      expect(result.samples).toBeGreaterThan(20);
+      expect(result.otherPids).toBe(0);
+    } finally {
+      worker.terminate();
+      busy.kill();
+    }
+  });
+
   test.skipIf(!isRoot)("system-wide: kernel stacks are kernel addresses; no idle samples", async () => {
     const busy = startBusy(3);
     // Spends its time in the kernel (getrandom + copy to user), so samples carry kernel stacks.
