@@ -201,7 +201,7 @@ export class Sampler {
    * quarter full, so this usually sleeps the whole timeout), then hands out up to `budget`
    * samples. The RawSample and its arrays are reused: valid only during onSample. Returns the
    * number delivered. Never blocks longer than timeoutMs plus the time spent in onSample.
-   * An exception thrown by onSample stops the poll and is rethrown.
+   * An exception thrown by onSample stops the poll and is rethrown (that sample is consumed).
    */
   poll(timeoutMs: number, onSample: (s: RawSample) => void, budget = DEFAULT_POLL_BUDGET): number {
     const ring = this.ring;
@@ -211,7 +211,8 @@ export class Sampler {
     this.delivered = 0;
     this.callbackError = undefined;
     try {
-      let r = ring.poll(timeoutMs);
+      // A negative timeout would make epoll wait forever: never block without a bound.
+      let r = ring.poll(Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0);
       if (r >= 0 || r === -EINTR) r = ring.consume();
       if (this.callbackError !== undefined) throw this.callbackError;
       if (r < 0 && r !== STOP && r !== -EINTR) throw this.libbpfError("polling the ring buffer", -r);
