@@ -1,6 +1,7 @@
-// Build script: buildBpf() compiles bpf/profile.bpf.c into bpf/profile.bpf.o (the lead adds
-// the `bun build --compile` step below it). Run with `bun run build.ts`.
-import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
+// Build script: buildBpf() compiles bpf/profile.bpf.c into bpf/profile.bpf.o, then
+// buildExecutable() makes the single executable dist/flametui with the object and the worker
+// embedded. Run with `bun run build` (add --bpf-only to stop after the BPF object).
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 // ---- BPF (owned by the collect engineer) ----------------------------------------------------
@@ -56,7 +57,41 @@ export function buildBpf(opts: { force?: boolean } = {}): string {
 
 // ---- end BPF --------------------------------------------------------------------------------
 
+// ---- single executable ----------------------------------------------------------------------
+
+function gitCommit(): string {
+  const r = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: import.meta.dir, stderr: "ignore" });
+  if (r.exitCode !== 0) return "unknown";
+  const sha = r.stdout.toString().trim();
+  const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"], { cwd: import.meta.dir, stderr: "ignore" });
+  return dirty.stdout.toString().trim() ? `${sha}-dirty` : sha;
+}
+
+/** bun build --compile: src/main.ts plus the worker entry; OpenTUI's glibc native library. */
+export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametui")): string {
+  mkdirSync(join(import.meta.dir, "dist"), { recursive: true });
+  run([
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify-syntax",
+    join(import.meta.dir, "src", "main.ts"),
+    join(import.meta.dir, "src", "worker", "worker.ts"),
+    "--outfile",
+    outfile,
+    "--define",
+    `FLAMETUI_COMMIT=${JSON.stringify(gitCommit())}`,
+    "--define",
+    'process.env.OPENTUI_LIBC="glibc"',
+  ]);
+  return outfile;
+}
+
 if (import.meta.main) {
   const obj = buildBpf({ force: true });
   console.log(`built ${obj} (${statSync(obj).size} bytes)`);
+  if (!process.argv.includes("--bpf-only")) {
+    const exe = buildExecutable();
+    console.log(`built ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB)`);
+  }
 }

@@ -28,7 +28,8 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     noPid: opts.noPid,
     logPath: log.path,
   };
-  const title = mode === "ring" ? `ring ${opts.hz} Hz, ${opts.slots} x ${opts.ms} ms` : `${mode} ${opts.hz} Hz`;
+  // The status bar shows mode and rate from the live figures; the title says what is sampled.
+  const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
   const client = await LiveClient.start(config);
   log.write(`live: ${mode} started on ${client.cpus} CPUs`);

@@ -18,6 +18,15 @@ export function errorFromWire(e: WireError): FlametuiError {
   }
 }
 
+/**
+ * From source, the worker sits next to this file. In the compiled executable every module
+ * is bundled into the root entry, and the worker entry keeps its path under src/.
+ */
+function workerUrl(): string {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return new URL(compiled ? "./worker/worker.ts" : "./worker.ts", import.meta.url).href;
+}
+
 export class LiveClient {
   private readonly worker: Worker;
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
@@ -31,7 +40,7 @@ export class LiveClient {
   cpus = 0;
 
   private constructor() {
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+    this.worker = new Worker(workerUrl());
     this.finished = new Promise((res, rej) => {
       this.resolveDone = res;
       this.rejectDone = rej;
