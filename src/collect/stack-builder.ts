@@ -3,6 +3,7 @@
 
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
+import { RawStackCache } from "./raw-stack-cache.ts";
 import type { RawSample } from "./records.ts";
 
 export interface StackShape {
@@ -15,6 +16,7 @@ export class StackBuilder {
   private readonly scratch: number[] = [];
   private readonly pidFrames = new Map<number, number>();
   private readonly tidFrames = new Map<number, number>();
+  readonly cache = new RawStackCache();
 
   constructor(
     private readonly frames: FrameTable,
@@ -24,6 +26,22 @@ export class StackBuilder {
 
   /** Fills `this.stack` for the sample and returns its length. */
   build(s: RawSample): number {
+    const tid = this.shape.threads ? s.tid : -1;
+    const cached = this.cache.get(s.pid, tid, s.kernel, s.kernelLen, s.user, s.userLen, this.stack);
+    if (cached >= 0) return cached;
+    const len = this.symbolize(s);
+    // Stacks with unresolved frames are not kept: a later maps re-read may name them.
+    if (!this.hasUnresolved()) this.cache.set(s.pid, tid, s.kernel, s.kernelLen, s.user, s.userLen, this.stack);
+    return len;
+  }
+
+  private hasUnresolved(): boolean {
+    const kinds = this.frames.kinds;
+    for (const id of this.stack) if (kinds[id] === FrameKind.Unresolved) return true;
+    return false;
+  }
+
+  private symbolize(s: RawSample): number {
     const out = this.stack;
     out.length = 0;
     out.push(this.frames.intern(this.symbolizer.processName(s.pid, s.comm), FrameKind.Process));
@@ -39,8 +57,10 @@ export class StackBuilder {
     return out.length;
   }
 
+  /** The process changed (exec, exit): its cached stacks must not be used again. */
   forget(pid: number): void {
     this.pidFrames.delete(pid);
+    this.cache.forget(pid);
   }
 
   private cached(map: Map<number, number>, n: number, label: string, kind: FrameKind): number {

@@ -17,6 +17,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`no process with pid ${pid}`, "check the pid with ps or pidof; it may have exited");
   }
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
+  const headless = opts.output !== undefined || !process.stdout.isTTY;
   const config: LiveConfig = {
     mode,
     hz: opts.hz,
@@ -26,6 +27,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     enableIdle: opts.enableIdle,
     threads: opts.threads,
     noPid: opts.noPid,
+    liveSnapshots: !headless && mode !== "fixed",
     logPath: log.path,
   };
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
@@ -33,7 +35,6 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const name = `flametui ${mode}`;
   const client = await LiveClient.start(config);
   log.write(`live: ${mode} started on ${client.cpus} CPUs`);
-  const headless = opts.output !== undefined || !process.stdout.isTTY;
   const output = opts.output ?? "-";
   const outFormat = format ?? resolveFormat("-", opts.format);
 

@@ -16,6 +16,8 @@ export interface LiveConfig {
   enableIdle: boolean;
   threads: boolean;
   noPid: boolean;
+  /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */
+  liveSnapshots: boolean;
   /** Debug log file (append), or null. */
   logPath: string | null;
 }

@@ -71,7 +71,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
         continue;
       }
       const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
-      if (!frozen && t - lastSent >= SNAPSHOT_EVERY_MS && (profile.version !== lastVersion || t - lastSent >= 1000)) {
+      if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS && (profile.version !== lastVersion || t - lastSent >= 1000)) {
         profile.lost = sampler.counters().lost;
         lastVersion = profile.version;
         lastSent = t;

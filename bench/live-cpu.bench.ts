@@ -1,0 +1,41 @@
+// CPU used by a whole headless `flametui aggregate` run against bpftrace doing the same stack
+// counting (`profile:hz:N { @[kstack, ustack, comm] = count(); }`), both for the same wall time
+// on all CPUs with a busy workload, measured in the same script. Root only.
+// Usage: bun bench/live-cpu.bench.ts [seconds=20]
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const SECONDS = Number(process.argv[2] ?? 20);
+const root = join(import.meta.dir, "..");
+const dir = mkdtempSync(join(tmpdir(), "flametui-bench-"));
+if (process.getuid?.() !== 0) {
+  console.log("live-cpu bench needs root; skipped");
+  process.exit(0);
+}
+const shape = join(dir, "shape");
+Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-o", shape, join(root, "tests/workloads/shape.c")]);
+const exe = Bun.file(join(root, "dist/flametui")).size > 0 ? [join(root, "dist/flametui")] : [process.execPath, join(root, "src/main.ts")];
+
+async function cpuOf(cmd: string[]): Promise<{ cpu: number; ok: boolean }> {
+  const busy = [Bun.spawn([shape, String(SECONDS + 5)]), Bun.spawn([shape, String(SECONDS + 5)])];
+  const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" });
+  await Bun.sleep(SECONDS * 1000);
+  p.kill("SIGINT");
+  const code = await p.exited;
+  for (const b of busy) b.kill();
+  const ru = p.resourceUsage();
+  return { cpu: Number(ru?.cpuTime.total ?? 0n) / 1e6, ok: code === 0 };
+}
+
+const rows: string[][] = [];
+for (const hz of [99, 999]) {
+  const ours = await cpuOf([...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)]);
+  const bt = await cpuOf(["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`]);
+  rows.push([String(hz), SECONDS.toFixed(0), ours.cpu.toFixed(2), bt.cpu.toFixed(2), (ours.cpu / bt.cpu).toFixed(2), ours.cpu <= bt.cpu ? "yes" : "NO"]);
+}
+rmSync(dir, { recursive: true, force: true });
+console.log("| Hz | seconds | flametui CPU s | bpftrace CPU s | flametui/bpftrace | flametui <= bpftrace |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
