@@ -1,6 +1,7 @@
-// ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id and function
-// symbols (.symtab, else .dynsym) as sorted address ranges with names decoded lazily.
+// ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id, debuglink,
+// MiniDebugInfo bytes and function symbols (.symtab, else .dynsym) with names decoded lazily.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { sectionContents } from "./elf-sections.ts";
 
 const ET_EXEC = 2;
 const ET_DYN = 3;
@@ -13,6 +14,10 @@ const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
 const SHN_UNDEF = 0;
 const SHN_LORESERVE = 0xff00;
+const SHN_XINDEX = 0xffff;
+const SHT_NOBITS = 8;
+/** Largest .gnu_debugdata (compressed MiniDebugInfo) read; real ones are well under 10 MB. */
+const DEBUGDATA_LIMIT = 64 << 20;
 const NT_GNU_BUILD_ID = 3;
 const PAGE = 4096;
 const SYM_SIZE = 24;
@@ -30,15 +35,36 @@ export interface LoadSegment {
 
 export class ElfError extends Error {}
 
+/** Function symbols by address: one ELF's table, or several merged (see MergedSymbols). */
+export interface SymbolTable {
+  readonly symbolCount: number;
+  /** Index of the function containing `vaddr`, or -1. */
+  lookup(vaddr: number): number;
+  /** Start address of symbol `i` (an index returned by lookup). */
+  start(i: number): number;
+  name(i: number): string;
+}
+
+/** .gnu_debuglink: basename of the separate debug file and the CRC32 of its contents. */
+export interface DebugLink {
+  file: string;
+  crc: number;
+}
+
 const utf8 = new TextDecoder("utf-8");
 
 /** One parsed ELF image. Symbol i covers [starts[i], ends[i]) in ELF virtual addresses. */
-export class ElfFile {
+export class ElfFile implements SymbolTable {
   readonly type: number;
   readonly loads: LoadSegment[];
   readonly buildId: string | null;
   /** True when there was no .symtab and symbols came from .dynsym (or there were none). */
   readonly stripped: boolean;
+  /** Which table the symbols came from. */
+  readonly symbolSource: ".symtab" | ".dynsym" | "none";
+  readonly debugLink: DebugLink | null;
+  /** Raw .gnu_debugdata (an xz-compressed ELF with a .symtab: MiniDebugInfo), when stripped. */
+  readonly debugData: Uint8Array | null;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
   private readonly nameOffs: Uint32Array;
@@ -94,8 +120,19 @@ export class ElfFile {
     const sec = (i: number) => i * shentsize;
     let symSec = -1;
     let dynSec = -1;
+    let linkSec = -1;
+    let dataSec = -1;
+    let shstrndx = h.getUint16(62, true);
+    if (shstrndx === SHN_XINDEX && shnum > 0) shstrndx = sv.getUint32(40, true);
+    const shstr =
+      shstrndx > 0 && shstrndx < shnum && sv.getUint32(sec(shstrndx) + 4, true) !== SHT_NOBITS
+        ? src.read(u64(sv, sec(shstrndx) + 24), Math.min(u64(sv, sec(shstrndx) + 32), 1 << 20))
+        : new Uint8Array(0);
     for (let i = 0; i < shnum; i++) {
       const t = sv.getUint32(sec(i) + 4, true);
+      const nm = sv.getUint32(sec(i), true);
+      if (t !== SHT_NOBITS && nameIs(shstr, nm, GNU_DEBUGLINK)) linkSec = i;
+      else if (t !== SHT_NOBITS && nameIs(shstr, nm, GNU_DEBUGDATA)) dataSec = i;
       if (t === SHT_SYMTAB && symSec < 0) symSec = i;
       else if (t === SHT_DYNSYM && dynSec < 0) dynSec = i;
       else if (t === SHT_NOTE && buildId === null) {
@@ -103,8 +140,13 @@ export class ElfFile {
       }
     }
     this.buildId = buildId;
-    const chosen = symSec >= 0 && u64(sv, sec(symSec) + 32) > SYM_SIZE ? symSec : dynSec;
+    const bytes = (i: number): Uint8Array => sectionContents(src, sv, sec(i));
+    this.debugLink = linkSec >= 0 ? parseDebugLink(bytes(linkSec)) : null;
+    const usable = (i: number) => i >= 0 && sv.getUint32(sec(i) + 4, true) !== SHT_NOBITS && u64(sv, sec(i) + 32) > SYM_SIZE;
+    const chosen = usable(symSec) ? symSec : usable(dynSec) ? dynSec : -1;
     this.stripped = chosen !== symSec || symSec < 0;
+    this.symbolSource = chosen < 0 ? "none" : chosen === symSec ? ".symtab" : ".dynsym";
+    this.debugData = this.stripped && dataSec >= 0 && u64(sv, sec(dataSec) + 32) <= DEBUGDATA_LIMIT ? bytes(dataSec) : null;
 
     if (chosen < 0) {
       this.starts = new Float64Array(0);
@@ -116,9 +158,9 @@ export class ElfFile {
     }
     const s = sec(chosen);
     const link = sv.getUint32(s + 40, true);
-    const syms = src.read(u64(sv, s + 24), u64(sv, s + 32));
+    const syms = bytes(chosen);
     const dv = view(syms);
-    this.strtab = link < shnum ? src.read(u64(sv, sec(link) + 24), u64(sv, sec(link) + 32)) : new Uint8Array(0);
+    this.strtab = link < shnum ? bytes(link) : new Uint8Array(0);
 
     // Section ends bound zero-size symbols.
     const secEnd = (idx: number): number => {
@@ -214,6 +256,10 @@ export class ElfFile {
     return vaddr < this.ends[lo]! ? lo : -1;
   }
 
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
   /** Name of symbol `i`, decoded from the string table on first use. */
   name(i: number): string {
     let n = this.names[i];
@@ -257,6 +303,25 @@ export class ElfFile {
   get isExec(): boolean {
     return this.type === ET_EXEC;
   }
+}
+
+const GNU_DEBUGLINK = new TextEncoder().encode(".gnu_debuglink\0");
+const GNU_DEBUGDATA = new TextEncoder().encode(".gnu_debugdata\0");
+
+/** True when the NUL-terminated string at `off` of `strtab` is `want` (which ends in NUL). */
+function nameIs(strtab: Uint8Array, off: number, want: Uint8Array): boolean {
+  if (off + want.length > strtab.length) return false;
+  for (let i = 0; i < want.length; i++) if (strtab[off + i] !== want[i]) return false;
+  return true;
+}
+
+/** .gnu_debuglink: file name, NUL, padding to 4 bytes, then the CRC32 (little-endian here). */
+function parseDebugLink(b: Uint8Array): DebugLink | null {
+  const nul = b.indexOf(0);
+  if (nul <= 0) return null;
+  const crcAt = (nul + 4) & ~3;
+  if (crcAt + 4 > b.length) return null;
+  return { file: utf8.decode(b.subarray(0, nul)), crc: view(b).getUint32(crcAt, true) };
 }
 
 function findBuildId(notes: Uint8Array): string | null {

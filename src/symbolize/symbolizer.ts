@@ -6,9 +6,16 @@
 // "[unknown]", "[heap]"/"[stack]"/..., "[unknown kernel]", "[kernel: no kallsyms]", and
 // "libfoo.so+0x1a2b" (file offset; module = path) when a file has no symbol there.
 // Pass tgids as pids. Call forgetPid on exit and on exec (the address space is replaced).
+//
+// Names: mangled C++/Rust symbols are demangled at lookup (cached per raw name; `demangle:
+// false` keeps them raw) and the frame is named by the demangled form; `rawName(id)` gives the
+// mangled name back. Stripped images get symbols from a debug file (build-id, debuglink),
+// MiniDebugInfo, else .dynsym (logged once per image).
 import { closeSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
-import { ElfFile, bufferSource, fdSource, loadElf } from "./elf.ts";
+import { findSymbols, type SymbolSource } from "./debug-files.ts";
+import { Demangler } from "./demangle.ts";
+import { ElfFile, bufferSource, fdSource, loadElf, type SymbolTable } from "./elf.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { PerfMap } from "./perf-map.ts";
 import { findMapping, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
@@ -23,8 +30,13 @@ export interface SymbolizerOptions {
   mapsRefreshMs?: number;
   /** Directory of perf-PID.map files; null disables JIT maps. Default "/tmp". */
   perfMapDir?: string | null;
-  /** Where separate debug files live as .build-id/xx/rest.debug. Default ["/usr/lib/debug"]. */
+  /**
+   * Global debug directories: separate debug files as <dir>/.build-id/xx/rest.debug and, for
+   * .gnu_debuglink, <dir>/<binary's dir>/<link name>. Default ["/usr/lib/debug"].
+   */
   debugDirs?: string[];
+  /** Demangle C++ and Rust symbol names (raw names stay available via rawName). Default true. */
+  demangle?: boolean;
 }
 
 export interface SymbolizerStats {
@@ -37,8 +49,17 @@ export interface SymbolizerStats {
   elfFailed: number;
   /** Files opened through /proc/PID/map_files or /proc/PID/root. */
   elfViaProc: number;
-  /** Stripped files whose symbols came from a separate debug file (by build-id). */
+  /** Stripped files whose symbols came from a separate debug file (by build-id or debuglink). */
   debugFiles: number;
+  /** Of those, found through .gnu_debuglink. */
+  debugLinks: number;
+  /** Stripped files whose symbols came from .gnu_debugdata (MiniDebugInfo) plus .dynsym. */
+  miniDebugInfo: number;
+  /** Stripped files left with .dynsym alone (or no symbols at all). */
+  dynsymOnly: number;
+  /** Distinct mangled names demangled, and those no demangler accepted (kept raw). */
+  demangled: number;
+  demangleFailed: number;
   mapsReads: number;
   kallsymsLoads: number;
   pids: number;
@@ -48,8 +69,10 @@ export interface SymbolizerStats {
 interface Image {
   /** Segments for address translation. */
   elf: ElfFile | null;
-  /** Symbols: `elf` itself, or its separate debug file when `elf` is stripped. */
-  syms: ElfFile | null;
+  /** Symbols: `elf` itself, its separate debug file, or MiniDebugInfo merged with .dynsym. */
+  syms: SymbolTable | null;
+  /** Where `syms` came from. */
+  source: SymbolSource;
   path: string;
   /** Basename used in "libfoo.so+0x1a2b" names. */
   label: string;
@@ -87,6 +110,9 @@ export class Symbolizer {
   private kallsyms: Kallsyms | null = null;
   private kallsymsLoadedAt = 0;
   private vdso: Image | null | undefined = undefined;
+  private readonly demangler: Demangler | null;
+  /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
+  private readonly rawNames = new Map<number, string>();
   private readonly s: SymbolizerStats = {
     userLookups: 0,
     userCacheHits: 0,
@@ -96,6 +122,11 @@ export class Symbolizer {
     elfFailed: 0,
     elfViaProc: 0,
     debugFiles: 0,
+    debugLinks: 0,
+    miniDebugInfo: 0,
+    dynsymOnly: 0,
+    demangled: 0,
+    demangleFailed: 0,
     mapsReads: 0,
     kallsymsLoads: 0,
     pids: 0,
@@ -109,6 +140,29 @@ export class Symbolizer {
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
+    this.demangler = opts.demangle === false ? null : new Demangler();
+    if (this.demangler !== null) {
+      const missing = Demangler.unavailable();
+      if (missing) this.log(`symbolize: demangling unavailable for ${missing}; such names stay mangled`);
+    }
+  }
+
+  /**
+   * The raw (mangled) symbol name of frame `frameId` when its name is a demangled form, else
+   * undefined (the frame name is already raw). When two raw names demangle to one name in one
+   * module (legacy Rust hashes differ), they share the frame and the first raw name is kept.
+   */
+  rawName(frameId: number): string | undefined {
+    return this.rawNames.get(frameId);
+  }
+
+  /** Frame id for symbol name `raw` (demangled unless disabled), remembering the raw name. */
+  private symbolFrame(raw: string, kind: FrameKind, module: string | null): number {
+    if (this.demangler === null) return this.frames.intern(raw, kind, module);
+    const name = this.demangler.demangle(raw);
+    const id = this.frames.intern(name, kind, module);
+    if (name !== raw && !this.rawNames.has(id)) this.rawNames.set(id, raw);
+    return id;
   }
 
   // ---- kernel ----
@@ -129,7 +183,7 @@ export class Symbolizer {
       i = k.lookup(addr);
     }
     let id: number;
-    if (i >= 0) id = this.frames.intern(k.names[i]!, FrameKind.Kernel, k.modules[i] ?? null);
+    if (i >= 0) id = this.symbolFrame(k.names[i]!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
     else id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
     this.kcache.set(addr, id);
     return id;
@@ -202,7 +256,8 @@ export class Symbolizer {
   }
 
   stats(): SymbolizerStats {
-    return { ...this.s, pids: this.pids.size };
+    const d = this.demangler?.stats();
+    return { ...this.s, pids: this.pids.size, demangled: d?.demangled ?? 0, demangleFailed: d?.failed ?? 0 };
   }
 
   private see(pid: number): PidState {
@@ -279,7 +334,7 @@ export class Symbolizer {
     const sym = vaddr >= 0 && syms !== null ? syms.lookup(vaddr) : -1;
     const id =
       sym >= 0
-        ? this.frames.intern(syms!.name(sym), FrameKind.User, image.path)
+        ? this.symbolFrame(syms!.name(sym), FrameKind.User, image.path)
         : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
     image.frames.set(key, id);
     return id;
@@ -290,11 +345,13 @@ export class Symbolizer {
     const label = m.path.slice(m.path.lastIndexOf("/") + 1);
     // Direct path only when it is the same inode (containers, replaced files); then the proc views.
     // map_files is the mapped file itself, so its inode is not checked (overlayfs may differ).
-    const candidates: [path: string, viaProc: boolean, checkInode: boolean][] = [];
-    if (!m.deleted) candidates.push([m.path, false, true]);
-    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false]);
-    if (!m.deleted) candidates.push([`${this.procRoot}/${pid}/root${m.path}`, true, true]);
-    for (const [path, viaProc, checkInode] of candidates) {
+    // The root prefixes debuglink searches: the process's own view of the file system.
+    const procRoot = `${this.procRoot}/${pid}/root`;
+    const candidates: [path: string, viaProc: boolean, checkInode: boolean, root: string][] = [];
+    if (!m.deleted) candidates.push([m.path, false, true, ""]);
+    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, ""]);
+    if (!m.deleted) candidates.push([`${procRoot}${m.path}`, true, true, procRoot]);
+    for (const [path, viaProc, checkInode, root] of candidates) {
       let st;
       try {
         st = statSync(path);
@@ -305,10 +362,10 @@ export class Symbolizer {
       const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
       const known = this.images.get(key);
       if (known) return known;
-      const image: Image = { elf: null, syms: null, path: m.path, label, frames: new Map() };
+      const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
       try {
         image.elf = loadElf(path);
-        image.syms = image.elf.stripped ? (this.debugFile(image.elf) ?? image.elf) : image.elf;
+        this.findSymbols(image, image.elf, root);
         this.s.elfLoaded++;
         if (viaProc) this.s.elfViaProc++;
       } catch (err) {
@@ -323,28 +380,38 @@ export class Symbolizer {
     if (!image) {
       this.s.elfFailed++;
       this.log(`symbolize: cannot open ${m.path}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
-      image = { elf: null, syms: null, path: m.path, label, frames: new Map() };
+      image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
       this.images.set(key, image);
     }
     return image;
   }
 
-  /** Full symbols of a stripped file from <debugDir>/.build-id/xx/rest.debug, if installed. */
-  private debugFile(elf: ElfFile): ElfFile | null {
-    const id = elf.buildId;
-    if (id === null || id.length < 4) return null;
-    for (const dir of this.debugDirs) {
-      const path = `${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
-      try {
-        const dbg = loadElf(path);
-        if (dbg.stripped || dbg.symbolCount === 0 || (dbg.buildId !== null && dbg.buildId !== id)) continue;
+  /** Symbols of a loaded image (separate debug info for stripped files), counted and logged. */
+  private findSymbols(image: Image, elf: ElfFile, root: string): void {
+    const found = findSymbols(elf, image.path, this.debugDirs, root);
+    image.syms = found.syms;
+    image.source = found.source;
+    for (const note of found.notes) this.log(`symbolize: ${image.path}: ${note}`);
+    switch (found.source) {
+      case "debuglink":
+        this.s.debugLinks++;
         this.s.debugFiles++;
-        return dbg;
-      } catch {
-        // not installed here
-      }
+        break;
+      case "build-id":
+        this.s.debugFiles++;
+        break;
+      case "minidebuginfo":
+        this.s.miniDebugInfo++;
+        break;
+      case "dynsym":
+      case "none":
+        this.s.dynsymOnly++;
+        this.log(
+          `symbolize: ${image.path} is stripped and has no separate debug info (build-id, debuglink, MiniDebugInfo): ` +
+            `${found.source === "dynsym" ? `names from .dynsym only (${elf.symbolCount} functions)` : "no symbols"}`,
+        );
+        break;
     }
-    return null;
   }
 
   /** The vDSO is the same image in every 64-bit process: read it once from process memory. */
@@ -365,7 +432,7 @@ export class Symbolizer {
           }
           const bytes = fdSource(fd).read(start, len);
           const elf = new ElfFile(bufferSource(bytes));
-          image = { elf, syms: elf, path: "[vdso]", label: "[vdso]", frames: new Map() };
+          image = { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
         } finally {
           closeSync(fd);
         }
