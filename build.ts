@@ -1,7 +1,9 @@
-// Build script: buildBpf() compiles bpf/profile.bpf.c into bpf/profile.bpf.o, then
-// buildExecutable() makes the single executable dist/flametui with the object and the worker
-// embedded. Run with `bun run build` (add --bpf-only to stop after the BPF object).
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+// Build script: buildBpf() compiles bpf/profile.bpf.c into bpf/profile.bpf.o, buildLibbpf()
+// builds the self-contained libbpf (scripts/build-libbpf.sh), then buildExecutable() makes the
+// single executable dist/flametui with the object, the worker, libbpf and OpenTUI embedded.
+// Run with `bun run build` (--bpf-only: stop after the BPF object; --arch arm64: cross-build;
+// --system-libbpf: do not embed libbpf, use the system's libbpf.so.1 at run time).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 // ---- BPF (owned by the collect engineer) ----------------------------------------------------
@@ -29,8 +31,13 @@ function run(cmd: string[]): void {
   }
 }
 
-function upToDate(): boolean {
+// The architecture bpf/profile.bpf.o was built for (it is rebuilt when another one is asked for).
+const BPF_ARCH_STAMP = join(import.meta.dir, "dist", ".bpf-arch");
+
+function upToDate(arch: string): boolean {
   if (!existsSync(BPF_OBJECT)) return false;
+  const builtFor = existsSync(BPF_ARCH_STAMP) ? readFileSync(BPF_ARCH_STAMP, "utf8").trim() : process.arch;
+  if (builtFor !== arch) return false;
   const built = statSync(BPF_OBJECT).mtimeMs;
   return readdirSync(BPF_DIR)
     .filter((f) => f.endsWith(".c") || f.endsWith(".h"))
@@ -42,16 +49,19 @@ function upToDate(): boolean {
  * llvm-strip -g (BTF stays). Uses the committed trimmed bpf/vmlinux.h, so bpftool is not
  * needed. Skips the work when the object is newer than every bpf/*.c and *.h unless `force`.
  */
-export function buildBpf(opts: { force?: boolean } = {}): string {
-  if (!opts.force && upToDate()) return BPF_OBJECT;
-  const arch = TARGET_ARCH[process.arch];
-  if (!arch) throw new Error(`buildBpf: unsupported architecture ${process.arch}`);
+export function buildBpf(opts: { force?: boolean; arch?: string } = {}): string {
+  const nodeArch = opts.arch ?? process.arch;
+  if (!opts.force && upToDate(nodeArch)) return BPF_OBJECT;
+  const arch = TARGET_ARCH[nodeArch];
+  if (!arch) throw new Error(`buildBpf: unsupported architecture ${nodeArch}`);
   const clang = findTool(["clang", "clang-14", "clang-15", "clang-16"], "clang");
   const strip = findTool(["llvm-strip", "llvm-strip-14", "llvm-strip-15", "llvm-strip-16"], "llvm");
   const tmp = `${BPF_OBJECT}.tmp`;
   run([clang, "-target", "bpf", `-D__TARGET_ARCH_${arch}`, "-O2", "-g", "-Wall", "-I", BPF_DIR, "-c", BPF_SOURCE, "-o", tmp]);
   run([strip, "-g", tmp]);
   renameSync(tmp, BPF_OBJECT);
+  mkdirSync(join(import.meta.dir, "dist"), { recursive: true });
+  writeFileSync(BPF_ARCH_STAMP, `${nodeArch}\n`);
   return BPF_OBJECT;
 }
 
@@ -67,14 +77,48 @@ function gitCommit(): string {
   return dirty.stdout.toString().trim() ? `${sha}-dirty` : sha;
 }
 
+// ---- embedded libbpf (release) --------------------------------------------------------------
+
+/** Where src/ffi/libbpf-embedded.ts imports the library from (copied here for the target arch). */
+export const LIBBPF_EMBED = join(import.meta.dir, "dist", "embed", "libbpf-flametui.so");
+
+/**
+ * Builds (or reuses, see its cache stamp) dist/libbpf/<arch>/libbpf-flametui.so with
+ * scripts/build-libbpf.sh from Debian's source packages, and copies it to LIBBPF_EMBED.
+ */
+export function buildLibbpf(arch: string = process.arch): string {
+  const built = join(import.meta.dir, "dist", "libbpf", arch, "libbpf-flametui.so");
+  const r = Bun.spawnSync(["bash", join(import.meta.dir, "scripts", "build-libbpf.sh"), "--arch", arch], {
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if (r.exitCode !== 0) throw new Error(`scripts/build-libbpf.sh --arch ${arch} failed (exit ${r.exitCode})`);
+  mkdirSync(join(import.meta.dir, "dist", "embed"), { recursive: true });
+  copyFileSync(built, LIBBPF_EMBED);
+  return LIBBPF_EMBED;
+}
+
+// ---- end embedded libbpf --------------------------------------------------------------------
+
+export interface ExecutableOptions {
+  /** Node-style architecture of the target: x64 (default: this machine) or arm64. */
+  arch?: string;
+  /** Embed LIBBPF_EMBED (default true); false: use the system libbpf.so.1 at run time. */
+  embedLibbpf?: boolean;
+}
+
 /** bun build --compile: src/main.ts plus the worker entry; OpenTUI's glibc native library. */
-export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametui")): string {
+export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametui"), opts: ExecutableOptions = {}): string {
   mkdirSync(join(import.meta.dir, "dist"), { recursive: true });
+  const arch = opts.arch ?? process.arch;
+  const embed = opts.embedLibbpf ?? true;
+  if (embed && !existsSync(LIBBPF_EMBED)) throw new Error(`${LIBBPF_EMBED} is missing: run buildLibbpf() first`);
   run([
     process.execPath,
     "build",
     "--compile",
     "--minify-syntax",
+    ...(arch !== process.arch ? ["--target", `bun-linux-${arch}`] : []),
     join(import.meta.dir, "src", "main.ts"),
     join(import.meta.dir, "src", "worker", "worker.ts"),
     "--outfile",
@@ -82,16 +126,30 @@ export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametu
     "--define",
     `FLAMETUI_COMMIT=${JSON.stringify(gitCommit())}`,
     "--define",
+    `FLAMETUI_EMBED_LIBBPF=${embed}`,
+    "--define",
     'process.env.OPENTUI_LIBC="glibc"',
   ]);
   return outfile;
 }
 
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 if (import.meta.main) {
-  const obj = buildBpf({ force: true });
-  console.log(`built ${obj} (${statSync(obj).size} bytes)`);
+  const arch = argValue("--arch") ?? process.arch;
+  const t0 = performance.now();
+  const obj = buildBpf({ force: true, arch });
+  console.log(`built ${obj} for ${arch} (${statSync(obj).size} bytes)`);
   if (!process.argv.includes("--bpf-only")) {
-    const exe = buildExecutable();
-    console.log(`built ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB)`);
+    const embed = !process.argv.includes("--system-libbpf");
+    if (embed) {
+      const so = buildLibbpf(arch);
+      console.log(`embedding ${so} (${statSync(so).size} bytes)`);
+    }
+    const exe = buildExecutable(argValue("--outfile") ?? undefined, { arch, embedLibbpf: embed });
+    console.log(`built ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 }

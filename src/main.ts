@@ -5,7 +5,7 @@ import { parseArgs } from "./cli.ts";
 import { runFile } from "./commands/file.ts";
 import { FlametuiError, formatError } from "./errors.ts";
 import { DebugLog } from "./log.ts";
-import { COMMIT, VERSION } from "./version.ts";
+import { COMMIT, VERSION, versionText } from "./version.ts";
 
 async function main(argv: string[]): Promise<number> {
   let log: DebugLog | null = null;
@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     const parsed = parseArgs(argv, process.stdin.isTTY === true);
     if (parsed.command === "help") return 0;
     if (parsed.command === "version") {
-      process.stdout.write(`flametui ${VERSION} (${COMMIT})\n`);
+      process.stdout.write(await versionText());
       return 0;
     }
     log = new DebugLog(parsed.options.verbose);

@@ -5,8 +5,8 @@ import { errno, errnoName, vsnprintf } from "./libc.ts";
 
 const { ptr: P, i32, u32, u64, cstring } = FFIType;
 
-function openLibbpf() {
-  return dlopen("libbpf.so.1", {
+function openLibbpf(path: string) {
+  return dlopen(path, {
     libbpf_major_version: { args: [], returns: u32 },
     libbpf_minor_version: { args: [], returns: u32 },
     libbpf_set_print: { args: [P], returns: P },
@@ -21,6 +21,7 @@ function openLibbpf() {
     bpf_map__initial_value: { args: [P, P], returns: P },
     bpf_map__set_max_entries: { args: [P, u32], returns: i32 },
     bpf_program__attach_perf_event: { args: [P, i32], returns: P },
+    bpf_program__attach: { args: [P], returns: P },
     bpf_link__destroy: { args: [P], returns: i32 },
     bpf_map_update_elem: { args: [i32, P, P, u64], returns: i32 },
     bpf_map_lookup_elem: { args: [i32, P, P], returns: i32 },
@@ -38,18 +39,77 @@ export type Libbpf = ReturnType<typeof openLibbpf>;
 
 let libbpfSymbols: Libbpf | null = null;
 
-/** The libbpf bindings, opened on first use. Throws if libbpf.so.1 is not installed. */
+// ---- which libbpf (release engineer) ----------------------------------------------------------
+
+declare const FLAMETUI_EMBED_LIBBPF: boolean | undefined;
+
+/** Where the loaded libbpf came from. */
+export interface LibbpfOrigin {
+  /** embedded: the copy inside the executable; env: FLAMETUI_LIBBPF; system: libbpf.so.1. */
+  kind: "embedded" | "env" | "system";
+  /** The path given to dlopen (for the embedded copy a /$bunfs/ path Bun extracts to /tmp). */
+  path: string;
+  /** Source versions the embedded copy was built from, e.g. "libbpf 1.1.2-0+deb12u1, …". */
+  build?: string;
+  /** Why an earlier candidate was passed over (e.g. /tmp mounted noexec), if one was. */
+  skipped?: string;
+}
+
+let origin: LibbpfOrigin | null = null;
+
+/**
+ * Candidates in order: FLAMETUI_LIBBPF (explicit choice, for testing a build), the copy embedded
+ * by `bun run build` (compiled executable only: scripts/build-libbpf.sh, libelf and zlib linked
+ * in, needs only glibc), then the system's libbpf.so.1. The system library is the fallback for
+ * running from source (`bun run src/main.ts`, tests) where nothing is embedded, and for a
+ * compiled executable whose embedded copy cannot be mapped (Bun writes it to /tmp first; a
+ * read-only or noexec /tmp makes dlopen fail).
+ */
+function libbpfCandidates(): { kind: LibbpfOrigin["kind"]; path: string }[] {
+  const list: { kind: LibbpfOrigin["kind"]; path: string }[] = [];
+  const forced = process.env.FLAMETUI_LIBBPF;
+  if (forced) return [{ kind: "env", path: forced }];
+  if (typeof FLAMETUI_EMBED_LIBBPF !== "undefined" && FLAMETUI_EMBED_LIBBPF) {
+    list.push({ kind: "embedded", path: require("./libbpf-embedded.ts").EMBEDDED_LIBBPF as string });
+  }
+  list.push({ kind: "system", path: "libbpf.so.1" });
+  return list;
+}
+
+function buildInfo(path: string): string | undefined {
+  try {
+    const lib = dlopen(path, { flametui_libbpf_build: { args: [], returns: cstring } });
+    const text = String(lib.symbols.flametui_libbpf_build());
+    lib.close();
+    return text;
+  } catch {
+    return undefined; // not our build (the system libbpf has no such symbol)
+  }
+}
+
+/** The libbpf bindings, opened on first use. Throws if no candidate library loads. */
 export function libbpf(): Libbpf {
   if (libbpfSymbols) return libbpfSymbols;
-  try {
-    libbpfSymbols = openLibbpf();
-  } catch (e) {
-    throw new Error(
-      `cannot load libbpf.so.1 (install the Debian package libbpf1): ${e instanceof Error ? e.message : e}`,
-    );
+  const failures: string[] = [];
+  for (const c of libbpfCandidates()) {
+    try {
+      libbpfSymbols = openLibbpf(c.path);
+      origin = { ...c, build: c.kind === "system" ? undefined : buildInfo(c.path), skipped: failures.join("; ") || undefined };
+      return libbpfSymbols;
+    } catch (e) {
+      failures.push(`${c.kind} ${c.path}: ${e instanceof Error ? e.message : e}`);
+    }
   }
-  return libbpfSymbols;
+  throw new Error(`cannot load libbpf (install the Debian package libbpf1): ${failures.join("; ")}`);
 }
+
+/** Where the libbpf in use came from (loads it if needed). */
+export function libbpfOrigin(): LibbpfOrigin {
+  libbpf();
+  return origin!;
+}
+
+// ---- end which libbpf -------------------------------------------------------------------------
 
 /** "1.1" for libbpf 1.1.x. */
 export function libbpfVersion(): string {

@@ -4,6 +4,7 @@
 import { onlineCpus } from "../collect/cpus.ts";
 import { CollectError } from "../collect/errors.ts";
 import { LiveProfile } from "../collect/live-profile.ts";
+import { preflight } from "../collect/preflight.ts";
 import { Sampler } from "../collect/sampler.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
@@ -28,6 +29,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
   const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
   let sampler: Sampler | null = null;
   try {
+    log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
     const frames = new FrameTable();
     const symbolizer = new Symbolizer(frames, { log: log.write });
     symbolizer.kernelSymbols(); // parse kallsyms before sampling starts
