@@ -69,10 +69,7 @@ export function demangleUncached(raw: string, scheme: ManglingScheme = manglingS
     case "rust-v0":
       return rustDemangle(raw);
     case "rust-legacy": {
-      const r = rustDemangle(raw);
-      if (r !== null) return r;
-      const c = cxaDemangle(raw); // `a::b::h0123…`: drop the hash, decode `$LT$`-style escapes
-      return c === null ? null : decodeLegacyEscapes(c.replace(/::h[0-9a-f]{16}/, ""));
+      return rustDemangle(raw) ?? rustLegacyViaCxa(raw);
     }
     case "itanium":
       return cxaDemangle(raw) ?? (cxaAvailable() ? null : rustDemangle(raw)); // the wasm also knows C++
@@ -81,11 +78,18 @@ export function demangleUncached(raw: string, scheme: ManglingScheme = manglingS
   }
 }
 
+/** Fallback for legacy Rust without the wasm: __cxa_demangle, drop `::h<hash>`, decode escapes. */
+export function rustLegacyViaCxa(raw: string): string | null {
+  const c = cxaDemangle(raw);
+  return c === null ? null : decodeLegacyEscapes(c.replace(/::h[0-9a-f]{16}/, ""));
+}
+
 const ESCAPES: Record<string, string> = { SP: "@", BP: "*", RF: "&", LT: "<", GT: ">", LP: "(", RP: ")", C: "," };
 
 /** Legacy Rust escapes as __cxa_demangle leaves them: `$LT$`, `$u20$`, `..` for `::`. */
 function decodeLegacyEscapes(s: string): string {
   return s
+    .replace(/(^|::)_\$/g, "$1$") // a component may start with `_$` only to be a valid identifier
     .replace(/\$([A-Z]{1,2}|u[0-9a-f]{2,6})\$/g, (m, e: string) =>
       e.startsWith("u") ? String.fromCodePoint(parseInt(e.slice(1), 16)) : (ESCAPES[e] ?? m))
     .replace(/\.\./g, "::");
