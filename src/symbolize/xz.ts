@@ -4,6 +4,8 @@ import bundle from "xz-decompress/dist/package/xz-decompress.js" with { type: "t
 
 const XZ_OK = 0;
 const XZ_STREAM_END = 1;
+/** xz-embedded's enum xz_ret past XZ_STREAM_END. */
+const XZ_ERRORS = ["unsupported check", "out of memory", "memory limit", "not xz data", "unsupported options", "corrupt data", "truncated or corrupt data"];
 
 interface XzExports {
   memory: WebAssembly.Memory;
@@ -28,7 +30,8 @@ function instance(): XzExports {
 /**
  * Decompress a complete .xz stream. The context layout is the one the package's XzContext
  * reads: u32 words at ctx: [0] buffer size, [1] input buffer, [2] in_pos, [3] in_size,
- * [4] output buffer, [5] out_pos. Throws on corrupt or truncated input.
+ * [4] output buffer, [5] out_pos. Throws on corrupt or truncated input, and on SHA-256
+ * checks, which this xz-embedded build rejects (distributions' MiniDebugInfo uses CRC64/CRC32).
  */
 export function xzDecompress(input: Uint8Array, limit = 1 << 30): Uint8Array {
   const x = instance();
@@ -48,7 +51,7 @@ export function xzDecompress(input: Uint8Array, limit = 1 << 30): Uint8Array {
         fed += n;
       }
       const r = x.get_next_output(ctx);
-      if (r !== XZ_OK && r !== XZ_STREAM_END) throw new Error(`xz: decoder error ${r}`);
+      if (r !== XZ_OK && r !== XZ_STREAM_END) throw new Error(`xz: ${XZ_ERRORS[r - 2] ?? `decoder error ${r}`}`);
       const outLen = word(5);
       if (fed >= input.length && outLen === 0 && ++idle > 2) throw new Error("xz: truncated input");
       chunks.push(new Uint8Array(x.memory.buffer, word(4), outLen).slice());
