@@ -36,6 +36,23 @@ struct flametui_sample {
 
 #define FLAMETUI_SAMPLE_HEADER 48
 
+/* Process lifecycle records travel in the same ring buffer as the samples, so they arrive in
+ * order with them. They are a bare header (no frames) with one of these flags set; comm is
+ * the name after exec. */
+#define FLAMETUI_F_EXEC 16u /* the process (tgid) replaced its image */
+#define FLAMETUI_F_EXIT 32u /* the process (its thread group leader) exited */
+
+struct flametui_event {
+	__u32 tgid;
+	__u32 tid;
+	__u32 cpu;
+	__u32 kernel_frames; /* always 0 */
+	__u32 user_frames;   /* always 0 */
+	__u32 flags;
+	__u64 time_ns;
+	char comm[FLAMETUI_COMM_LEN];
+};
+
 #define FLAMETUI_F_KERNEL_TRUNCATED 1u /* kernel stack filled all 127 slots */
 #define FLAMETUI_F_USER_TRUNCATED 2u   /* user stack filled all 127 slots */
 #define FLAMETUI_F_KERNEL_ERROR 4u     /* bpf_get_stack(kernel) returned an error */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0
 /* On-CPU sampler: runs on every cpu-clock perf event and writes pid, tid, cpu, comm, time
- * and the kernel + user stacks of the interrupted task into a ring buffer (layout: flametui.h). */
+ * and the kernel + user stacks of the interrupted task into a ring buffer (layout: flametui.h).
+ * Exec and exit tracepoints add lifecycle records to the same ring, in order with the samples. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "flametui.h"
@@ -20,6 +21,7 @@ __u64 lost = 0;             /* ring buffer full: record dropped */
 __u64 kernel_truncated = 0; /* kernel stack had all 127 frames: probably cut */
 __u64 user_truncated = 0;   /* user stack had all 127 frames: probably cut */
 __u64 stack_errors = 0;     /* bpf_get_stack returned an error (kernel or user) */
+__u64 events_lost = 0;      /* lifecycle records dropped (ring buffer full) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -111,6 +113,44 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	if (bpf_ringbuf_output(&events, s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64), wake))
 		__sync_fetch_and_add(&lost, 1);
 	return 0;
+}
+
+/* A lifecycle record for the current task; honours the pid filter. */
+static __always_inline int emit_event(__u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct flametui_event e = {};
+
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	e.tgid = tgid;
+	e.tid = (__u32)id;
+	e.cpu = bpf_get_smp_processor_id();
+	e.flags = flags;
+	e.time_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&events_lost, 1);
+	return 0;
+}
+
+/* raw tracepoints attach by name without tracefs, which is often not mounted */
+SEC("raw_tp/sched_process_exec")
+int flametui_exec(void *ctx)
+{
+	return emit_event(FLAMETUI_F_EXEC);
+}
+
+SEC("raw_tp/sched_process_exit")
+int flametui_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	/* Threads exit one by one; the process is gone when its leader (tid == tgid) exits. */
+	if ((__u32)id != (__u32)(id >> 32))
+		return 0;
+	return emit_event(FLAMETUI_F_EXIT);
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -7,7 +7,7 @@ import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
-import type { RawSample } from "./records.ts";
+import { F_EXEC, F_EXIT, type RawSample } from "./records.ts";
 import { StackBuilder } from "./stack-builder.ts";
 
 export class LiveProfile {
@@ -18,13 +18,15 @@ export class LiveProfile {
   private readonly startMs: number;
   samples = 0;
   lost = 0;
+  execs = 0;
+  exits = 0;
   private rateSamples = 0;
   private rateAt: number;
   private rate = 0;
 
   constructor(
     private readonly config: LiveConfig,
-    symbolizer: Symbolizer,
+    private readonly symbolizer: Symbolizer,
     frames: FrameTable,
     nowMs: number,
   ) {
@@ -37,11 +39,23 @@ export class LiveProfile {
   }
 
   readonly onSample = (s: RawSample): void => {
+    if ((s.flags & (F_EXEC | F_EXIT)) !== 0) return this.lifecycle(s);
     const len = this.builder.build(s);
     if (this.window) this.window.add(this.builder.stack, len, 1);
     else this.trie.add(this.builder.stack, len, 1);
     this.samples++;
   };
+
+  /**
+   * Exec and exit arrive after every sample the old image produced, so those were resolved
+   * against it already; from here on the pid's symbols, maps and cached stacks are stale.
+   */
+  private lifecycle(s: RawSample): void {
+    this.symbolizer.forgetPid(s.pid);
+    this.builder.forget(s.pid);
+    if (s.flags & F_EXEC) this.execs++;
+    else this.exits++;
+  }
 
   /** Ring mode: moves the window on wall-clock time, whether or not samples arrived. */
   tick(nowMs: number): void {

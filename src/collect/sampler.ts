@@ -26,6 +26,8 @@ export interface SamplerOptions {
   log?: (line: string) => void;
   /** CPUs to sample; default: every online CPU. */
   cpus?: number[];
+  /** Also deliver exec/exit records (flags F_EXEC / F_EXIT, no frames) in order with samples. */
+  lifecycle?: boolean;
 }
 
 export interface SamplerCounters {
@@ -34,10 +36,13 @@ export interface SamplerCounters {
   kernelTruncated: number; // kernel stacks that filled all 127 frames
   userTruncated: number; // user stacks that filled all 127 frames
   stackErrors: number; // bpf_get_stack errors (the stack is then empty)
+  eventsLost: number; // exec/exit records dropped (ring buffer full)
 }
 
 export const BTF_PATH = "/sys/kernel/btf/vmlinux";
 export const PROGRAM_NAME = "flametui_sample";
+/** Tracepoint programs for exec and exit records (attached once, not per CPU). */
+export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit"] as const;
 export const OBJECT_NAME = "flametui";
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;
@@ -107,7 +112,7 @@ export class Sampler {
     const sampler = new Sampler(lib, await profileObjectBytes(), opts.hz, cpus);
     try {
       sampler.load(opts);
-      sampler.attach();
+      sampler.attach(opts.lifecycle === true);
     } catch (e) {
       sampler.close();
       throw e;
@@ -145,7 +150,7 @@ export class Sampler {
     }
   }
 
-  private attach(): void {
+  private attach(lifecycle: boolean): void {
     const prog = this.lib.bpf_object__find_program_by_name(this.obj, PROGRAM_NAME);
     if (prog === null) throw new CollectError("internal", `program ${PROGRAM_NAME} not in object`, "rebuild bpf/");
     for (const cpu of this.cpus) {
@@ -157,6 +162,13 @@ export class Sampler {
         throw this.libbpfError(`attaching to the perf event of cpu ${cpu}`, err);
       }
       this.links.push(link); // the link now owns fd: bpf_link__destroy closes it
+    }
+    for (const name of lifecycle ? LIFECYCLE_PROGRAMS : []) {
+      const p = this.lib.bpf_object__find_program_by_name(this.obj, name);
+      if (p === null) throw new CollectError("internal", `program ${name} not in object`, "rebuild bpf/");
+      const link = asPointer(this.lib.bpf_program__attach(p));
+      if (link === null) throw this.libbpfError(`attaching ${name}`, errno());
+      this.links.push(link);
     }
   }
 
@@ -224,7 +236,7 @@ export class Sampler {
 
   /** The program's counters (cumulative since open). */
   counters(): SamplerCounters {
-    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0 };
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0 };
     if (this.closed || this.bssFd < 0) return c;
     const zero = new Uint32Array(1);
     if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
@@ -240,6 +252,7 @@ export class Sampler {
     c.kernelTruncated = get("kernel_truncated");
     c.userTruncated = get("user_truncated");
     c.stackErrors = get("stack_errors");
+    c.eventsLost = get("events_lost");
     return c;
   }
 

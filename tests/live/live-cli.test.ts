@@ -13,9 +13,10 @@ describe.skipIf(!isRoot)("live sampling", () => {
   const shape = isRoot ? buildWorkload("shape") : "";
 
   test("fixed --pid: 60/30/10 shares within 5 points, resolved names, only that pid", async () => {
-    const w = Bun.spawn([shape, "6"]);
+    // ~1500 samples: the binomial spread of a 60% share is then 1.3 points.
+    const w = Bun.spawn([shape, "8"]);
     const out = join(work, "shape.folded");
-    const p = flametui(["fixed", "--hz", "199", "--ms", "2000", "--pid", String(w.pid), "-o", out]);
+    const p = flametui(["fixed", "--hz", "499", "--ms", "3000", "--pid", String(w.pid), "-o", out]);
     expect(await p.exited).toBe(0);
     w.kill();
     const stacks = parseFolded(readFileSync(out, "utf8"));
@@ -29,7 +30,7 @@ describe.skipIf(!isRoot)("live sampling", () => {
       const leaf = frames[frames.length - 1]!;
       if (leaf in by) by[leaf] += n;
     }
-    expect(total).toBeGreaterThan(200);
+    expect(total).toBeGreaterThan(1000);
     const pct = (n: number) => (100 * n) / total;
     expect(Math.abs(pct(by.hot!) - 60)).toBeLessThan(5);
     expect(Math.abs(pct(by.warm!) - 30)).toBeLessThan(5);
@@ -78,24 +79,28 @@ describe.skipIf(!isRoot)("live sampling", () => {
     expect(stacks.some((s) => s.includes(`pid ${short.pid};`))).toBe(false);
   });
 
+  // The kernel frees a detached program asynchronously (raw tracepoint links wait for RCU), so
+  // "nothing left" is checked with a short grace period rather than at the exact instant.
+  const gone = () => waitFor(() => ourPrograms().length === 0, 2000);
+
   test("nothing stays attached after exit, SIGTERM, or a crash of the worker", async () => {
-    expect(ourPrograms()).toEqual([]);
+    expect(await gone()).toBe(true);
     // Normal exit.
     expect(await flametui(["fixed", "--ms", "300", "-o", join(work, "a.folded")]).exited).toBe(0);
-    expect(ourPrograms()).toEqual([]);
+    expect(await gone()).toBe(true);
     // SIGTERM while sampling.
     const p = flametui(["aggregate", "-o", join(work, "b.folded")]);
     expect(await waitFor(() => ourPrograms().length > 0, 5000)).toBe(true);
     expect(ourLinks()).toBeGreaterThan(0);
     p.kill("SIGTERM");
     expect(await p.exited).toBe(0);
-    expect(ourPrograms()).toEqual([]);
+    expect(await gone()).toBe(true);
     // The worker crashes with an uncaught error.
     const c = flametui(["aggregate", "-o", join(work, "c.folded")], { FLAMETUI_TEST_CRASH_WORKER: "1" });
     const code = await c.exited;
     expect(code).toBe(1);
     expect(await new Response(c.stderr).text()).toContain("sampling worker crashed");
-    expect(ourPrograms()).toEqual([]);
+    expect(await gone()).toBe(true);
     expect(existsSync(join(work, "c.folded"))).toBe(false);
   });
 
