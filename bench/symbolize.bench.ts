@@ -1,7 +1,11 @@
-// Symbolizer benchmark: ELF symbol-table load times, cached and uncached user lookups, kallsyms
-// parse and kernel lookups. Prints one table. Run: bun bench/symbolize.bench.ts
-import { existsSync, realpathSync } from "node:fs";
+// Symbolizer benchmark: ELF symbol-table load times (first and repeated), demangling per name
+// (C++, Rust legacy and v0; cached and not), user and kernel lookups. Run: bun bench/symbolize.bench.ts
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cxaDemangle } from "../src/ffi/demangle.ts";
 import { FrameTable } from "../src/profile/frames.ts";
+import { Demangler, manglingScheme, type ManglingScheme } from "../src/symbolize/demangle.ts";
 import { loadElf } from "../src/symbolize/elf.ts";
 import { Kallsyms } from "../src/symbolize/kallsyms.ts";
 import { readMaps } from "../src/symbolize/proc-maps.ts";
@@ -30,6 +34,9 @@ const bunExe = realpathSync(process.execPath);
 const files = [bunExe, "/usr/bin/node", "/usr/lib/x86_64-linux-gnu/libc.so.6"].filter((f) => existsSync(f)).map((f) => realpathSync(f));
 for (const f of files) {
   let count = 0;
+  const t0 = performance.now();
+  loadElf(f); // the first load of a file this process has never seen
+  row(`load ${f.split("/").pop()} first time`, `${(performance.now() - t0).toFixed(1)} ms`, "never seen by this process (page cache may be warm)");
   const ms = timeMs(() => (count = loadElf(f).symbolCount));
   row(`load ${f.split("/").pop()} (${mb(f)} MB)`, `${ms.toFixed(1)} ms`, `${count} functions, read()`);
   const mm = timeMs(() => loadElf(f, { mmap: true }));
@@ -48,6 +55,63 @@ const big = files.map((f) => loadElf(f)).sort((a, b) => b.symbolCount - a.symbol
   for (let i = 0; i < n; i++) if (big.lookup(addrs[i & 4095]!) >= 0) hits++;
   const ns = ((performance.now() - t0) * 1e6) / n;
   row(`ElfFile.lookup (${big.symbolCount} syms)`, `${ns.toFixed(0)} ns/op`, `binary search, ${((100 * hits) / n).toFixed(0)}% inside a symbol`);
+}
+
+// 2b. Demangling per name: C++ from the biggest table, Rust from the test workload built here.
+{
+  const byScheme = new Map<ManglingScheme, string[]>();
+  const collect = (elf: ReturnType<typeof loadElf>) => {
+    for (let i = 0; i < elf.symbolCount; i++) {
+      const n = elf.name(i);
+      const sc = manglingScheme(n);
+      if (sc === null) continue;
+      const list = byScheme.get(sc) ?? [];
+      if (list.length < 20_000 && !list.includes(n)) list.push(n);
+      byScheme.set(sc, list);
+    }
+  };
+  collect(big);
+  const dir = mkdtempSync(join(tmpdir(), "flametui-bench-rs-"));
+  try {
+    const src = join(import.meta.dir, "..", "tests", "workloads", "sym-rust.rs");
+    for (const v0 of [false, true]) {
+      const out = join(dir, v0 ? "v0" : "legacy");
+      const r = Bun.spawnSync(["rustc", "-O", "--crate-name", "sym_rust", ...(v0 ? ["-C", "symbol-mangling-version=v0"] : []), "-o", out, src]);
+      if (r.exitCode === 0) collect(loadElf(out));
+    }
+  } catch {
+    // no rustc: C++ rows only
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  new Demangler().demangle("_RNvCs1234_7mycrate3foo"); // instantiate the wasm outside the timing
+  for (const [scheme, label] of [["itanium", "C++"], ["rust-legacy", "Rust legacy"], ["rust-v0", "Rust v0"]] as const) {
+    const names = byScheme.get(scheme) ?? [];
+    if (names.length === 0) continue;
+    // Uncached: a fresh Demangler (empty cache) per run; median of 7 runs (few Rust names).
+    let d = new Demangler();
+    let t0 = 0;
+    const uncached = median(
+      Array.from({ length: 7 }, () => {
+        d = new Demangler();
+        t0 = performance.now();
+        for (const n of names) d.demangle(n);
+        return ((performance.now() - t0) * 1e6) / names.length;
+      }),
+    );
+    const reps = Math.max(1, Math.floor(1_000_000 / names.length));
+    t0 = performance.now();
+    for (let k = 0; k < reps; k++) for (const n of names) d.demangle(n);
+    const cached = ((performance.now() - t0) * 1e6) / (reps * names.length);
+    const st = d.stats();
+    row(`demangle ${label} uncached`, `${uncached.toFixed(0)} ns/name`, `${names.length} distinct names, ${st.failed} left raw`);
+    row(`demangle ${label} cached`, `${cached.toFixed(0)} ns/name`, `${reps * names.length} lookups`);
+    if (scheme === "itanium") {
+      t0 = performance.now();
+      for (const n of names) cxaDemangle(n);
+      row("__cxa_demangle via bun:ffi", `${(((performance.now() - t0) * 1e6) / names.length).toFixed(0)} ns/name`, "no cache, incl. free()");
+    }
+  }
 }
 
 // 3. Symbolizer user lookups in this very process (its text is bun's).
