@@ -1,7 +1,7 @@
 // Demangles symbol names, cached per raw name: C++ through libstdc++'s __cxa_demangle (bun:ffi),
 // Rust v0 and legacy through rustc-demangle in WebAssembly (legacy hash dropped). Others pass.
-import { cxaAvailable, cxaDemangle } from "../ffi/demangle.ts";
-import { rustDemangle, rustDemanglerAvailable } from "./rust-demangle.ts";
+import { cxaAvailable, cxaDemangle, cxaUnavailableReason } from "../ffi/demangle.ts";
+import { rustDemangle, rustDemanglerAvailable, rustDemanglerUnavailableReason } from "./rust-demangle.ts";
 
 /** Legacy Rust: an Itanium nested name ending in a 16-hex-digit hash, maybe with a `.llvm.N` suffix. */
 const RUST_LEGACY = /^_ZN.*17h[0-9a-f]{16}E(?:\.|$)/;
@@ -31,6 +31,13 @@ export interface DemangleStats {
 export class Demangler {
   private readonly cache = new Map<string, string>();
   private readonly s: DemangleStats = { demangled: 0, failed: 0, cacheHits: 0 };
+  private warned = false;
+
+  /**
+   * `log` hears once when a name needs a demangler that cannot load (libstdc++ missing, the
+   * WebAssembly module failing). The demanglers load on the first mangled name, not here.
+   */
+  constructor(private readonly log: (line: string) => void = () => {}) {}
 
   /** Readable form of `raw`, or `raw` itself when it is not mangled or cannot be demangled. */
   demangle(raw: string): string {
@@ -43,7 +50,16 @@ export class Demangler {
     }
     const out = demangleUncached(raw, scheme);
     this.s.demangled++;
-    if (out === null) this.s.failed++;
+    if (out === null) {
+      this.s.failed++;
+      if (!this.warned) {
+        const missing = Demangler.unavailable();
+        if (missing) {
+          this.warned = true;
+          this.log(`symbolize: demangling unavailable for ${missing}; such names stay mangled`);
+        }
+      }
+    }
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     const name = out ?? raw;
     this.cache.set(raw, name);
@@ -57,8 +73,8 @@ export class Demangler {
   /** What is missing, for a one-time log line ("" when both demanglers load). */
   static unavailable(): string {
     const missing: string[] = [];
-    if (!cxaAvailable()) missing.push("C++ (libstdc++.so.6 not found)");
-    if (!rustDemanglerAvailable()) missing.push("Rust (WebAssembly demangler did not load)");
+    if (!cxaAvailable()) missing.push(`C++ (libstdc++.so.6: ${cxaUnavailableReason()})`);
+    if (!rustDemanglerAvailable()) missing.push(`Rust (WebAssembly demangler: ${rustDemanglerUnavailableReason()})`);
     return missing.join(", ");
   }
 }

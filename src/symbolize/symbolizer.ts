@@ -140,11 +140,7 @@ export class Symbolizer {
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
-    this.demangler = opts.demangle === false ? null : new Demangler();
-    if (this.demangler !== null) {
-      const missing = Demangler.unavailable();
-      if (missing) this.log(`symbolize: demangling unavailable for ${missing}; such names stay mangled`);
-    }
+    this.demangler = opts.demangle === false ? null : new Demangler(this.log);
   }
 
   /**
