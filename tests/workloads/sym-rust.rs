@@ -1,11 +1,18 @@
 // Symbolizer test program (Rust): module functions, a generic instantiation, an inherent method
 // and a trait impl; prints their runtime addresses, then "ready", and sleeps until killed.
 use std::fmt;
-use std::hint::black_box;
 use std::io::Write;
 
+/// Keeps the optimizer from folding a value (std::hint::black_box needs Rust 1.66; Debian 12 has 1.63).
+#[inline(never)]
+pub fn black_box<T>(x: T) -> T {
+    let y = unsafe { std::ptr::read_volatile(&x) };
+    std::mem::forget(x);
+    y
+}
+
 pub mod work {
-    use std::hint::black_box;
+    use super::black_box;
 
     #[inline(never)]
     pub fn hot_loop(n: u64) -> u64 {
