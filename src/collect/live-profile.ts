@@ -16,6 +16,7 @@ export class LiveProfile {
   private readonly window: SlidingWindow | null;
   private readonly builder: StackBuilder;
   private readonly startMs: number;
+  private readonly rawNames: (string | null)[] = [];
   samples = 0;
   lost = 0;
   execs = 0;
@@ -82,6 +83,10 @@ export class LiveProfile {
   }
 
   snapshot(nowMs: number, frozen: boolean): Snapshot {
-    return snapshotOf(this.trie, "samples", this.stats(nowMs, frozen));
+    const s = snapshotOf(this.trie, "samples", this.stats(nowMs, frozen));
+    const raw = this.rawNames;
+    for (let id = raw.length; id < s.names.length; id++) raw.push(this.symbolizer.rawName(id) ?? null);
+    s.rawNames = raw.slice();
+    return s;
   }
 }

@@ -23,6 +23,8 @@ export interface Snapshot {
   names: string[];
   kinds: Uint8Array;
   modules: (string | null)[];
+  /** Raw (mangled) symbol names by frame id where the name shown is demangled; else null. */
+  rawNames?: (string | null)[];
   /** Nodes in preorder; index 0 is the root. Children of a node follow it, sorted by name. */
   count: number;
   frame: Int32Array;

@@ -66,6 +66,7 @@ export class FlameApp {
     this.renderer = renderer;
     this.opts = opts;
     this.snapshot = opts.snapshot;
+    this.names.rawNames = opts.snapshot.rawNames;
     this.palette = new Palette(opts.colorDepth ?? detectColorDepth(process.env, renderer.capabilities));
     this.screen = new FlameScreen(renderer);
     this.screen.host = {
@@ -270,6 +271,13 @@ export class FlameApp {
     this.changed();
   }
 
+  /** Mangled C++/Rust names as the symbol tables have them, or demangled (the default). */
+  toggleRawNames(): void {
+    this.names.raw = !this.names.raw;
+    this.message = this.names.raw ? "showing raw (mangled) names" : "showing demangled names";
+    this.changed();
+  }
+
   toggleIcicle(): void {
     this.icicle = !this.icicle;
     this.changed();
@@ -412,6 +420,7 @@ export class FlameApp {
   private apply(s: Snapshot): void {
     const oldSel = this.selectedPath;
     this.snapshot = s;
+    this.names.rawNames = s.rawNames;
     this.zoom = findByPath(s, this.zoomPath).node;
     const sel = findByPath(s, oldSel).node;
     // A selection outside the (possibly moved) zoom falls back to the zoom.

@@ -46,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   { id: "prev", keys: ["N"], label: "N", help: "previous match", run: (a) => a.nextMatch(-1) },
   { id: "sort", keys: ["s"], label: "s", help: "sort: by name / by weight", run: (a) => a.toggleSort() },
   { id: "icicle", keys: ["i"], label: "i", help: "icicle (root on top) / flame", run: (a) => a.toggleIcicle() },
+  { id: "raw", keys: ["m"], label: "m", help: "mangled / demangled names", run: (a) => a.toggleRawNames() },
   { id: "reset", keys: ["r"], label: "r", help: "reset zoom, search, scroll", run: (a) => a.reset() },
   { id: "export", keys: ["e"], label: "e", help: "export view to a folded file", run: (a) => a.exportView() },
   { id: "freeze", keys: ["f"], label: "f", help: "freeze / unfreeze live view", run: (a) => a.toggleFreeze() },

@@ -26,8 +26,24 @@ export function sanitizeText(s: string): string {
 /** Caches sanitized frame names per frame table (an array of names from one snapshot). */
 export class SafeNames {
   private cache = new WeakMap<readonly string[], (string | undefined)[]>();
+  private rawCache = new Map<string, string>();
+  /** Show raw (mangled) symbol names where the snapshot has them. */
+  raw = false;
+  /** Raw names by frame id, from the current snapshot (unset: none are known). */
+  rawNames: readonly (string | null)[] | undefined;
 
   get(names: readonly string[], id: number): string {
+    if (this.raw) {
+      const r = this.rawNames?.[id];
+      if (r) {
+        let v = this.rawCache.get(r);
+        if (v === undefined) {
+          v = sanitizeText(r);
+          this.rawCache.set(r, v);
+        }
+        return v;
+      }
+    }
     let arr = this.cache.get(names);
     if (!arr) {
       arr = new Array(names.length);

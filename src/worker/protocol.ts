@@ -39,6 +39,7 @@ export interface WireSnapshot {
   namesFrom: number;
   names: string[];
   modules: (string | null)[];
+  rawNames: (string | null)[];
   kinds: Uint8Array;
   count: number;
   frame: Int32Array;
@@ -70,6 +71,7 @@ export class SnapshotEncoder {
       namesFrom: from,
       names: s.names.slice(from),
       modules: s.modules.slice(from),
+      rawNames: s.rawNames ? s.rawNames.slice(from) : new Array(s.names.length - from).fill(null),
       kinds: s.kinds,
       count: s.count,
       frame: s.frame,
@@ -91,14 +93,17 @@ export class SnapshotEncoder {
 export class SnapshotDecoder {
   private names: string[] = [];
   private modules: (string | null)[] = [];
+  private rawNames: (string | null)[] = [];
 
   decode(w: WireSnapshot): Snapshot {
     if (w.namesFrom !== this.names.length) throw new Error(`snapshot names out of step (${w.namesFrom} != ${this.names.length})`);
     for (const n of w.names) this.names.push(n);
     for (const m of w.modules) this.modules.push(m);
+    for (const r of w.rawNames) this.rawNames.push(r);
     return {
       names: this.names,
       modules: this.modules,
+      rawNames: this.rawNames,
       kinds: w.kinds,
       count: w.count,
       frame: w.frame,
