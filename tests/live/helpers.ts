@@ -18,16 +18,26 @@ export function buildWorkload(name: string, extra: string[] = []): string {
 }
 
 export function flametui(args: string[], env: Record<string, string> = {}) {
-  return Bun.spawn([process.execPath, MAIN, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
+  const p = Bun.spawn([process.execPath, MAIN, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
+  childPids.add(p.pid);
+  return p;
 }
 
-/** Names of loaded BPF programs that are ours (bpftool prog show). */
+/**
+ * Loaded BPF programs named flametui_* that no other running process holds: those of the
+ * flametui under test, or left behind by it (held by nobody). Programs that another process
+ * holds (a concurrent test run) are not counted.
+ */
 export function ourPrograms(): string[] {
   const r = Bun.spawnSync(["bpftool", "-j", "prog", "show"]);
   if (r.exitCode !== 0) throw new Error(`bpftool prog show failed: ${r.stderr.toString()}`);
-  const progs = JSON.parse(r.stdout.toString() || "[]") as { name?: string; id: number }[];
-  return progs.filter((p) => (p.name ?? "").startsWith("flametui")).map((p) => `${p.id}:${p.name}`);
+  const progs = JSON.parse(r.stdout.toString() || "[]") as { name?: string; id: number; pids?: { pid: number }[] }[];
+  const mine = (p: (typeof progs)[number]) => !p.pids || p.pids.length === 0 || p.pids.some((x) => childPids.has(x.pid));
+  return progs.filter((p) => (p.name ?? "").startsWith("flametui") && mine(p)).map((p) => `${p.id}:${p.name}`);
 }
+
+/** Pids of the flametui processes started by these tests. */
+const childPids = new Set<number>();
 
 /** bpf links of type perf_event whose program is ours. */
 export function ourLinks(): number {
