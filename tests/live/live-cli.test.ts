@@ -37,6 +37,28 @@ describe.skipIf(!isRoot)("live sampling", () => {
     expect(Math.abs(pct(by.cool!) - 10)).toBeLessThan(5);
   });
 
+  test("--threads adds a tid level; --no-pid drops the pid level", async () => {
+    const threads = buildWorkload("threads", ["-pthread"]);
+    const w = Bun.spawn([threads, "5"]);
+    const a = join(work, "threads.folded");
+    const b = join(work, "nopid.folded");
+    expect(await flametui(["fixed", "--hz", "199", "--ms", "800", "--pid", String(w.pid), "--threads", "-o", a]).exited).toBe(0);
+    expect(await flametui(["fixed", "--hz", "199", "--ms", "800", "--pid", String(w.pid), "--no-pid", "-o", b]).exited).toBe(0);
+    w.kill();
+    const withTids = [...parseFolded(readFileSync(a, "utf8")).keys()].map((s) => s.split(";"));
+    const tids = new Set(withTids.map((f) => f[2]));
+    expect(withTids.every((f) => f[0] === "threads" && f[1] === `pid ${w.pid}` && /^tid \d+$/.test(f[2]!))).toBe(true);
+    expect(tids.size).toBeGreaterThanOrEqual(2); // two worker threads
+    // The thread that runs alpha_leaf never shows beta_leaf.
+    for (const tid of tids) {
+      const leaves = new Set(withTids.filter((f) => f[2] === tid).map((f) => f[f.length - 1]));
+      expect(leaves.has("alpha_leaf") && leaves.has("beta_leaf")).toBe(false);
+    }
+    const merged = [...parseFolded(readFileSync(b, "utf8")).keys()].map((s) => s.split(";"));
+    expect(merged.length).toBeGreaterThan(0);
+    expect(merged.every((f) => f[0] === "threads" && !f[1]!.startsWith("pid "))).toBe(true);
+  });
+
   test("system-wide: kernel frames are resolved from kallsyms", async () => {
     const dd = Bun.spawn(["dd", "if=/dev/zero", "of=/dev/null", "bs=512", "count=20000000"], { stderr: "ignore" });
     const out = join(work, "system.folded");
