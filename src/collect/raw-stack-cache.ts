@@ -2,6 +2,8 @@
 // seen before costs one hash and one compare instead of a symbol lookup per frame. Entries of
 // a pid die with it: forget(pid) bumps the pid's generation (exec, exit, pid reuse).
 
+import { resized, withRoom } from "../profile/typed-arrays.ts";
+
 const EMPTY = -1;
 const MAX_ENTRIES = 1 << 20;
 
@@ -74,7 +76,7 @@ export class RawStackCache {
       while (this.table[i] !== EMPTY) i = (i + 1) & this.mask;
       this.table[i] = e;
     }
-    this.keys = ensure64(this.keys, this.keysUsed + keyLen);
+    this.keys = withRoom(this.keys, this.keysUsed + keyLen);
     const k = this.keys;
     let p = this.keysUsed;
     this.keyStart[e] = p;
@@ -86,7 +88,7 @@ export class RawStackCache {
     for (let j = 0; j < klen; j++) k[p++] = kernel[j]!;
     for (let j = 0; j < ulen; j++) k[p++] = user[j]!;
     this.keysUsed = p;
-    this.vals = ensure32(this.vals, this.valsUsed + stack.length);
+    this.vals = withRoom(this.vals, this.valsUsed + stack.length);
     this.valStart[e] = this.valsUsed;
     this.valLen[e] = stack.length;
     for (let j = 0; j < stack.length; j++) this.vals[this.valsUsed++] = stack[j]!;
@@ -122,17 +124,12 @@ export class RawStackCache {
 
   private growEntries(): void {
     const n = this.keyStart.length * 2;
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.keyStart = g(this.keyStart);
-    this.keyLen = g(this.keyLen);
-    this.valStart = g(this.valStart);
-    this.valLen = g(this.valLen);
-    this.hashes = g(this.hashes);
-    this.gens = g(this.gens);
+    this.keyStart = resized(this.keyStart, n);
+    this.keyLen = resized(this.keyLen, n);
+    this.valStart = resized(this.valStart, n);
+    this.valLen = resized(this.valLen, n);
+    this.hashes = resized(this.hashes, n);
+    this.gens = resized(this.gens, n);
   }
 
   private rehash(): void {
@@ -161,22 +158,4 @@ function hashSample(pid: number, tid: number, kernel: Float64Array, klen: number
   for (let j = 0; j < klen; j++) h = mix(h, kernel[j]!);
   for (let j = 0; j < ulen; j++) h = mix(h, user[j]!);
   return h & 0x7fffffff;
-}
-
-function ensure64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  let n = a.length * 2;
-  while (n < need) n *= 2;
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
-function ensure32(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
-  if (need <= a.length) return a;
-  let n = a.length * 2;
-  while (n < need) n *= 2;
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }

@@ -1,6 +1,8 @@
 // Maps byte strings to small integers without building a JS string per lookup: the importers
 // hash frame text straight out of the input buffer and only decode text they have never seen.
 
+import { resized, withRoom } from "../profile/typed-arrays.ts";
+
 const EMPTY = -1;
 
 export class ByteInterner {
@@ -36,13 +38,7 @@ export class ByteInterner {
     const h = hashBytes(buf, s, e);
     const len = e - s;
     if (this.count === this.starts.length) this.growEntries();
-    if (this.arenaUsed + len > this.arena.length) {
-      let size = this.arena.length * 2;
-      while (size < this.arenaUsed + len) size *= 2;
-      const a = new Uint8Array(size);
-      a.set(this.arena.subarray(0, this.arenaUsed));
-      this.arena = a;
-    }
+    this.arena = withRoom(this.arena, this.arenaUsed + len);
     this.arena.set(buf.subarray(s, e), this.arenaUsed);
     const k = this.count++;
     this.starts[k] = this.arenaUsed;
@@ -65,15 +61,10 @@ export class ByteInterner {
 
   private growEntries(): void {
     const n = this.starts.length * 2;
-    const grow = (x: Int32Array) => {
-      const y = new Int32Array(n);
-      y.set(x);
-      return y;
-    };
-    this.starts = grow(this.starts);
-    this.lengths = grow(this.lengths);
-    this.hashes = grow(this.hashes);
-    this.values = grow(this.values);
+    this.starts = resized(this.starts, n);
+    this.lengths = resized(this.lengths, n);
+    this.hashes = resized(this.hashes, n);
+    this.values = resized(this.values, n);
   }
 
   private rehash(): void {

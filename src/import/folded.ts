@@ -5,6 +5,7 @@
 import { kindFromFoldedName } from "../profile/frames.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, ROOT, StackTrie } from "../profile/trie.ts";
+import { resized, withRoom } from "../profile/typed-arrays.ts";
 import { ByteInterner } from "./byte-interner.ts";
 import { type ImportStats, type Importer, newStats, noteMalformed, utf8 } from "./importer.ts";
 
@@ -132,20 +133,12 @@ export class FoldedImporter implements Importer {
   }
 
   private growPrev(n: number): void {
-    let size = this.prev.length * 2;
-    while (size < n) size *= 2;
-    const p = new Uint8Array(size);
-    p.set(this.prev.subarray(0, this.prevLen));
-    this.prev = p;
+    this.prev = withRoom(this.prev, n);
   }
 
   private growDepth(): void {
-    const ends = new Int32Array(this.ends.length * 2);
-    ends.set(this.ends);
-    this.ends = ends;
-    const nodes = new Int32Array(this.nodes.length * 2);
-    nodes.set(this.nodes);
-    this.nodes = nodes;
+    this.ends = resized(this.ends, this.ends.length * 2);
+    this.nodes = resized(this.nodes, this.nodes.length * 2);
   }
 }
 

@@ -1,6 +1,8 @@
 // Splits a stream of byte chunks into lines without copying, except for the one line that
 // straddles two chunks. Lines of any length work: the carry buffer grows as needed.
 
+import { withRoom } from "../profile/typed-arrays.ts";
+
 export type LineHandler = (buf: Uint8Array, start: number, end: number, lineNo: number) => void;
 
 export class LineSplitter {
@@ -45,13 +47,7 @@ export class LineSplitter {
 
   private append(src: Uint8Array, s: number, e: number): void {
     const need = this.carryLen + (e - s);
-    if (need > this.carry.length) {
-      let size = this.carry.length * 2;
-      while (size < need) size *= 2;
-      const c = new Uint8Array(size);
-      c.set(this.carry.subarray(0, this.carryLen));
-      this.carry = c;
-    }
+    this.carry = withRoom(this.carry, need);
     this.carry.set(src.subarray(s, e), this.carryLen);
     this.carryLen = need;
   }

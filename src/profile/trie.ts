@@ -2,6 +2,7 @@
 // Stacks are merged (and, for sliding windows, subtracted) as arrays of interned frame ids.
 
 import { FrameTable } from "./frames.ts";
+import { resized } from "./typed-arrays.ts";
 
 const NONE = -1;
 export const ROOT = 0;
@@ -226,24 +227,14 @@ export class StackTrie {
 
   private grow(): void {
     const cap = this.parent.length * 2;
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    const g64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.parent = g32(this.parent);
-    this.frame = g32(this.frame);
-    this.depth = g32(this.depth);
-    this.firstChild = g32(this.firstChild);
-    this.nextSibling = g32(this.nextSibling);
-    this.prevSibling = g32(this.prevSibling);
-    this.self = g64(this.self);
-    this.total = g64(this.total);
+    this.parent = resized(this.parent, cap);
+    this.frame = resized(this.frame, cap);
+    this.depth = resized(this.depth, cap);
+    this.firstChild = resized(this.firstChild, cap);
+    this.nextSibling = resized(this.nextSibling, cap);
+    this.prevSibling = resized(this.prevSibling, cap);
+    this.self = resized(this.self, cap);
+    this.total = resized(this.total, cap);
   }
 
   private rehash(): void {

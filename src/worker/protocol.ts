@@ -1,7 +1,7 @@
 // Messages between the main thread (terminal) and the sampling worker (libbpf), and the
 // compact snapshot encoding they carry: frame names are sent once, typed arrays are transferred.
 
-import type { LiveStats, Snapshot, WeightUnit } from "../profile/snapshot.ts";
+import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
 
 export type LiveMode = "fixed" | "aggregate" | "ring";
 
@@ -35,23 +35,13 @@ export interface WireError {
   hint?: string;
 }
 
-export interface WireSnapshot {
+/** A snapshot on the wire: frame names, modules and raw names only from `namesFrom` on. */
+export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames"> & {
   namesFrom: number;
   names: string[];
   modules: (string | null)[];
   rawNames: (string | null)[];
-  kinds: Uint8Array;
-  count: number;
-  frame: Int32Array;
-  parent: Int32Array;
-  depth: Int32Array;
-  end: Int32Array;
-  self: Float64Array;
-  total: Float64Array;
-  maxDepth: number;
-  unit: WeightUnit;
-  live?: LiveStats;
-}
+};
 
 export type FromWorker =
   | { type: "ready"; cpus: number }
