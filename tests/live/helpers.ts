@@ -18,23 +18,36 @@ export function buildWorkload(name: string, extra: string[] = []): string {
 }
 
 export function flametui(args: string[], env: Record<string, string> = {}) {
+  if (idsBefore === Infinity) idsBefore = Math.max(0, ...Bun.spawnSync(["bpftool", "-j", "prog", "show"]).stdout.toString().match(/"id":\d+/g)?.map((m) => Number(m.slice(5))) ?? []);
   const p = Bun.spawn([process.execPath, MAIN, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
   childPids.add(p.pid);
   return p;
 }
 
 /**
- * Loaded BPF programs named flametui_* that no other running process holds: those of the
- * flametui under test, or left behind by it (held by nobody). Programs that another process
- * holds (a concurrent test run) are not counted.
+ * Loaded BPF programs named flametui_* that belong to the flametui processes these tests
+ * started: loaded after the first of them started (ids only grow) and not held by some other
+ * running process (a concurrent run elsewhere on the machine).
  */
 export function ourPrograms(): string[] {
+  return listPrograms()
+    .filter((p) => p.id > idsBefore && (!p.pids || p.pids.length === 0 || p.pids.some((x) => childPids.has(x.pid))))
+    .map((p) => `${p.id}:${p.name}`);
+}
+
+interface Prog {
+  name?: string;
+  id: number;
+  pids?: { pid: number }[];
+}
+
+function listPrograms(): Prog[] {
   const r = Bun.spawnSync(["bpftool", "-j", "prog", "show"]);
   if (r.exitCode !== 0) throw new Error(`bpftool prog show failed: ${r.stderr.toString()}`);
-  const progs = JSON.parse(r.stdout.toString() || "[]") as { name?: string; id: number; pids?: { pid: number }[] }[];
-  const mine = (p: (typeof progs)[number]) => !p.pids || p.pids.length === 0 || p.pids.some((x) => childPids.has(x.pid));
-  return progs.filter((p) => (p.name ?? "").startsWith("flametui") && mine(p)).map((p) => `${p.id}:${p.name}`);
+  return (JSON.parse(r.stdout.toString() || "[]") as Prog[]).filter((p) => (p.name ?? "").startsWith("flametui"));
 }
+
+let idsBefore = Infinity;
 
 /** Pids of the flametui processes started by these tests. */
 const childPids = new Set<number>();
