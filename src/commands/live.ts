@@ -76,10 +76,9 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
 
   const { runTui } = await import("../tui/run.ts");
   const first = client.latest ?? emptySnapshot(mode, opts.hz);
-  let failure: unknown = null;
-  client.done().catch((err) => {
-    failure = err;
-  });
+  // A sampler that fails while the viewer is up closes the viewer with its error.
+  const failed = new AbortController();
+  client.done().catch((err) => failed.abort(err));
   try {
     await runTui({
       snapshot: first,
@@ -87,13 +86,15 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
       log: log.write,
       subscribe: (fn) => client.onSnapshot(fn),
       onFreeze: (frozen) => client.setFrozen(frozen),
+      abort: failed.signal,
     });
   } finally {
-    await client.stop().catch((err) => {
-      failure ??= err;
-    });
+    if (!failed.signal.aborted) await client.stop().catch(() => {});
   }
-  if (failure) throw failure;
+  if (failed.signal.aborted) {
+    process.exitCode = 1; // the viewer has printed the reason after restoring the screen
+    return 1;
+  }
   return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal
 }
 

@@ -14,6 +14,7 @@ export interface TuiOptions {
   onFreeze?: (frozen: boolean) => void; // tell the producer (live mode) we froze/unfroze
   exportDir?: string; // where `e` writes folded files (default cwd)
   log?: (line: string) => void; // debug log; never write to the terminal while the TUI is up
+  abort?: AbortSignal; // closes the viewer from outside (e.g. the sampler failed); its reason is reported
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"];
@@ -33,8 +34,10 @@ function openInput(): { stdin: NodeJS.ReadStream; owned: tty.ReadStream | null }
   return { stdin: s as unknown as NodeJS.ReadStream, owned: s };
 }
 
+/** One line for the user; the stack, if any, goes to the debug log. */
 function describeError(err: unknown): string {
-  if (err instanceof Error) return `flametui: ${err.stack ?? err.message}\n`;
+  const hint = (err as { hint?: unknown } | null)?.hint;
+  if (err instanceof Error) return `flametui: ${err.message}\n${typeof hint === "string" ? `  hint: ${hint}\n` : ""}`;
   return `flametui: ${String(err)}\n`;
 }
 
@@ -72,6 +75,7 @@ export async function runTui(opts: TuiOptions): Promise<void> {
     const onSignal = (sig: NodeJS.Signals) => void finish(null, sig);
     const onError = (err: unknown) => void finish(err ?? new Error("unknown error"), null);
     const onRenderError = (ev: { error: Error }) => void finish(ev.error, null);
+    const onAbort = () => void finish(opts.abort?.reason ?? new Error("closed"), null);
 
     async function finish(err: unknown, sig: NodeJS.Signals | null): Promise<void> {
       if (finished) return;
@@ -91,10 +95,12 @@ export async function runTui(opts: TuiOptions): Promise<void> {
         log(`tui: renderer shutdown: ${String(e)}`);
       }
       input.owned?.destroy();
+      opts.abort?.removeEventListener("abort", onAbort);
       for (const s of SIGNALS) process.off(s, onSignal);
       process.off("uncaughtException", onError);
       process.off("unhandledRejection", onError);
       if (err) {
+        log(`tui: error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         process.stderr.write(describeError(err));
         process.exitCode = 1;
       } else if (sig) {
@@ -107,6 +113,8 @@ export async function runTui(opts: TuiOptions): Promise<void> {
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
     renderer.on("render:error", onRenderError);
+    if (opts.abort?.aborted) queueMicrotask(onAbort);
+    else opts.abort?.addEventListener("abort", onAbort);
 
     const app = new FlameApp(renderer, {
       snapshot: opts.snapshot,

@@ -17,8 +17,15 @@ export function buildWorkload(name: string, extra: string[] = []): string {
   return out;
 }
 
+/** Remembers the newest BPF program id before the first flametui of these tests starts. */
+export function markProgramBaseline(): void {
+  if (idsBefore !== Infinity) return;
+  const ids = Bun.spawnSync(["bpftool", "-j", "prog", "show"]).stdout.toString().match(/"id":\d+/g) ?? [];
+  idsBefore = Math.max(0, ...ids.map((m) => Number(m.slice(5))));
+}
+
 export function flametui(args: string[], env: Record<string, string> = {}) {
-  if (idsBefore === Infinity) idsBefore = Math.max(0, ...Bun.spawnSync(["bpftool", "-j", "prog", "show"]).stdout.toString().match(/"id":\d+/g)?.map((m) => Number(m.slice(5))) ?? []);
+  markProgramBaseline();
   const p = Bun.spawn([process.execPath, MAIN, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
   childPids.add(p.pid);
   return p;
