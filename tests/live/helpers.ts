@@ -37,8 +37,14 @@ export function flametui(args: string[], env: Record<string, string> = {}) {
  * running process (a concurrent run elsewhere on the machine).
  */
 export function ourPrograms(): string[] {
+  const heldByOthers = new Set<number>();
+  const perf = Bun.spawnSync(["bpftool", "-j", "perf"]);
+  for (const a of JSON.parse(perf.stdout.toString() || "[]") as { pid: number; prog_id: number }[]) {
+    if (!childPids.has(a.pid)) heldByOthers.add(a.prog_id);
+  }
   return listPrograms()
-    .filter((p) => p.id > idsBefore && (!p.pids || p.pids.length === 0 || p.pids.some((x) => childPids.has(x.pid))))
+    .filter((p) => p.id > idsBefore && !heldByOthers.has(p.id))
+    .filter((p) => !p.pids || p.pids.length === 0 || p.pids.some((x) => childPids.has(x.pid)))
     .map((p) => `${p.id}:${p.name}`);
 }
 
