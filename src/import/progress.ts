@@ -1,22 +1,31 @@
 // A progress bar on stderr for imports that take longer than a second: bytes, percent, MB/s.
 // Silent when stderr is not a terminal, so pipelines and logs stay clean.
 
+/** Where the bar goes: stderr, or a stand-in in tests. */
+export interface ProgressOutput {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 export class ImportProgress {
-  private readonly start = performance.now();
-  private lastDraw = 0;
+  private readonly start: number;
+  private lastDraw = -Infinity;
   private drawn = false;
   private readonly enabled: boolean;
 
   constructor(
     private readonly source: string,
     private readonly total: number,
+    private readonly out: ProgressOutput = process.stderr,
+    private readonly clock: () => number = () => performance.now(),
   ) {
-    this.enabled = process.stderr.isTTY === true;
+    this.enabled = out.isTTY === true;
+    this.start = clock();
   }
 
   update(bytes: number): void {
     if (!this.enabled) return;
-    const now = performance.now();
+    const now = this.clock();
     if (now - this.start < 1000 || now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const mb = bytes / 1e6;
@@ -31,12 +40,12 @@ export class ImportProgress {
       pct = ` / ${(this.total / 1e6).toFixed(1)} MB ${(f * 100).toFixed(0).padStart(3)}%`;
     }
     const name = this.source.length > 40 ? "…" + this.source.slice(-39) : this.source;
-    process.stderr.write(`\r\x1b[2Kreading ${name.replace(/[\x00-\x1f\x7f]/g, "?")} ${bar}${mb.toFixed(1)} MB${pct}  ${rate.toFixed(0)} MB/s`);
+    this.out.write(`\r\x1b[2Kreading ${name.replace(/[\x00-\x1f\x7f]/g, "?")} ${bar}${mb.toFixed(1)} MB${pct}  ${rate.toFixed(0)} MB/s`);
     this.drawn = true;
   }
 
   done(): void {
-    if (this.drawn) process.stderr.write("\r\x1b[2K");
+    if (this.drawn) this.out.write("\r\x1b[2K");
     this.drawn = false;
   }
 }
