@@ -4,6 +4,7 @@
  * Exec and exit tracepoints add lifecycle records to the same ring, in order with the samples. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "flametui.h"
 
 #define RINGBUF_BYTES (8u << 20)
@@ -88,7 +89,13 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 		__sync_fetch_and_add(&kernel_truncated, 1);
 	}
 
-	n = bpf_get_stack(ctx, &s->frames[kn], STACK_BYTES, BPF_F_USER_STACK);
+	/* A task in do_exit() is past its exit record: its user frames could no longer be named
+	 * (that record drops the pid's maps), so its last kernel-side samples carry none. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, flags) & PF_EXITING)
+		n = 0;
+	else
+		n = bpf_get_stack(ctx, &s->frames[kn], STACK_BYTES, BPF_F_USER_STACK);
 	if (n < 0) {
 		flags |= FLAMETUI_F_USER_ERROR;
 		__sync_fetch_and_add(&stack_errors, 1);
@@ -115,8 +122,10 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* A lifecycle record for the current task; honours the pid filter. */
-static __always_inline int emit_event(__u32 flags)
+/* A lifecycle record for the current task; honours the pid filter. Exec records wake the
+ * reader at once: it reads the new image's maps while the process lives (a short-lived one may
+ * be gone by the time its samples are read on the next timed poll). */
+static __always_inline int emit_event(__u32 flags, __u64 wakeup)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -130,7 +139,7 @@ static __always_inline int emit_event(__u32 flags)
 	e.flags = flags;
 	e.time_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup))
 		__sync_fetch_and_add(&events_lost, 1);
 	return 0;
 }
@@ -139,7 +148,7 @@ static __always_inline int emit_event(__u32 flags)
 SEC("raw_tp/sched_process_exec")
 int flametui_exec(void *ctx)
 {
-	return emit_event(FLAMETUI_F_EXEC);
+	return emit_event(FLAMETUI_F_EXEC, BPF_RB_FORCE_WAKEUP);
 }
 
 SEC("raw_tp/sched_process_exit")
@@ -150,7 +159,7 @@ int flametui_exit(void *ctx)
 	/* Threads exit one by one; the process is gone when its leader (tid == tgid) exits. */
 	if ((__u32)id != (__u32)(id >> 32))
 		return 0;
-	return emit_event(FLAMETUI_F_EXIT);
+	return emit_event(FLAMETUI_F_EXIT, BPF_RB_NO_WAKEUP);
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

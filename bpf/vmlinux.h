@@ -7,9 +7,10 @@
  *   fixed-width integer typedefs (__u8.. __u64, __s8.. __s64, u8.. u64, __be16/32, __wsum),
  *   bool, enum bpf_map_type (the values used), BPF_ANY, BPF_F_USER_STACK,
  *   BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP / BPF_RB_AVAIL_DATA,
- *   struct bpf_perf_event_data (opaque: the program passes the context to helpers only).
- * The program reads no kernel struct field; add types here with
- * __attribute__((preserve_access_index)) if it ever does, to keep it CO-RE. */
+ *   struct bpf_perf_event_data (opaque: the program passes the context to helpers only),
+ *   struct task_struct with only `flags` (CO-RE: preserve_access_index relocates the offset
+ *   against the running kernel's BTF) and PF_EXITING.
+ * Add kernel struct fields the same way, with __attribute__((preserve_access_index)). */
 
 typedef signed char __s8;
 typedef unsigned char __u8;
@@ -58,5 +59,11 @@ enum {
 };
 
 struct bpf_perf_event_data;
+
+struct task_struct {
+	unsigned int flags;
+} __attribute__((preserve_access_index));
+
+#define PF_EXITING 0x00000004 /* set by do_exit() before the exit tracepoint */
 
 #endif /* __FLAMETUI_VMLINUX_H__ */

@@ -50,12 +50,24 @@ export class LiveProfile {
   /**
    * Exec and exit arrive after every sample the old image produced, so those were resolved
    * against it already; from here on the pid's symbols, maps and cached stacks are stale.
+   * Exec records wake the reader at once (BPF_RB_FORCE_WAKEUP), so this runs within a
+   * millisecond or so of the exec.
    */
   private lifecycle(s: RawSample): void {
-    this.symbolizer.forgetPid(s.pid);
     this.builder.forget(s.pid);
-    if (s.flags & F_EXEC) this.execs++;
-    else this.exits++;
+    if (s.flags & F_EXEC) {
+      // Read the new image's maps now: a short-lived process may be gone by its first sample.
+      this.symbolizer.execed(s.pid, s.comm);
+      this.execs++;
+    } else {
+      this.symbolizer.forgetPid(s.pid);
+      this.exits++;
+    }
+  }
+
+  /** Follows freshly exec'ed processes; returns ms until it wants to run again. */
+  maintain(nowMs: number): number {
+    return this.symbolizer.refreshYoung(nowMs);
   }
 
   /** Ring mode: moves the window on wall-clock time, whether or not samples arrived. */

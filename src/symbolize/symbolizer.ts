@@ -18,7 +18,7 @@ import { Demangler } from "./demangle.ts";
 import { ElfFile, bufferSource, fdSource, loadElf, type SymbolTable } from "./elf.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { PerfMap } from "./perf-map.ts";
-import { findMapping, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
+import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
 
 export interface SymbolizerOptions {
   log?: (line: string) => void;
@@ -95,6 +95,14 @@ interface PidState {
 const PID_CACHE_LIMIT = 1 << 18;
 const KALLSYMS_RETRY_MS = 10_000;
 const PERF_MAP_RETRY_MS = 1_000;
+/**
+ * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
+ * only the binary and the dynamic loader, which maps the libraries within a few milliseconds.
+ * A process that lives shorter than the worker's poll interval is then still named later.
+ */
+const YOUNG_READS_MS = [1, 3, 8, 20, 50, 120];
+/** At most this many freshly exec'ed pids are followed (an exec storm falls back to lazy reads). */
+const YOUNG_LIMIT = 512;
 
 export class Symbolizer {
   private readonly frames: FrameTable;
@@ -105,6 +113,9 @@ export class Symbolizer {
   private readonly perfMapDir: string | null;
   private readonly debugDirs: string[];
   private readonly pids = new Map<number, PidState>();
+  /** Freshly exec'ed pids: when the exec was seen and which YOUNG_READS_MS read is next. */
+  private readonly young = new Map<number, { at: number; step: number; prime: boolean }>();
+  private ownMountNs: number | null | undefined = undefined;
   private readonly images = new Map<string, Image>();
   private readonly kcache = new Map<number, number>();
   private kallsyms: Kallsyms | null = null;
@@ -249,6 +260,61 @@ export class Symbolizer {
   /** Drop everything known about `pid` (on exit, or exec: its address space changed). */
   forgetPid(pid: number): void {
     this.pids.delete(pid);
+    this.young.delete(pid);
+  }
+
+  /**
+   * `pid` exec'ed (call when its exec record arrives, ideally at once): forgets the old image and
+   * reads the new maps and name now, while the process lives, then again on the YOUNG_READS_MS
+   * schedule (see refreshYoung). Images a later reader could not open by path (deleted files,
+   * another mount namespace) are loaded at each read.
+   */
+  execed(pid: number, comm: string, now = performance.now()): void {
+    this.forgetPid(pid);
+    const st = this.see(pid);
+    this.processName(pid, comm);
+    if (st.maps === null) return; // already gone
+    const prime = this.needsPriming(pid, st);
+    if (prime) this.prime(pid, st);
+    if (this.young.size < YOUNG_LIMIT) this.young.set(pid, { at: now, step: 0, prime });
+  }
+
+  /** Re-reads the maps of freshly exec'ed pids that are due; returns ms until the next is due. */
+  refreshYoung(now = performance.now()): number {
+    let next = Infinity;
+    for (const [pid, y] of this.young) {
+      const st = this.pids.get(pid);
+      let due = y.at + YOUNG_READS_MS[y.step]!;
+      if (st !== undefined && now >= due) {
+        const ok = this.readMaps(pid, st);
+        if (ok && (y.prime || this.needsPriming(pid, st))) {
+          y.prime = true;
+          this.prime(pid, st);
+        }
+        y.step++;
+        due = ok && y.step < YOUNG_READS_MS.length ? y.at + YOUNG_READS_MS[y.step]! : Infinity;
+      }
+      if (st === undefined || due === Infinity) this.young.delete(pid);
+      else next = Math.min(next, due - now);
+    }
+    return Math.max(0, next);
+  }
+
+  /** True when a mapping could not be opened by its path after the process is gone. */
+  private needsPriming(pid: number, st: PidState): boolean {
+    if (st.maps!.some((m) => m.deleted && isFileBacked(m))) return true;
+    if (this.ownMountNs === undefined) this.ownMountNs = mountNs("self", this.procRoot);
+    const ns = mountNs(pid, this.procRoot);
+    return ns !== null && ns !== this.ownMountNs;
+  }
+
+  /** Loads the images of every executable file mapping now (through /proc while it lives). */
+  private prime(pid: number, st: PidState): void {
+    const maps = st.maps!;
+    for (let i = 0; i < maps.length; i++) {
+      const m = maps[i]!;
+      if (isFileBacked(m) && isExecutable(m) && st.images[i] === undefined) st.images[i] = this.image(pid, m);
+    }
   }
 
   stats(): SymbolizerStats {
@@ -273,17 +339,21 @@ export class Symbolizer {
     return st;
   }
 
-  private readMaps(pid: number, st: PidState): void {
+  /** Reads the maps of `pid` into `st`; false when they could not be read (old maps are kept). */
+  private readMaps(pid: number, st: PidState): boolean {
     st.lastRead = performance.now();
     this.s.mapsReads++;
     try {
       const { maps, bad } = readMaps(pid, this.procRoot);
       if (bad > 0) this.log(`symbolize: ${bad} unreadable lines in /proc/${pid}/maps`);
+      if (maps.length === 0) return false; // a zombie: its address space is gone already
       st.maps = maps;
       st.images = new Array(maps.length);
+      return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (st.maps === null) st.mapsError = code === "EACCES" || code === "EPERM" ? "[no access]" : "[exited]";
+      return false;
     }
   }
 
@@ -461,5 +531,14 @@ export class Symbolizer {
       }
     }
     return this.unresolved("[anon]");
+  }
+}
+
+/** Inode of the mount namespace of `pid`, or null when it cannot be read. */
+function mountNs(pid: number | "self", procRoot: string): number | null {
+  try {
+    return statSync(`${procRoot}/${pid}/ns/mnt`).ino;
+  } catch {
+    return null;
   }
 }

@@ -53,7 +53,8 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
       const stop = Atomics.load(control, CONTROL_STOP) !== 0;
       const now = performance.now();
       const done = stop || (config.mode === "fixed" && profile.elapsedMs(now) >= config.ms);
-      sampler.poll(done ? 0 : POLL_MS, profile.onSample);
+      // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read.
+      sampler.poll(done ? 0 : Math.min(POLL_MS, profile.maintain(now)), profile.onSample);
       const t = performance.now();
       profile.tick(t);
       if (done) {

@@ -9,7 +9,6 @@ import { flametui, parseFolded } from "./helpers.ts";
 export const WORKLOADS = join(import.meta.dir, "..", "workloads");
 /** A directory of this test file's own (the shared helpers' one is removed by another file). */
 export const dir = mkdtempSync(join(tmpdir(), "flametui-symlive-"));
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 /** gcc -O1 -fno-omit-frame-pointer SRC... -o dir/OUT ARGS...; returns the output path. */
 export function cc(out: string, sources: string[], args: string[] = []): string {
@@ -53,4 +52,9 @@ export function countWith(stacks: [string[], number][], fn: string): { total: nu
     if (f.includes(fn)) w += n;
   }
   return { total, with: w };
+}
+
+/** Removes this file's directory (call from afterAll). */
+export function cleanup(): void {
+  rmSync(dir, { recursive: true, force: true });
 }
