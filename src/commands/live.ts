@@ -9,6 +9,7 @@ import { resolveFormat, writeProfile } from "../output.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
 import { StackTrie } from "../profile/trie.ts";
+import { preflight } from "../collect/preflight.ts";
 import { LiveClient } from "../worker/client.ts";
 import type { LiveConfig, LiveMode } from "../worker/protocol.ts";
 
@@ -33,6 +34,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
+  if (!headless && mode !== "fixed") return runLiveViewer(config, title, log);
   const client = await LiveClient.start(config);
   log.write(`live: ${mode} started on ${client.cpus} CPUs`);
   const output = opts.output ?? "-";
@@ -74,22 +76,54 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     return 0;
   }
 
+  throw new Error(`unreachable: ${mode} with a viewer`);
+}
+
+/**
+ * aggregate / ring with the viewer: the viewer opens at once (empty) while the worker loads
+ * and attaches; the kernel checks run first so a missing privilege never flashes a screen.
+ * A sampler that fails, at start or later, closes the viewer with its error.
+ */
+async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): Promise<number> {
+  log.write(`preflight: ${preflight()}`);
+  const starting = LiveClient.start(config);
   const { runTui } = await import("../tui/run.ts");
-  const first = client.latest ?? emptySnapshot(mode, opts.hz);
-  // A sampler that fails while the viewer is up closes the viewer with its error.
   const failed = new AbortController();
-  client.done().catch((err) => failed.abort(err));
+  let client: LiveClient | null = null;
+  let frozen = false;
+  starting.then(
+    (c) => {
+      client = c;
+      log.write(`live: ${config.mode} started on ${c.cpus} CPUs`);
+      c.setFrozen(frozen);
+      c.done().catch((err) => failed.abort(err));
+    },
+    (err) => failed.abort(err),
+  );
   try {
     await runTui({
-      snapshot: first,
+      snapshot: emptySnapshot(config.mode, config.hz),
       title,
       log: log.write,
-      subscribe: (fn) => client.onSnapshot(fn),
-      onFreeze: (frozen) => client.setFrozen(frozen),
+      subscribe: (fn) => {
+        let unsubscribe: (() => void) | null = null;
+        let closed = false;
+        starting.then((c) => {
+          if (!closed) unsubscribe = c.onSnapshot(fn);
+        }, () => {});
+        return () => {
+          closed = true;
+          unsubscribe?.();
+        };
+      },
+      onFreeze: (f) => {
+        frozen = f;
+        (client as LiveClient | null)?.setFrozen(f);
+      },
       abort: failed.signal,
     });
   } finally {
-    if (!failed.signal.aborted) await client.stop().catch(() => {});
+    if (!failed.signal.aborted) await (await starting.catch(() => null))?.stop().catch(() => {});
   }
   if (failed.signal.aborted) {
     process.exitCode = 1; // the viewer has printed the reason after restoring the screen

@@ -32,7 +32,6 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
     log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
     const frames = new FrameTable();
     const symbolizer = new Symbolizer(frames, { log: log.write });
-    symbolizer.kernelSymbols(); // parse kallsyms before sampling starts
     sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true });
     const profile = new LiveProfile(config, symbolizer, frames, performance.now());
     const encoder = new SnapshotEncoder();
