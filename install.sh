@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 
 pkgs=()
-for p in clang llvm libbpf1 libbpf-dev gcc libc6-dev git ca-certificates npm \
+for p in clang llvm libbpf1 libbpf-dev gcc libc6-dev git ca-certificates \
   dpkg-dev make bzip2 xz-utils \
   bpftool linux-perf tmux g++ rustc debootstrap; do
   dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
@@ -30,6 +30,7 @@ if [ -z "$(apt-cache showsrc libbpf 2>/dev/null | head -1)" ]; then
 fi
 apt-cache showsrc libbpf | grep -q '^Version:' || { echo "install.sh: no deb-src entries for libbpf" >&2; exit 1; }
 
+# bun comes from the npm registry (the machine has Node.js and npm).
 command -v bun >/dev/null 2>&1 || npm i -g bun >/dev/null 2>&1
 bun --version >/dev/null
 bun install --frozen-lockfile
