@@ -11,11 +11,11 @@
 // false` keeps them raw) and the frame is named by the demangled form; `rawName(id)` gives the
 // mangled name back. Stripped images get symbols from a debug file (build-id, debuglink),
 // MiniDebugInfo, else .dynsym (logged once per image).
-import { closeSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { Demangler } from "./demangle.ts";
-import { ElfFile, bufferSource, fdSource, loadElf, type SymbolTable } from "./elf.ts";
+import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { Kallsyms } from "./kallsyms.ts";
 import { PerfMap } from "./perf-map.ts";
 import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
@@ -49,6 +49,8 @@ export interface SymbolizerStats {
   elfFailed: number;
   /** Files opened through /proc/PID/map_files or /proc/PID/root. */
   elfViaProc: number;
+  /** Files opened by path whose device or inode was not the mapping's (skipped). */
+  identityMismatches: number;
   /** Stripped files whose symbols came from a separate debug file (by build-id or debuglink). */
   debugFiles: number;
   /** Of those, found through .gnu_debuglink. */
@@ -132,6 +134,7 @@ export class Symbolizer {
     elfLoaded: 0,
     elfFailed: 0,
     elfViaProc: 0,
+    identityMismatches: 0,
     debugFiles: 0,
     debugLinks: 0,
     miniDebugInfo: 0,
@@ -409,37 +412,48 @@ export class Symbolizer {
   /** The shared image for a file mapping, found by file identity; loads it on first sight. */
   private image(pid: number, m: Mapping): Image {
     const label = m.path.slice(m.path.lastIndexOf("/") + 1);
-    // Direct path only when it is the same inode (containers, replaced files); then the proc views.
-    // map_files is the mapped file itself, so its inode is not checked (overlayfs may differ).
+    // The direct path, then the process's own view of it (another mount namespace), are used
+    // only when the file opened has the mapping's identity (device and inode, checked on the
+    // open descriptor): a path may name another file here, or a replaced one. map_files is the
+    // mapped file itself (also for deleted files), so it is not checked (overlayfs may differ).
     // The root prefixes debuglink searches: the process's own view of the file system.
     const procRoot = `${this.procRoot}/${pid}/root`;
-    const candidates: [path: string, viaProc: boolean, checkInode: boolean, root: string][] = [];
+    const candidates: [path: string, viaProc: boolean, checkIdentity: boolean, root: string][] = [];
     if (!m.deleted) candidates.push([m.path, false, true, ""]);
     candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, ""]);
     if (!m.deleted) candidates.push([`${procRoot}${m.path}`, true, true, procRoot]);
-    for (const [path, viaProc, checkInode, root] of candidates) {
-      let st;
+    const dev = parseDev(m.dev);
+    for (const [path, viaProc, checkIdentity, root] of candidates) {
+      let fd: number;
       try {
-        st = statSync(path);
+        fd = openSync(path, "r");
       } catch {
         continue;
       }
-      if (checkInode && st.ino !== m.inode) continue;
-      const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-      const known = this.images.get(key);
-      if (known) return known;
-      const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
       try {
-        image.elf = loadElf(path);
-        this.findSymbols(image, image.elf, root);
-        this.s.elfLoaded++;
-        if (viaProc) this.s.elfViaProc++;
-      } catch (err) {
-        this.s.elfFailed++;
-        this.log(`symbolize: no symbols for ${m.path}: ${(err as Error).message}`);
+        const st = fstatSync(fd);
+        if (checkIdentity && (st.ino !== m.inode || (dev !== null && st.dev !== dev))) {
+          this.s.identityMismatches++;
+          continue;
+        }
+        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+        const known = this.images.get(key);
+        if (known) return known;
+        const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
+        try {
+          image.elf = new ElfFile(fdSource(fd));
+          this.findSymbols(image, image.elf, root);
+          this.s.elfLoaded++;
+          if (viaProc) this.s.elfViaProc++;
+        } catch (err) {
+          this.s.elfFailed++;
+          this.log(`symbolize: no symbols for ${m.path}: ${(err as Error).message}`);
+        }
+        this.images.set(key, image);
+        return image;
+      } finally {
+        closeSync(fd);
       }
-      this.images.set(key, image);
-      return image;
     }
     const key = `missing:${m.dev}:${m.inode}:${m.path}`;
     let image = this.images.get(key);
@@ -541,4 +555,13 @@ function mountNs(pid: number | "self", procRoot: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** "fe:01" (hex major:minor, as in maps) -> the st_dev number stat gives (glibc makedev), or null. */
+export function parseDev(text: string): number | null {
+  const colon = text.indexOf(":");
+  const major = parseInt(text.slice(0, colon), 16);
+  const minor = parseInt(text.slice(colon + 1), 16);
+  if (colon < 0 || Number.isNaN(major) || Number.isNaN(minor)) return null;
+  return (minor & 0xff) + (major & 0xfff) * 256 + (minor >>> 8) * 0x100000 + Math.floor(major / 0x1000) * 0x100000000;
 }

@@ -1,17 +1,22 @@
 // Helpers for the live symbol tests: compile sym-live-* workloads into a private directory, run
 // the CLI to a folded file, and measure which samples of a process have only named frames.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { flametui, parseFolded } from "./helpers.ts";
 
 export const WORKLOADS = join(import.meta.dir, "..", "workloads");
-/** A directory of this test file's own (the shared helpers' one is removed by another file). */
+/**
+ * Where workloads and profiles go (not the shared helpers' directory, which another file
+ * removes). Test files share this module, so each one's afterAll(cleanup) removes it and the
+ * next file's first cc() makes it again.
+ */
 export const dir = mkdtempSync(join(tmpdir(), "flametui-symlive-"));
 
 /** gcc -O1 -fno-omit-frame-pointer SRC... -o dir/OUT ARGS...; returns the output path. */
 export function cc(out: string, sources: string[], args: string[] = []): string {
+  mkdirSync(dir, { recursive: true });
   const path = join(dir, out);
   const r = Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-o", path, ...sources.map((s) => join(WORKLOADS, s)), ...args], { stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`gcc ${out}: ${r.stderr.toString()}`);
