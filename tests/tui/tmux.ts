@@ -16,7 +16,18 @@ export class TmuxSession {
 
   constructor(command: string, width = 120, height = 40, env: Record<string, string> = {}) {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-    tmux("new-session", "-d", "-s", this.name, "-x", String(width), "-y", String(height), ...envArgs, `${command}; echo EXITED rc=$?; sleep 30`);
+    const args = ["new-session", "-d", "-s", this.name, "-x", String(width), "-y", String(height), ...envArgs, `${command}; echo EXITED rc=$?; sleep 30`];
+    // When the previous test killed the last session, its tmux server may still be shutting
+    // down; a new session then fails with "server exited unexpectedly". Try again briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux(...args);
+        return;
+      } catch (e) {
+        if (attempt >= 5 || !String(e).includes("server exited unexpectedly")) throw e;
+        Bun.sleepSync(100 * attempt);
+      }
+    }
   }
 
   screen(): string {
