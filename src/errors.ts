@@ -28,8 +28,10 @@ export class PermissionError extends FlametuiError {}
 /** The kernel or system lacks something flametui needs. */
 export class UnsupportedError extends FlametuiError {}
 
+/** The message (and hint) for stderr; control characters from file names etc. are made visible. */
 export function formatError(err: unknown): string {
-  if (err instanceof FlametuiError) return err.hint ? `flametui: ${err.message}\n  hint: ${err.hint}` : `flametui: ${err.message}`;
-  if (err instanceof Error) return `flametui: internal error: ${err.message}`;
-  return `flametui: internal error: ${String(err)}`;
+  const clean = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  if (err instanceof FlametuiError) return clean(err.hint ? `flametui: ${err.message}\n  hint: ${err.hint}` : `flametui: ${err.message}`);
+  if (err instanceof Error) return clean(`flametui: internal error: ${err.message}`);
+  return clean(`flametui: internal error: ${String(err)}`);
 }

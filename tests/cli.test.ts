@@ -93,3 +93,10 @@ test("names with control characters never reach the terminal raw in messages", (
   const r = runCli(["file", "-", "-o", "-"], "a;b 1\n\x1b[31mevil\n");
   expect(r.stderr).not.toContain("\x1b");
 });
+
+test("a file name with escape sequences is shown escaped in the error", () => {
+  const r = runCli(["file", join(dir, "\x1b[2Jevil")]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).not.toContain("\x1b");
+  expect(r.stderr).toContain("\\x1b[2Jevil: no such file");
+});
