@@ -95,7 +95,8 @@ interface PidState {
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
-const KALLSYMS_RETRY_MS = 10_000;
+/** Least time between kallsyms re-reads on a miss (a parse costs ~100 ms). */
+const KALLSYMS_RETRY_MS = 5_000;
 const PERF_MAP_RETRY_MS = 1_000;
 /**
  * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
@@ -120,6 +121,8 @@ export class Symbolizer {
   private ownMountNs: number | null | undefined = undefined;
   private readonly images = new Map<string, Image>();
   private readonly kcache = new Map<number, number>();
+  /** Kernel addresses cached as unknown: a module or BPF program loaded later may name them. */
+  private kunknown: number[] = [];
   private kallsyms: Kallsyms | null = null;
   private kallsymsLoadedAt = 0;
   private vdso: Image | null | undefined = undefined;
@@ -194,7 +197,10 @@ export class Symbolizer {
     }
     let id: number;
     if (i >= 0) id = this.symbolFrame(k.names[i]!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
-    else id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
+    else {
+      id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
+      this.kunknown.push(addr); // looked up again after the next kallsyms load
+    }
     this.kcache.set(addr, id);
     return id;
   }
@@ -210,6 +216,8 @@ export class Symbolizer {
     this.s.kallsymsLoads++;
     this.kallsyms = k;
     this.kallsymsLoadedAt = performance.now();
+    for (const a of this.kunknown) this.kcache.delete(a);
+    this.kunknown = [];
     return k;
   }
 
