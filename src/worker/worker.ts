@@ -14,7 +14,12 @@ import { CONTROL_FROZEN, CONTROL_STOP, type FromWorker, type LiveConfig, Snapsho
 declare const self: Worker;
 
 const SNAPSHOT_EVERY_MS = 100;
-const POLL_MS = 25;
+/**
+ * How long one poll may wait. Viewers get 10 snapshots a second at most, so 100 ms loses
+ * nothing and keeps an idle profiler near zero CPU; ring mode waits at most half a slot so
+ * samples land in the slot they were taken in; exec records wake the poll at once.
+ */
+const POLL_MS = 100;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   self.postMessage(msg, transfer);
@@ -45,6 +50,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
       }, 300);
     }
 
+    const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
     let lastSent = -Infinity;
     let lastVersion = -1;
     let lastProgress = 0;
@@ -53,7 +59,8 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
       const now = performance.now();
       const done = stop || (config.mode === "fixed" && profile.elapsedMs(now) >= config.ms);
       // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read.
-      sampler.poll(done ? 0 : Math.min(POLL_MS, profile.maintain(now)), profile.onSample);
+      const left = config.mode === "fixed" ? Math.max(0, config.ms - profile.elapsedMs(now)) : Infinity;
+      sampler.poll(done ? 0 : Math.ceil(Math.min(pollMs, left, profile.maintain(now))), profile.onSample);
       const t = performance.now();
       profile.tick(t);
       if (done) {
