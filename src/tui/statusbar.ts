@@ -4,6 +4,7 @@
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
 import { kindName, kindOf, type Snapshot } from "../profile/snapshot.ts";
 import { formatCount, formatElapsed, formatWeight } from "./format.ts";
+import { jitHint } from "./jit-hint.ts";
 import type { Palette } from "./palette.ts";
 import { fitText, sanitizeText } from "./sanitize.ts";
 import { percent } from "./search.ts";
@@ -22,7 +23,8 @@ export function detailsLines(d: DetailsInput): [string, string] {
   const n = d.node;
   const kind = kindOf(s, n);
   const mod = n > 0 ? s.modules[s.frame[n]!] : null;
-  const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]`;
+  const hint = jitHint(s, n);
+  const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]${hint ? `  ${hint}` : ""}`;
   const all = s.total[0]!;
   const zoomTotal = s.total[d.zoom]!;
   const inZoom = n >= d.zoom && n < s.end[d.zoom]!;

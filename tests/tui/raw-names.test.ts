@@ -26,3 +26,17 @@ test("m toggles raw (mangled) names in the graph and the details", async () => {
   text = (await m.lines()).join("\n");
   expect(text).toContain("ns::Parser::parse(int)");
 });
+
+test("an [anon] frame under a runtime names the flag that would name its JIT code", async () => {
+  const s = snap(["node;pid 7;main;[anon] 70", "proc;pid 8;[anon] 30"]);
+  m = await mount(s, 160, 24);
+  // Select node's [anon]: up from the root along the widest path.
+  for (let i = 0; i < 4; i++) await m.key("k");
+  let text = (await m.lines()).join("\n");
+  expect(text).toContain("--perf-basic-prof");
+  // Down to main, then right to the other process's [anon] at the same depth.
+  await m.key("j");
+  await m.key("l");
+  text = (await m.lines()).join("\n");
+  expect(text).toContain("/tmp/perf-PID.map");
+});
