@@ -1,6 +1,9 @@
 // CPU used by a whole headless `flametui aggregate` run against bpftrace doing the same stack
 // counting (`profile:hz:N { @[kstack, ustack, comm] = count(); }`), both for the same wall time
-// on all CPUs with a busy workload, measured in the same script. Root only.
+// on all CPUs with a busy workload, measured in the same script. Two workloads, one process
+// per CPU: "flat" (shape: three hot loops, a handful of distinct stacks) and "deep" (deep.c:
+// recursive paths 24-40 frames deep with user and kernel leaves, thousands of distinct stacks,
+// next to one shape). Both tools pay their start-up and their symbolization. Root only.
 // Usage: bun bench/live-cpu.bench.ts [seconds=20]
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,11 +18,14 @@ if (process.getuid?.() !== 0) {
   process.exit(0);
 }
 const shape = join(dir, "shape");
+const deep = join(dir, "deep");
 Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-o", shape, join(root, "tests/workloads/shape.c")]);
+Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-o", deep, join(root, "tests/workloads/deep.c")]);
+const WORKLOADS: Record<string, string[]> = { flat: [shape, shape], deep: [deep, shape] };
 const exe = Bun.file(join(root, "dist/flametui")).size > 0 ? [join(root, "dist/flametui")] : [process.execPath, join(root, "src/main.ts")];
 
-async function cpuOf(cmd: string[]): Promise<{ cpu: number; ok: boolean }> {
-  const busy = [Bun.spawn([shape, String(SECONDS + 5)]), Bun.spawn([shape, String(SECONDS + 5)])];
+async function cpuOf(workload: string, cmd: string[]): Promise<{ cpu: number; ok: boolean }> {
+  const busy = WORKLOADS[workload]!.map((bin) => Bun.spawn([bin, String(SECONDS + 5)]));
   const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" });
   await Bun.sleep(SECONDS * 1000);
   p.kill("SIGINT");
@@ -30,12 +36,14 @@ async function cpuOf(cmd: string[]): Promise<{ cpu: number; ok: boolean }> {
 }
 
 const rows: string[][] = [];
-for (const hz of [99, 999]) {
-  const ours = await cpuOf([...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)]);
-  const bt = await cpuOf(["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`]);
-  rows.push([String(hz), SECONDS.toFixed(0), ours.cpu.toFixed(2), bt.cpu.toFixed(2), (ours.cpu / bt.cpu).toFixed(2), ours.cpu <= bt.cpu ? "yes" : "NO"]);
+for (const workload of Object.keys(WORKLOADS)) {
+  for (const hz of [99, 999]) {
+    const ours = await cpuOf(workload, [...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)]);
+    const bt = await cpuOf(workload, ["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`]);
+    rows.push([workload, String(hz), SECONDS.toFixed(0), ours.cpu.toFixed(2), bt.cpu.toFixed(2), (ours.cpu / bt.cpu).toFixed(2), ours.cpu <= bt.cpu ? "yes" : "NO"]);
+  }
 }
 rmSync(dir, { recursive: true, force: true });
-console.log("| Hz | seconds | flametui CPU s | bpftrace CPU s | flametui/bpftrace | flametui <= bpftrace |");
-console.log("|---|---|---|---|---|---|");
+console.log("| workload | Hz | seconds | flametui CPU s | bpftrace CPU s | flametui/bpftrace | flametui <= bpftrace |");
+console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

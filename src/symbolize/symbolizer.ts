@@ -196,7 +196,7 @@ export class Symbolizer {
       i = k.lookup(addr);
     }
     let id: number;
-    if (i >= 0) id = this.symbolFrame(k.names[i]!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
+    if (i >= 0) id = this.symbolFrame(k.name(i)!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
     else {
       id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
       this.kunknown.push(addr); // looked up again after the next kallsyms load
