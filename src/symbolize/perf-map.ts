@@ -1,43 +1,109 @@
-// JIT symbol maps written by runtimes to /tmp/perf-PID.map ("START SIZE name", hex, append-only:
-// a later entry for the same start wins), parsed into sorted ranges.
+// JIT symbol maps written by runtimes to /tmp/perf-PID.map ("START SIZE name", hex). The file
+// only grows, so it is read incrementally: each refresh parses just the bytes appended since
+// the last one, and an entry for a start seen before replaces it (later entries win).
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 export class PerfMap {
-  readonly starts: Float64Array;
-  readonly ends: Float64Array;
-  readonly names: string[];
-  /** Bytes of the file consumed; a longer file means new entries. */
-  readonly length: number;
+  private readonly byStart = new Map<number, [number, string]>();
+  private dirty = true;
+  private sortedStarts = new Float64Array(0);
+  private sortedEnds = new Float64Array(0);
+  private sortedNames: string[] = [];
+  /** A line cut by the end of the last read; completed by the next one. */
+  private tail = "";
+  /** Bytes of the file consumed so far. */
+  length = 0;
+  /** Identity (dev:ino) of the file read, to notice a replaced file. */
+  identity = "";
 
-  constructor(text: string) {
-    const byStart = new Map<number, [number, string]>();
+  constructor(text = "") {
+    if (text) this.append(text, true);
+  }
+
+  /** Parses appended text; a last line without "\n" waits for more unless `final`. */
+  append(text: string, final = false): void {
+    let data = this.tail + text;
+    this.tail = "";
+    if (!final) {
+      const cut = data.lastIndexOf("\n");
+      this.tail = data.slice(cut + 1);
+      data = data.slice(0, cut + 1);
+    }
     let pos = 0;
-    while (pos < text.length) {
-      let eol = text.indexOf("\n", pos);
-      if (eol < 0) eol = text.length;
-      const sp1 = text.indexOf(" ", pos);
-      const sp2 = sp1 < 0 ? -1 : text.indexOf(" ", sp1 + 1);
+    while (pos < data.length) {
+      let eol = data.indexOf("\n", pos);
+      if (eol < 0) eol = data.length;
+      const sp1 = data.indexOf(" ", pos);
+      const sp2 = sp1 < 0 ? -1 : data.indexOf(" ", sp1 + 1);
       if (sp1 > pos && sp2 > sp1 && sp2 < eol) {
-        const start = parseInt(text.slice(pos, sp1), 16);
-        const size = parseInt(text.slice(sp1 + 1, sp2), 16);
-        if (start > 0 && size > 0) byStart.set(start, [size, text.slice(sp2 + 1, eol).trimEnd()]);
+        const start = parseInt(data.slice(pos, sp1), 16);
+        const size = parseInt(data.slice(sp1 + 1, sp2), 16);
+        if (start > 0 && size > 0) {
+          this.byStart.set(start, [size, data.slice(sp2 + 1, eol).trimEnd()]);
+          this.dirty = true;
+        }
       }
       pos = eol + 1;
     }
-    const keys = Float64Array.from(byStart.keys()).sort();
-    this.starts = keys;
-    this.ends = new Float64Array(keys.length);
-    this.names = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const [size, name] = byStart.get(keys[i]!)!;
-      this.ends[i] = keys[i]! + size;
-      this.names[i] = name;
+  }
+
+  /**
+   * Reads what was appended to `path` since the last call. A file that shrank or was replaced
+   * (another inode) is read again from the start. Returns false when the file cannot be read.
+   */
+  refresh(path: string): boolean {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch {
+      return false;
     }
-    this.length = text.length;
+    try {
+      const st = fstatSync(fd);
+      const identity = `${st.dev}:${st.ino}`;
+      if (identity !== this.identity || st.size < this.length) {
+        this.byStart.clear();
+        this.dirty = true;
+        this.tail = "";
+        this.length = 0;
+        this.identity = identity;
+      }
+      if (st.size === this.length) return true;
+      const buf = Buffer.allocUnsafe(st.size - this.length);
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, this.length + got);
+        if (n <= 0) break;
+        got += n;
+      }
+      this.length += got;
+      this.append(buf.subarray(0, got).toString("utf8"));
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  get starts(): Float64Array {
+    this.sort();
+    return this.sortedStarts;
+  }
+
+  get ends(): Float64Array {
+    this.sort();
+    return this.sortedEnds;
+  }
+
+  get names(): string[] {
+    this.sort();
+    return this.sortedNames;
   }
 
   /** Index of the entry holding `addr`, or -1. */
   lookup(addr: number): number {
-    const s = this.starts;
+    this.sort();
+    const s = this.sortedStarts;
     let lo = 0;
     let hi = s.length - 1;
     if (hi < 0 || addr < s[0]!) return -1;
@@ -47,7 +113,21 @@ export class PerfMap {
       else hi = mid - 1;
     }
     // An earlier, longer entry may still cover addr when a short one starts in between.
-    for (let i = lo; i >= 0 && i > lo - 8; i--) if (addr < this.ends[i]!) return i;
+    for (let i = lo; i >= 0 && i > lo - 8; i--) if (addr < this.sortedEnds[i]!) return i;
     return -1;
+  }
+
+  private sort(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const keys = Float64Array.from(this.byStart.keys()).sort();
+    this.sortedStarts = keys;
+    this.sortedEnds = new Float64Array(keys.length);
+    this.sortedNames = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const [size, name] = this.byStart.get(keys[i]!)!;
+      this.sortedEnds[i] = keys[i]! + size;
+      this.sortedNames[i] = name;
+    }
   }
 }

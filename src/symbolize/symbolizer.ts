@@ -539,12 +539,11 @@ export class Symbolizer {
       const now = performance.now();
       if (now - st.perfMapChecked >= PERF_MAP_RETRY_MS) {
         st.perfMapChecked = now;
-        try {
-          const text = readFileSync(`${this.perfMapDir}/perf-${pid}.map`, "utf8");
-          if (st.perfMap === null || text.length !== st.perfMap.length) st.perfMap = new PerfMap(text);
-        } catch {
-          // no JIT map for this process
-        }
+        // The runtime writes the map in its own mount and pid namespace: /tmp/perf-<its pid>.map
+        // as it sees them, which is /proc/PID/root/tmp/perf-<NSpid>.map from here.
+        const pm = st.perfMap ?? new PerfMap();
+        const inRoot = `${this.procRoot}/${pid}/root${this.perfMapDir}/perf-${namespacePid(pid, this.procRoot)}.map`;
+        if (pm.refresh(inRoot) || pm.refresh(`${this.perfMapDir}/perf-${pid}.map`)) st.perfMap = pm;
       }
       const pm = st.perfMap;
       if (pm !== null) {
@@ -553,6 +552,17 @@ export class Symbolizer {
       }
     }
     return this.unresolved("[anon]");
+  }
+}
+
+/** The pid `pid` has in its own (innermost) pid namespace: the last NSpid field, else pid. */
+function namespacePid(pid: number, procRoot: string): number {
+  try {
+    const m = /^NSpid:\s*([\d\s]+)$/m.exec(readFileSync(`${procRoot}/${pid}/status`, "utf8"));
+    const ids = m ? m[1]!.trim().split(/\s+/) : [];
+    return ids.length > 0 ? Number(ids[ids.length - 1]) : pid;
+  } catch {
+    return pid;
   }
 }
 

@@ -15,3 +15,27 @@ test("perf map entries", () => {
   expect(at(0x3000)).toBeNull();
   expect(at(0x10)).toBeNull();
 });
+
+test("a growing map is read incrementally; a replaced or truncated one from the start", () => {
+  const { mkdtempSync, writeFileSync, appendFileSync, rmSync } = require("node:fs") as typeof import("node:fs");
+  const dir = mkdtempSync(require("node:path").join(require("node:os").tmpdir(), "flametui-perfmap-"));
+  const path = `${dir}/perf-1.map`;
+  try {
+    writeFileSync(path, "1000 100 first\n2000 10 half");
+    const pm = new PerfMap();
+    expect(pm.refresh(path)).toBe(true);
+    expect(pm.names).toEqual(["first"]); // the cut line waits for its end
+    const before = pm.length;
+    appendFileSync(path, "_done\n1000 80 first_again\n");
+    pm.refresh(path);
+    expect(pm.length).toBeGreaterThan(before);
+    expect(pm.names[pm.lookup(0x1000)]).toBe("first_again");
+    expect(pm.names[pm.lookup(0x2001)]).toBe("half_done");
+    writeFileSync(path, "5000 10 fresh\n"); // shorter: a new file
+    pm.refresh(path);
+    expect(pm.names).toEqual(["fresh"]);
+    expect(pm.refresh(`${dir}/missing.map`)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
