@@ -11,13 +11,14 @@
 // false` keeps them raw) and the frame is named by the demangled form; `rawName(id)` gives the
 // mangled name back. Stripped images get symbols from a debug file (build-id, debuglink),
 // MiniDebugInfo, else .dynsym (logged once per image).
-import { closeSync, fstatSync, openSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { Demangler } from "./demangle.ts";
 import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
-import { Kallsyms } from "./kallsyms.ts";
-import { PerfMap } from "./perf-map.ts";
+import { JitMaps } from "./jit-maps.ts";
+import type { Kallsyms } from "./kallsyms.ts";
+import { KernelFrames } from "./kernel-frames.ts";
 import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
 
 export interface SymbolizerOptions {
@@ -90,14 +91,9 @@ interface PidState {
   lastRead: number;
   cache: Map<number, number>;
   name: string | undefined;
-  perfMap: PerfMap | null;
-  perfMapChecked: number;
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
-/** Least time between kallsyms re-reads on a miss (a parse costs ~100 ms). */
-const KALLSYMS_RETRY_MS = 5_000;
-const PERF_MAP_RETRY_MS = 1_000;
 /**
  * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
  * only the binary and the dynamic loader, which maps the libraries within a few milliseconds.
@@ -111,7 +107,6 @@ export class Symbolizer {
   private readonly frames: FrameTable;
   private readonly log: (line: string) => void;
   private readonly procRoot: string;
-  private readonly kallsymsPath: string;
   private readonly mapsRefreshMs: number;
   private readonly perfMapDir: string | null;
   private readonly debugDirs: string[];
@@ -120,11 +115,8 @@ export class Symbolizer {
   private readonly young = new Map<number, { at: number; step: number; prime: boolean }>();
   private ownMountNs: number | null | undefined = undefined;
   private readonly images = new Map<string, Image>();
-  private readonly kcache = new Map<number, number>();
-  /** Kernel addresses cached as unknown: a module or BPF program loaded later may name them. */
-  private kunknown: number[] = [];
-  private kallsyms: Kallsyms | null = null;
-  private kallsymsLoadedAt = 0;
+  private readonly kernel: KernelFrames;
+  private readonly jit: JitMaps | null;
   private vdso: Image | null | undefined = undefined;
   private readonly demangler: Demangler | null;
   /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
@@ -153,11 +145,12 @@ export class Symbolizer {
     this.frames = frames;
     this.log = opts.log ?? (() => {});
     this.procRoot = opts.procRoot ?? "/proc";
-    this.kallsymsPath = opts.kallsymsPath ?? `${this.procRoot}/kallsyms`;
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
+    this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s);
+    this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir);
   }
 
   /**
@@ -182,43 +175,12 @@ export class Symbolizer {
 
   /** Frame id for a kernel address in the sampler's convention (addr - 0xffff000000000000). */
   kernelFrame(addr: number): number {
-    this.s.kernelLookups++;
-    const hit = this.kcache.get(addr);
-    if (hit !== undefined) {
-      this.s.kernelCacheHits++;
-      return hit;
-    }
-    let k = this.kallsyms;
-    if (k === null) k = this.loadKallsyms();
-    let i = k.lookup(addr);
-    if (i < 0 && k.available && performance.now() - this.kallsymsLoadedAt > KALLSYMS_RETRY_MS) {
-      k = this.loadKallsyms(); // a module or BPF program may have appeared since
-      i = k.lookup(addr);
-    }
-    let id: number;
-    if (i >= 0) id = this.symbolFrame(k.name(i)!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
-    else {
-      id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
-      this.kunknown.push(addr); // looked up again after the next kallsyms load
-    }
-    this.kcache.set(addr, id);
-    return id;
+    return this.kernel.frame(addr);
   }
 
   /** Parsed kallsyms (loaded on first use). */
   kernelSymbols(): Kallsyms {
-    return this.kallsyms ?? this.loadKallsyms();
-  }
-
-  private loadKallsyms(): Kallsyms {
-    const k = Kallsyms.load(this.kallsymsPath);
-    if (!k.available && this.s.kallsymsLoads === 0) this.log(`symbolize: kernel symbols unavailable: ${k.reason}`);
-    this.s.kallsymsLoads++;
-    this.kallsyms = k;
-    this.kallsymsLoadedAt = performance.now();
-    for (const a of this.kunknown) this.kcache.delete(a);
-    this.kunknown = [];
-    return k;
+    return this.kernel.symbols();
   }
 
   // ---- user ----
@@ -272,6 +234,7 @@ export class Symbolizer {
   forgetPid(pid: number): void {
     this.pids.delete(pid);
     this.young.delete(pid);
+    this.jit?.forget(pid);
   }
 
   /**
@@ -341,8 +304,6 @@ export class Symbolizer {
       lastRead: 0,
       cache: new Map(),
       name: undefined,
-      perfMap: null,
-      perfMapChecked: -Infinity,
     };
     this.pids.set(pid, st);
     this.s.pids++;
@@ -390,7 +351,7 @@ export class Symbolizer {
       const image = this.vdsoImage(pid, m);
       id = image ? this.fileFrame(image, addr - m.start, 0) : this.unresolved("[vdso]");
     } else if (m.path === "") {
-      id = this.jitFrame(pid, st, addr);
+      id = this.jitFrame(pid, addr);
       if (this.perfMapDir !== null && this.frames.kinds[id] !== FrameKind.Jit) return id; // JIT code may be named later
     } else {
       id = this.unresolved(m.path); // [heap], [stack], [vvar], [vsyscall], ...
@@ -534,35 +495,9 @@ export class Symbolizer {
   }
 
   /** Anonymous memory: a JIT symbol from perf-PID.map if one covers it, else "[anon]". */
-  private jitFrame(pid: number, st: PidState, addr: number): number {
-    if (this.perfMapDir !== null) {
-      const now = performance.now();
-      if (now - st.perfMapChecked >= PERF_MAP_RETRY_MS) {
-        st.perfMapChecked = now;
-        // The runtime writes the map in its own mount and pid namespace: /tmp/perf-<its pid>.map
-        // as it sees them, which is /proc/PID/root/tmp/perf-<NSpid>.map from here.
-        const pm = st.perfMap ?? new PerfMap();
-        const inRoot = `${this.procRoot}/${pid}/root${this.perfMapDir}/perf-${namespacePid(pid, this.procRoot)}.map`;
-        if (pm.refresh(inRoot) || pm.refresh(`${this.perfMapDir}/perf-${pid}.map`)) st.perfMap = pm;
-      }
-      const pm = st.perfMap;
-      if (pm !== null) {
-        const j = pm.lookup(addr);
-        if (j >= 0) return this.frames.intern(pm.names[j]!, FrameKind.Jit, "[jit]");
-      }
-    }
-    return this.unresolved("[anon]");
-  }
-}
-
-/** The pid `pid` has in its own (innermost) pid namespace: the last NSpid field, else pid. */
-function namespacePid(pid: number, procRoot: string): number {
-  try {
-    const m = /^NSpid:\s*([\d\s]+)$/m.exec(readFileSync(`${procRoot}/${pid}/status`, "utf8"));
-    const ids = m ? m[1]!.trim().split(/\s+/) : [];
-    return ids.length > 0 ? Number(ids[ids.length - 1]) : pid;
-  } catch {
-    return pid;
+  private jitFrame(pid: number, addr: number): number {
+    const name = this.jit?.lookup(pid, addr) ?? null;
+    return name !== null ? this.frames.intern(name, FrameKind.Jit, "[jit]") : this.unresolved("[anon]");
   }
 }
 

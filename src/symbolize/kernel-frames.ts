@@ -1,0 +1,74 @@
+// Kernel addresses to frame ids through kallsyms, parsed on first use and cached per address.
+// An address kallsyms did not know is tried again after the next re-read (at most every 5 s),
+// since a module or BPF program loaded later may name it.
+
+import { FrameKind, type FrameTable } from "../profile/frames.ts";
+import { Kallsyms } from "./kallsyms.ts";
+
+/** Least time between kallsyms re-reads on a miss (a read and parse costs ~100 ms of CPU). */
+const KALLSYMS_RETRY_MS = 5_000;
+
+export interface KernelFrameStats {
+  kernelLookups: number;
+  kernelCacheHits: number;
+  kallsymsLoads: number;
+}
+
+/** Interns a symbol name (demangling it where it is mangled) and returns the frame id. */
+export type SymbolFrame = (raw: string, kind: FrameKind, module: string | null) => number;
+
+export class KernelFrames {
+  private readonly cache = new Map<number, number>();
+  /** Addresses cached as unknown, looked up again after the next kallsyms load. */
+  private unknown: number[] = [];
+  private kallsyms: Kallsyms | null = null;
+  private loadedAt = 0;
+
+  constructor(
+    private readonly frames: FrameTable,
+    private readonly symbolFrame: SymbolFrame,
+    private readonly path: string,
+    private readonly log: (line: string) => void,
+    private readonly s: KernelFrameStats,
+  ) {}
+
+  /** Frame id for a kernel address in the sampler's convention (addr - 0xffff000000000000). */
+  frame(addr: number): number {
+    this.s.kernelLookups++;
+    const hit = this.cache.get(addr);
+    if (hit !== undefined) {
+      this.s.kernelCacheHits++;
+      return hit;
+    }
+    let k = this.symbols();
+    let i = k.lookup(addr);
+    if (i < 0 && k.available && performance.now() - this.loadedAt > KALLSYMS_RETRY_MS) {
+      k = this.load(); // a module or BPF program may have appeared since
+      i = k.lookup(addr);
+    }
+    let id: number;
+    if (i >= 0) id = this.symbolFrame(k.name(i)!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
+    else {
+      id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
+      this.unknown.push(addr);
+    }
+    this.cache.set(addr, id);
+    return id;
+  }
+
+  /** Parsed kallsyms (loaded on first use). */
+  symbols(): Kallsyms {
+    return this.kallsyms ?? this.load();
+  }
+
+  private load(): Kallsyms {
+    const k = Kallsyms.load(this.path);
+    if (!k.available && this.s.kallsymsLoads === 0) this.log(`symbolize: kernel symbols unavailable: ${k.reason}`);
+    this.s.kallsymsLoads++;
+    this.kallsyms = k;
+    this.loadedAt = performance.now();
+    for (const a of this.unknown) this.cache.delete(a);
+    this.unknown = [];
+    return k;
+  }
+}
