@@ -80,7 +80,10 @@ export function buildCli(forHelp = false) {
     .example("perf script | flametui -o stacks.folded");
 
   cli.option("-v, --version", "Show the version");
-  cli.help();
+  // cac prints "(default: true)" for any --no-x flag; --no-pid is a plain switch here.
+  cli.help((sections) =>
+    sections.map((sec) => ({ ...sec, body: sec.body.replace(/(--no-pid.*?) \(default: true\)/, "$1") })),
+  );
   return cli;
 }
 
