@@ -1,21 +1,22 @@
-// Errors the live sampler raises that a user can act on; each carries a one-line hint.
-// (Local to src/collect until the lead unifies error kinds in src/errors.ts.)
+// Errors the live sampler raises that a user can act on; each carries a one-line hint. They are
+// FlametuiErrors, so main prints them the same way wherever they are thrown (usage: exit 2);
+// `kind` lets the worker send them to the main thread as plain data.
+
+import { FlametuiError } from "../errors.ts";
 
 export type CollectErrorKind = "usage" | "permission" | "unsupported" | "internal";
 
-export class CollectError extends Error {
+export class CollectError extends FlametuiError {
   readonly kind: CollectErrorKind;
-  readonly hint: string;
+  declare readonly hint: string;
   /** errno of the failing call when there is one (positive, e.g. 1 for EPERM). */
   readonly errno: number | undefined;
   /** Recent libbpf messages, for a verbose report (may be empty). */
   readonly details: string[];
 
   constructor(kind: CollectErrorKind, message: string, hint: string, errno?: number, details: string[] = []) {
-    super(message);
-    this.name = new.target.name;
+    super(message, hint, kind === "usage" ? 2 : 1);
     this.kind = kind;
-    this.hint = hint;
     this.errno = errno;
     this.details = details;
   }

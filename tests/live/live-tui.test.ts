@@ -38,6 +38,16 @@ describe.skipIf(!isRoot || !hasTmux)("live viewer", () => {
     expect(await waitFor(() => ourPrograms().length === 0, 2000)).toBe(true);
   }, 30000);
 
+  test("without privileges the viewer does not open: one line and a hint", async () => {
+    const cmd = `setpriv --inh-caps=-all --bounding-set=-all -- ${process.execPath} ${MAIN} aggregate`;
+    const s = (session = new TmuxSession(cmd, 120, 30));
+    const end = await s.waitFor((x) => x.includes("EXITED rc="), 15000);
+    expect(end).toContain("flametui: not allowed to load BPF programs");
+    expect(end).toContain("hint: run with sudo or grant CAP_BPF and CAP_PERFMON");
+    expect(end).not.toContain("internal error");
+    expect(end).toContain("EXITED rc=1");
+  }, 30000);
+
   test("a crashing sampling worker closes the viewer and reports the error", async () => {
     const s = (session = new TmuxSession(`${process.execPath} ${MAIN} aggregate`, 120, 30, { FLAMETUI_TEST_CRASH_WORKER: "1" }));
     const end = await s.waitFor((x) => x.includes("EXITED rc="), 15000);
