@@ -42,118 +42,22 @@ export class Kallsyms {
   constructor(input: string | Uint8Array, unreadable = "") {
     const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
     this.bytes = b;
-    const len = b.length;
-    let starts = new Float64Array(1 << 16);
-    let nStart = new Int32Array(1 << 16);
-    let nEnd = new Int32Array(1 << 16);
-    let flags = new Uint8Array(1 << 16); // 1: global, 2: end marker
-    const mods: (string | null)[] = [];
-    let n = 0;
-    let nonzero = false;
-    let prevModStart = -1;
-    let prevModLen = 0;
-    let prevMod: string | null = null;
-    let pos = 0;
-    while (pos < len) {
-      let eol = b.indexOf(10, pos);
-      if (eol < 0) eol = len;
-      // "ffffffff81000000 T name\t[module]"
-      if (eol - pos >= 20 && b[pos + 16] === 32 && b[pos + 18] === 32) {
-        const type = b[pos + 17]!;
-        if (type === 116 || type === 84 || type === 119 || type === 87) {
-          // t T w W
-          let nameEnd = pos + 19;
-          while (nameEnd < eol && b[nameEnd] !== 9) nameEnd++; // tab before "[module]"
-          const hi = hex8(b, pos);
-          const lo = hex8(b, pos + 8);
-          if (hi !== 0 || lo !== 0) nonzero = true;
-          if (hi >= KERNEL_ADDR_BASE_HI && !isPfx(b, pos + 19, nameEnd)) {
-            if (n === starts.length) {
-              starts = resized(starts, n * 2);
-              nStart = resized(nStart, n * 2);
-              nEnd = resized(nEnd, n * 2);
-              flags = resized(flags, n * 2);
-            }
-            starts[n] = kernelAddr(hi, lo);
-            nStart[n] = pos + 19;
-            nEnd[n] = nameEnd;
-            flags[n] = (type === 84 || type === 87 ? 1 : 0) | (isEndMarker(b, pos + 19, nameEnd) ? 2 : 0);
-            let mod: string | null = null;
-            if (nameEnd < eol) {
-              const ms = nameEnd + 1;
-              const ml = eol - ms;
-              if (ml === prevModLen && prevModStart >= 0 && sameBytes(b, ms, prevModStart, ml)) mod = prevMod;
-              else {
-                mod = b.subarray(ms, eol).toString("latin1").trim() || null;
-                prevModStart = ms;
-                prevModLen = ml;
-                prevMod = mod;
-              }
-            }
-            mods.push(mod);
-            n++;
-          }
-        }
-      }
-      pos = eol + 1;
-    }
-    this.available = nonzero && n > 0;
+    // Small functions on purpose: the JIT compiles each hot one quickly; one big constructor
+    // cost ~100 ms of compile time per load.
+    const raw = scanLines(b);
+    this.available = raw.nonzero && raw.n > 0;
     this.reason = this.available
       ? ""
-      : unreadable || (len > 0 && !nonzero ? "kallsyms addresses hidden (need root or kernel.kptr_restrict=0)" : "no kernel text symbols");
-
-    // Sort by address (stable; kallsyms is mostly sorted already). Of aliases at one address keep
-    // the first global one (__x64_sys_getpid over the local __do_sys_getpid); end markers lose.
-    let sorted = true;
-    for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) { sorted = false; break; }
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (!sorted) {
-      const idx = Array.from(order);
-      idx.sort((x, y) => starts[x]! - starts[y]! || x - y);
-      order.set(idx);
-    }
-    const s = new Float64Array(n);
-    const os = new Int32Array(n);
-    const oe = new Int32Array(n);
-    const of = new Uint8Array(n);
-    const outMods: (string | null)[] = [];
-    let m = 0;
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      const a = starts[i]!;
-      if (m > 0 && s[m - 1] === a) {
-        const end = (flags[i]! & 2) !== 0;
-        const prevEnd = (of[m - 1]! & 2) !== 0;
-        const better = !end && (prevEnd || ((flags[i]! & 1) !== 0 && (of[m - 1]! & 1) === 0));
-        if (better) {
-          os[m - 1] = nStart[i]!;
-          oe[m - 1] = nEnd[i]!;
-          of[m - 1] = flags[i]!;
-          outMods[m - 1] = mods[i]!;
-        }
-        continue;
-      }
-      s[m] = a;
-      os[m] = nStart[i]!;
-      oe[m] = nEnd[i]!;
-      of[m] = flags[i]!;
-      outMods.push(mods[i]!);
-      m++;
-    }
-    const e = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const next = i + 1 < m ? s[i + 1]! : Infinity;
-      const sameRegion = i + 1 < m && outMods[i + 1] === outMods[i];
-      e[i] = sameRegion ? next : Math.min(next, s[i]! + MAX_TAIL);
-    }
-    this.starts = s.subarray(0, m);
-    this.ends = e;
-    this.nameStart = os.subarray(0, m);
-    this.nameEnd = oe.subarray(0, m);
-    this.modules = outMods;
+      : unreadable || (b.length > 0 && !raw.nonzero ? "kallsyms addresses hidden (need root or kernel.kptr_restrict=0)" : "no kernel text symbols");
+    const t = dedupSorted(raw, sortedOrder(raw.starts, raw.n));
+    this.starts = t.starts;
+    this.ends = symbolEnds(t.starts, t.modules);
+    this.nameStart = t.nameStart;
+    this.nameEnd = t.nameEnd;
+    this.modules = t.modules;
+    const m = t.starts.length;
     this.decoded = new Array(m);
-    for (let i = 0; i < m; i++) if ((of[i]! & 2) !== 0) this.decoded[i] = null;
+    for (let i = 0; i < m; i++) if ((t.flags[i]! & 2) !== 0) this.decoded[i] = null;
   }
 
   static load(path = "/proc/kallsyms"): Kallsyms {
@@ -198,6 +102,142 @@ export class Kallsyms {
     }
     return addr < this.ends[lo]! && this.decoded[lo] !== null ? lo : -1;
   }
+}
+
+/** Text symbols as read, in file order. flags: 1 global, 2 end marker. */
+interface RawSymbols {
+  n: number;
+  nonzero: boolean;
+  starts: Float64Array;
+  nameStart: Int32Array;
+  nameEnd: Int32Array;
+  flags: Uint8Array;
+  modules: (string | null)[];
+}
+
+class LineScanner implements RawSymbols {
+  n = 0;
+  nonzero = false;
+  starts = new Float64Array(1 << 16);
+  nameStart = new Int32Array(1 << 16);
+  nameEnd = new Int32Array(1 << 16);
+  flags = new Uint8Array(1 << 16);
+  modules: (string | null)[] = [];
+  private prevModStart = -1;
+  private prevModLen = 0;
+  private prevMod: string | null = null;
+
+  constructor(private readonly b: Uint8Array) {}
+
+  /** One line "ffffffff81000000 T name\t[module]" from pos to eol. */
+  line(pos: number, eol: number): void {
+    const b = this.b;
+    if (eol - pos < 20 || b[pos + 16] !== 32 || b[pos + 18] !== 32) return;
+    const type = b[pos + 17]!;
+    if (type !== 116 && type !== 84 && type !== 119 && type !== 87) return; // t T w W
+    let nameEnd = pos + 19;
+    while (nameEnd < eol && b[nameEnd] !== 9) nameEnd++; // tab before "[module]"
+    const hi = hex8(b, pos);
+    const lo = hex8(b, pos + 8);
+    if (hi !== 0 || lo !== 0) this.nonzero = true;
+    if (hi < KERNEL_ADDR_BASE_HI || isPfx(b, pos + 19, nameEnd)) return;
+    this.add(kernelAddr(hi, lo), pos + 19, nameEnd, (type === 84 || type === 87 ? 1 : 0) | (isEndMarker(b, pos + 19, nameEnd) ? 2 : 0));
+    this.modules.push(nameEnd < eol ? this.module(nameEnd + 1, eol) : null);
+  }
+
+  private add(addr: number, ns: number, ne: number, flags: number): void {
+    const n = this.n;
+    if (n === this.starts.length) {
+      this.starts = resized(this.starts, n * 2);
+      this.nameStart = resized(this.nameStart, n * 2);
+      this.nameEnd = resized(this.nameEnd, n * 2);
+      this.flags = resized(this.flags, n * 2);
+    }
+    this.starts[n] = addr;
+    this.nameStart[n] = ns;
+    this.nameEnd[n] = ne;
+    this.flags[n] = flags;
+    this.n = n + 1;
+  }
+
+  /** Module text; consecutive lines of one module share one string. */
+  private module(ms: number, eol: number): string | null {
+    const ml = eol - ms;
+    if (ml === this.prevModLen && this.prevModStart >= 0 && sameBytes(this.b, ms, this.prevModStart, ml)) return this.prevMod;
+    this.prevMod = latin1(this.b, ms, eol).trim() || null;
+    this.prevModStart = ms;
+    this.prevModLen = ml;
+    return this.prevMod;
+  }
+}
+
+function scanLines(b: Uint8Array): RawSymbols {
+  const sc = new LineScanner(b);
+  const len = b.length;
+  let pos = 0;
+  while (pos < len) {
+    let eol = b.indexOf(10, pos);
+    if (eol < 0) eol = len;
+    sc.line(pos, eol);
+    pos = eol + 1;
+  }
+  return sc;
+}
+
+/** Indices in address order (stable; kallsyms is mostly sorted already). */
+function sortedOrder(starts: Float64Array, n: number): Int32Array {
+  const order = new Int32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && starts[i]! < starts[i - 1]!) sorted = false;
+  }
+  if (sorted) return order;
+  const idx = Array.from(order);
+  idx.sort((x, y) => starts[x]! - starts[y]! || x - y);
+  return Int32Array.from(idx);
+}
+
+/**
+ * One symbol per address, in address order. Of aliases at one address the first global one
+ * wins (__x64_sys_getpid over the local __do_sys_getpid); end markers lose to any name.
+ */
+function dedupSorted(r: RawSymbols, order: Int32Array) {
+  const n = order.length;
+  const starts = new Float64Array(n);
+  const nameStart = new Int32Array(n);
+  const nameEnd = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  const modules: (string | null)[] = [];
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const f = r.flags[i]!;
+    if (m > 0 && starts[m - 1] === r.starts[i]) {
+      const prev = flags[m - 1]!;
+      if ((f & 2) !== 0 || ((prev & 2) === 0 && ((f & 1) === 0 || (prev & 1) !== 0))) continue;
+      m--; // replace the previous alias
+      modules.pop();
+    }
+    starts[m] = r.starts[i]!;
+    nameStart[m] = r.nameStart[i]!;
+    nameEnd[m] = r.nameEnd[i]!;
+    flags[m] = f;
+    modules.push(r.modules[i]!);
+    m++;
+  }
+  return { starts: starts.subarray(0, m), nameStart: nameStart.subarray(0, m), nameEnd: nameEnd.subarray(0, m), flags: flags.subarray(0, m), modules };
+}
+
+/** A symbol ends where the next begins, within its module; else MAX_TAIL at most. */
+function symbolEnds(s: Float64Array, modules: (string | null)[]): Float64Array {
+  const m = s.length;
+  const e = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const next = i + 1 < m ? s[i + 1]! : Infinity;
+    e[i] = i + 1 < m && modules[i + 1] === modules[i] ? next : Math.min(next, s[i]! + MAX_TAIL);
+  }
+  return e;
 }
 
 function latin1(b: Uint8Array, s: number, e: number): string {
