@@ -25,6 +25,19 @@ const MAX_TAIL = 0x20000;
 /** Names that end a text region: addresses from here to the next symbol are not text. */
 const END_MARKERS = new Set(["_etext", "_einittext", "__irqentry_text_end", "__softirqentry_text_end"]);
 
+const CACHE_MAGIC = "FTKS0001";
+
+/** A parsed table, as a cache file holds it. */
+export interface KallsymsTable {
+  names: Uint8Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  nameStart: Int32Array;
+  nameEnd: Int32Array;
+  modules: (string | null)[];
+  markers: Uint8Array;
+}
+
 export class Kallsyms {
   /** False when the file was unreadable or addresses were hidden (kptr_restrict, not root). */
   readonly available: boolean;
@@ -39,7 +52,20 @@ export class Kallsyms {
   private readonly nameEnd: Int32Array;
   private readonly decoded: (string | null | undefined)[];
 
-  constructor(input: string | Uint8Array, unreadable = "") {
+  constructor(input: string | Uint8Array | KallsymsTable, unreadable = "") {
+    if (typeof input === "object" && !(input instanceof Uint8Array)) {
+      this.available = true;
+      this.reason = "";
+      this.bytes = input.names;
+      this.starts = input.starts;
+      this.ends = input.ends;
+      this.nameStart = input.nameStart;
+      this.nameEnd = input.nameEnd;
+      this.modules = input.modules;
+      this.decoded = new Array(input.starts.length);
+      for (let i = 0; i < input.starts.length; i++) if (input.markers[i] !== 0) this.decoded[i] = null;
+      return;
+    }
     const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
     this.bytes = b;
     // Small functions on purpose: the JIT compiles each hot one quickly; one big constructor
@@ -72,6 +98,120 @@ export class Kallsyms {
 
   get size(): number {
     return this.starts.length;
+  }
+
+  /**
+   * The table as bytes for a cache file, without `[bpf]` symbols (programs come and go; an
+   * address of one misses in a cached table and makes the caller read /proc/kallsyms again).
+   * Layout: "FTKS0001", u32 count, u32 names bytes, u32 modules-JSON bytes, u32 0; then
+   * starts f64[], ends f64[], name start i32[], name end i32[], module index i32[] (-1: core),
+   * end-marker u8[] padded to 8, names, modules JSON.
+   */
+  serialize(): Uint8Array {
+    const keep: number[] = [];
+    for (let i = 0; i < this.size; i++) if (this.modules[i] !== "[bpf]") keep.push(i);
+    const m = keep.length;
+    const modNames: string[] = [];
+    const modIndex = new Map<string, number>();
+    const names: Buffer[] = [];
+    let namesLen = 0;
+    const nameStart = new Int32Array(m);
+    const nameEnd = new Int32Array(m);
+    const modIdx = new Int32Array(m);
+    const markers = new Uint8Array(m);
+    const starts = new Float64Array(m);
+    const ends = new Float64Array(m);
+    keep.forEach((i, k) => {
+      starts[k] = this.starts[i]!;
+      ends[k] = this.ends[i]!;
+      const raw = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.nameStart[i]!, this.nameEnd[i]! - this.nameStart[i]!);
+      nameStart[k] = namesLen;
+      names.push(raw);
+      namesLen += raw.length;
+      nameEnd[k] = namesLen;
+      markers[k] = this.decoded[i] === null ? 1 : 0;
+      const mod = this.modules[i];
+      if (mod === null || mod === undefined) modIdx[k] = -1;
+      else {
+        let j = modIndex.get(mod);
+        if (j === undefined) {
+          j = modNames.length;
+          modNames.push(mod);
+          modIndex.set(mod, j);
+        }
+        modIdx[k] = j;
+      }
+    });
+    const mods = Buffer.from(JSON.stringify(modNames));
+    const pad = (n: number) => (n + 7) & ~7;
+    const size = 24 + 16 * m + 12 * m + pad(m) + namesLen + mods.length;
+    const out = new Uint8Array(size);
+    const dv = new DataView(out.buffer);
+    out.set(Buffer.from(CACHE_MAGIC), 0);
+    dv.setUint32(8, m, true);
+    dv.setUint32(12, namesLen, true);
+    dv.setUint32(16, mods.length, true);
+    let o = 24;
+    out.set(new Uint8Array(starts.buffer), o);
+    o += 8 * m;
+    out.set(new Uint8Array(ends.buffer), o);
+    o += 8 * m;
+    out.set(new Uint8Array(nameStart.buffer), o);
+    o += 4 * m;
+    out.set(new Uint8Array(nameEnd.buffer), o);
+    o += 4 * m;
+    out.set(new Uint8Array(modIdx.buffer), o);
+    o += 4 * m;
+    out.set(markers, o);
+    o += pad(m);
+    for (const n of names) {
+      out.set(n, o);
+      o += n.length;
+    }
+    out.set(mods, o);
+    return out;
+  }
+
+  /** A table written by serialize(), or null when the bytes are not one. */
+  static deserialize(buf: Uint8Array): Kallsyms | null {
+    if (buf.length < 24 || Buffer.from(buf.subarray(0, 8)).toString("latin1") !== CACHE_MAGIC) return null;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    const m = dv.getUint32(8, true);
+    const namesLen = dv.getUint32(12, true);
+    const modsLen = dv.getUint32(16, true);
+    const pad = (n: number) => (n + 7) & ~7;
+    if (buf.length !== 24 + 28 * m + pad(m) + namesLen + modsLen) return null;
+    // Copy into fresh, aligned buffers (the file's bytes need not be 8-aligned in memory).
+    let o = 24;
+    const f64 = () => {
+      const a = new Float64Array(m);
+      new Uint8Array(a.buffer).set(buf.subarray(o, o + 8 * m));
+      o += 8 * m;
+      return a;
+    };
+    const i32 = () => {
+      const a = new Int32Array(m);
+      new Uint8Array(a.buffer).set(buf.subarray(o, o + 4 * m));
+      o += 4 * m;
+      return a;
+    };
+    const starts = f64();
+    const ends = f64();
+    const nameStart = i32();
+    const nameEnd = i32();
+    const modIdx = i32();
+    const markers = buf.slice(o, o + m);
+    o += pad(m);
+    const names = buf.slice(o, o + namesLen);
+    o += namesLen;
+    let modNames: string[];
+    try {
+      modNames = JSON.parse(Buffer.from(buf.subarray(o, o + modsLen)).toString("utf8"));
+    } catch {
+      return null;
+    }
+    const modules = Array.from(modIdx, (j) => (j < 0 ? null : (modNames[j] ?? null)));
+    return new Kallsyms({ names, starts, ends, nameStart, nameEnd, modules, markers });
   }
 
   /** Name of symbol i, or null for an end marker (no text there). */

@@ -4,6 +4,7 @@
 
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { Kallsyms } from "./kallsyms.ts";
+import { cacheKey, readCached, writeCached } from "./kallsyms-cache.ts";
 
 /** Least time between kallsyms re-reads on a miss (a read and parse costs ~100 ms of CPU). */
 const KALLSYMS_RETRY_MS = 5_000;
@@ -12,6 +13,8 @@ export interface KernelFrameStats {
   kernelLookups: number;
   kernelCacheHits: number;
   kallsymsLoads: number;
+  /** Loads served by the cache file instead of /proc/kallsyms. */
+  kallsymsFromCache: number;
 }
 
 /** Interns a symbol name (demangling it where it is mangled) and returns the frame id. */
@@ -30,6 +33,9 @@ export class KernelFrames {
     private readonly path: string,
     private readonly log: (line: string) => void,
     private readonly s: KernelFrameStats,
+    /** Directory of the symbol table cache between runs; null: none. */
+    private readonly cacheDir: string | null = null,
+    private readonly procRoot = "/proc",
   ) {}
 
   /** Frame id for a kernel address in the sampler's convention (addr - 0xffff000000000000). */
@@ -62,11 +68,20 @@ export class KernelFrames {
   }
 
   private load(): Kallsyms {
-    const k = Kallsyms.load(this.path);
-    if (!k.available && this.s.kallsymsLoads === 0) this.log(`symbolize: kernel symbols unavailable: ${k.reason}`);
+    const first = this.kallsyms === null;
+    const key = this.cacheDir === null ? null : cacheKey(this.procRoot, this.path);
+    let k = first && key !== null ? readCached(this.cacheDir!, key) : null;
+    if (k !== null) {
+      this.s.kallsymsFromCache++;
+      this.loadedAt = -Infinity; // the first miss (a BPF program, say) reads the real file
+    } else {
+      k = Kallsyms.load(this.path);
+      if (!k.available && this.s.kallsymsLoads === 0) this.log(`symbolize: kernel symbols unavailable: ${k.reason}`);
+      if (k.available && key !== null) writeCached(this.cacheDir!, key, k, this.log);
+      this.loadedAt = performance.now();
+    }
     this.s.kallsymsLoads++;
     this.kallsyms = k;
-    this.loadedAt = performance.now();
     for (const a of this.unknown) this.cache.delete(a);
     this.unknown = [];
     return k;

@@ -18,6 +18,7 @@ import { Demangler } from "./demangle.ts";
 import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { JitMaps } from "./jit-maps.ts";
 import type { Kallsyms } from "./kallsyms.ts";
+import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
 import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
 
@@ -27,6 +28,8 @@ export interface SymbolizerOptions {
   procRoot?: string;
   /** Default "<procRoot>/kallsyms". */
   kallsymsPath?: string;
+  /** Kernel symbol table cache between runs (see kallsyms-cache.ts); null disables it. */
+  cacheDir?: string | null;
   /** Least time between two re-reads of one pid's maps, ms. Default 100. */
   mapsRefreshMs?: number;
   /** Directory of perf-PID.map files; null disables JIT maps. Default "/tmp". */
@@ -65,6 +68,7 @@ export interface SymbolizerStats {
   demangleFailed: number;
   mapsReads: number;
   kallsymsLoads: number;
+  kallsymsFromCache: number;
   pids: number;
 }
 
@@ -138,6 +142,7 @@ export class Symbolizer {
     demangleFailed: 0,
     mapsReads: 0,
     kallsymsLoads: 0,
+    kallsymsFromCache: 0,
     pids: 0,
   };
 
@@ -149,7 +154,8 @@ export class Symbolizer {
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
-    this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s);
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+    this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s, cacheDir, this.procRoot);
     this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir);
   }
 
