@@ -4,13 +4,15 @@
 // per CPU: "flat" (shape: three hot loops, a handful of distinct stacks) and "deep" (deep.c:
 // recursive paths 24-40 frames deep with user and kernel leaves, thousands of distinct stacks,
 // next to one shape). Both tools pay their start-up and their symbolization. Root only.
-// Usage: bun bench/live-cpu.bench.ts [seconds=20]
+// Each number is the median of RUNS runs (default 3; CPU time varies run to run by ~30%).
+// Usage: bun bench/live-cpu.bench.ts [seconds=20] [runs=3]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const SECONDS = Number(process.argv[2] ?? 20);
+const RUNS = Number(process.argv[3] ?? 3);
 const root = join(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "flametui-bench-"));
 if (process.getuid?.() !== 0) {
@@ -35,15 +37,23 @@ async function cpuOf(workload: string, cmd: string[]): Promise<{ cpu: number; ok
   return { cpu: Number(ru?.cpuTime.total ?? 0n) / 1e6, ok: code === 0 };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: string[][] = [];
 for (const workload of Object.keys(WORKLOADS)) {
   for (const hz of [99, 999]) {
-    const ours = await cpuOf(workload, [...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)]);
-    const bt = await cpuOf(workload, ["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`]);
+    const oursRuns: number[] = [];
+    const btRuns: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      oursRuns.push((await cpuOf(workload, [...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)])).cpu);
+      btRuns.push((await cpuOf(workload, ["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`])).cpu);
+    }
+    const ours = { cpu: median(oursRuns) };
+    const bt = { cpu: median(btRuns) };
     rows.push([workload, String(hz), SECONDS.toFixed(0), ours.cpu.toFixed(2), bt.cpu.toFixed(2), (ours.cpu / bt.cpu).toFixed(2), ours.cpu <= bt.cpu ? "yes" : "NO"]);
   }
 }
 rmSync(dir, { recursive: true, force: true });
+console.log(`median of ${RUNS} runs each`);
 console.log("| workload | Hz | seconds | flametui CPU s | bpftrace CPU s | flametui/bpftrace | flametui <= bpftrace |");
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
