@@ -1,25 +1,13 @@
 // The raw bpf(2) syscall for feature probes that must not depend on libbpf (preflight): create
 // a map of a given type, see whether the kernel accepts it, close it again.
-import { dlopen, FFIType, ptr, read } from "bun:ffi";
+import { ptr } from "bun:ffi";
+import { closeFd, rawSyscall } from "./libc.ts";
 
 /** bpf(2) syscall numbers by process.arch. */
 const BPF_NR: Partial<Record<string, number>> = { x64: 321, arm64: 280 };
 const BPF_MAP_CREATE = 0;
 /** sizeof the map-create part of union bpf_attr we fill in (map_type .. map_flags). */
 const MAP_CREATE_ATTR_BYTES = 20;
-
-function openLibc() {
-  return dlopen("libc.so.6", {
-    syscall: {
-      args: [FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64],
-      returns: FFIType.i32,
-    },
-    close: { args: [FFIType.i32], returns: FFIType.i32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  }).symbols;
-}
-
-let libc: ReturnType<typeof openLibc> | null = null;
 
 /**
  * bpf(BPF_MAP_CREATE) for a map of `mapType` (e.g. 27 = BPF_MAP_TYPE_RINGBUF), closed at once.
@@ -29,18 +17,14 @@ let libc: ReturnType<typeof openLibc> | null = null;
 export function probeMapCreate(mapType: number, keySize: number, valueSize: number, maxEntries: number): number {
   const nr = BPF_NR[process.arch];
   if (nr === undefined) return 38; // ENOSYS: we do not know the syscall number here
-  libc ??= openLibc();
   const attr = new Uint8Array(MAP_CREATE_ATTR_BYTES);
   const v = new DataView(attr.buffer);
   v.setUint32(0, mapType, true);
   v.setUint32(4, keySize, true);
   v.setUint32(8, valueSize, true);
   v.setUint32(12, maxEntries, true);
-  const fd = libc.syscall(nr, BPF_MAP_CREATE, ptr(attr), MAP_CREATE_ATTR_BYTES, 0, 0);
-  if (fd >= 0) {
-    libc.close(fd);
-    return 0;
-  }
-  const p = libc.__errno_location();
-  return p === null ? 0 : read.i32(p, 0);
+  const fd = rawSyscall(nr, BPF_MAP_CREATE, ptr(attr), MAP_CREATE_ATTR_BYTES, 0, 0);
+  if (fd < 0) return -fd;
+  closeFd(fd);
+  return 0;
 }

@@ -54,6 +54,12 @@ export function perfEventOpen(attr: Uint8Array, pid: number, cpu: number, groupF
   return fd < 0 ? -errno() : fd;
 }
 
+/** syscall(2) with up to five arguments; returns the result, or -errno on failure. */
+export function rawSyscall(nr: number, a: number, b: number, c: number, d: number, e: number): number {
+  const r = lib().syscall(nr, a, b, c, d, e);
+  return r < 0 ? -errno() : r;
+}
+
 export function closeFd(fd: number): void {
   lib().close(fd);
 }
