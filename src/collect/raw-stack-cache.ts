@@ -146,13 +146,15 @@ export class RawStackCache {
   }
 }
 
-function mix(h: number, a: number): number {
+/** Exported for jit-tiers.ts (the worker keeps it below FTL). */
+export function mix(h: number, a: number): number {
   h = Math.imul(h ^ (a >>> 0), 0x01000193);
   h = Math.imul(h ^ ((a / 4294967296) >>> 0), 0x01000193);
   return h ^ (h >>> 13);
 }
 
-function hashSample(pid: number, tid: number, kernel: Float64Array, klen: number, user: Float64Array, ulen: number): number {
+/** Exported for jit-tiers.ts (the worker keeps it below FTL). */
+export function hashSample(pid: number, tid: number, kernel: Float64Array, klen: number, user: Float64Array, ulen: number): number {
   let h = mix(mix(0x811c9dc5, pid), tid);
   h = mix(h, klen * 256 + ulen);
   for (let j = 0; j < klen; j++) h = mix(h, kernel[j]!);

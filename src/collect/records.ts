@@ -13,6 +13,16 @@ export const OFF_TIME_NS = 24;
 export const OFF_COMM = 32;
 export const OFF_FRAMES = 48;
 export const SAMPLE_HEADER_BYTES = 48;
+// The same offsets in u32 words.
+const W_TGID = OFF_TGID / 4;
+const W_TID = OFF_TID / 4;
+const W_CPU = OFF_CPU / 4;
+const W_KERNEL_FRAMES = OFF_KERNEL_FRAMES / 4;
+const W_USER_FRAMES = OFF_USER_FRAMES / 4;
+const W_FLAGS = OFF_FLAGS / 4;
+const W_TIME_NS = OFF_TIME_NS / 4;
+const W_COMM = OFF_COMM / 4;
+const W_FRAMES = OFF_FRAMES / 4;
 
 export const F_KERNEL_TRUNCATED = 1;
 export const F_USER_TRUNCATED = 2;
@@ -56,9 +66,6 @@ export interface RawSample {
   flags: number; // F_* bits
 }
 
-/** Reads the u32 at base + offset (native memory in the sampler, an array in tests). */
-export type U32Reader = (base: number, offset: number) => number;
-
 interface CommEntry {
   w0: number;
   w1: number;
@@ -84,40 +91,39 @@ export class SampleDecoder {
   malformed = 0;
   private readonly comms = new Map<number, CommEntry>();
 
-  constructor(private readonly readU32: U32Reader) {}
-
-  /** Decodes the record of `size` bytes at `base`; null (and malformed++) if inconsistent. */
-  decode(base: number, size: number): RawSample | null {
-    const r = this.readU32;
-    const kn = r(base, OFF_KERNEL_FRAMES);
-    const un = r(base, OFF_USER_FRAMES);
+  /**
+   * Decodes the record of `size` bytes that starts at u32 word `at` of `words` (records are
+   * 8-byte aligned); null (and malformed++) if its frame counts do not fit its size.
+   */
+  decode(words: Uint32Array, at: number, size: number): RawSample | null {
+    const kn = words[at + W_KERNEL_FRAMES]!;
+    const un = words[at + W_USER_FRAMES]!;
     if (kn > MAX_FRAMES || un > MAX_FRAMES || size < SAMPLE_HEADER_BYTES + 8 * (kn + un)) {
       this.malformed++;
       return null;
     }
     const s = this.sample;
-    s.pid = r(base, OFF_TGID);
-    s.tid = r(base, OFF_TID);
-    s.cpu = r(base, OFF_CPU);
-    s.flags = r(base, OFF_FLAGS);
-    s.timeNs = r(base, OFF_TIME_NS + 4) * TWO32 + r(base, OFF_TIME_NS);
-    s.comm = this.comm(base, s.tid);
+    s.pid = words[at + W_TGID]!;
+    s.tid = words[at + W_TID]!;
+    s.cpu = words[at + W_CPU]!;
+    s.flags = words[at + W_FLAGS]!;
+    s.timeNs = words[at + W_TIME_NS + 1]! * TWO32 + words[at + W_TIME_NS]!;
+    s.comm = this.comm(words, at + W_COMM, s.tid);
     const k = s.kernel;
-    let off = OFF_FRAMES;
-    for (let i = 0; i < kn; i++, off += 8) k[i] = (r(base, off + 4) - KERNEL_HI) * TWO32 + r(base, off);
+    let w = at + W_FRAMES;
+    for (let i = 0; i < kn; i++, w += 2) k[i] = (words[w + 1]! - KERNEL_HI) * TWO32 + words[w]!;
     s.kernelLen = kn;
     const u = s.user;
-    for (let i = 0; i < un; i++, off += 8) u[i] = r(base, off + 4) * TWO32 + r(base, off);
+    for (let i = 0; i < un; i++, w += 2) u[i] = words[w + 1]! * TWO32 + words[w]!;
     s.userLen = un;
     return s;
   }
 
-  private comm(base: number, tid: number): string {
-    const r = this.readU32;
-    const w0 = r(base, OFF_COMM);
-    const w1 = r(base, OFF_COMM + 4);
-    const w2 = r(base, OFF_COMM + 8);
-    const w3 = r(base, OFF_COMM + 12);
+  private comm(words: Uint32Array, at: number, tid: number): string {
+    const w0 = words[at]!;
+    const w1 = words[at + 1]!;
+    const w2 = words[at + 2]!;
+    const w3 = words[at + 3]!;
     const hit = this.comms.get(tid);
     if (hit && hit.w0 === w0 && hit.w1 === w1 && hit.w2 === w2 && hit.w3 === w3) return hit.text;
     const text = commFromWords(w0, w1, w2, w3);

@@ -2,16 +2,17 @@
 // attaches the program to each and drains the ring buffer on demand. Owns every resource it makes.
 import { existsSync } from "node:fs";
 import {
-  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, RingBuffer, sectionVariables, setLibbpfLog,
+  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, sectionVariables, setLibbpfLog,
   type Libbpf, type Pointer,
 } from "../ffi/libbpf.ts";
 import { closeFd, errno, errnoName, strerror } from "../ffi/libc.ts";
-import { readU32 } from "../ffi/memory.ts";
+import { RingbufMemory } from "../ffi/ringbuf-memory.ts";
 import { profileObjectBytes } from "./bpf-object.ts";
 import { onlineCpus } from "./cpus.ts";
 import { CollectError, isPermissionErrno, PermissionError, UnsupportedError, UsageError } from "./errors.ts";
 import { checkHz, maxSampleRate, openCpuClock } from "./perf-event.ts";
 import { SampleDecoder, type RawSample } from "./records.ts";
+import { drainRing, pendingBytes, type RecordSink } from "./ring-reader.ts";
 
 export type { RawSample } from "./records.ts";
 
@@ -46,8 +47,6 @@ export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit"] as const;
 export const OBJECT_NAME = "flametui";
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;
-/** Callback return value that ends a ring_buffer__poll/consume early (any negative works). */
-const STOP = -1_000_000;
 const EINTR = 4;
 const DEFAULT_PID_CAPACITY = 1024;
 const PID_MAX = 4_194_304;
@@ -72,22 +71,19 @@ function libbpfOrThrow(): Libbpf {
   }
 }
 
-export class Sampler {
+export class Sampler implements RecordSink {
   readonly hz: number;
   readonly cpus: number[];
   private readonly lib: Libbpf;
   private readonly objBytes: Uint8Array; // libbpf may refer to it while the object lives
   private obj: Pointer | null = null;
   private readonly links: Pointer[] = [];
-  private ring: RingBuffer | null = null;
+  private ring: RingbufMemory | null = null;
   private bssFd = -1;
   private bssValue = new Uint8Array(0);
   private bssOffsets = new Map<string, number>();
-  private readonly decoder = new SampleDecoder(readU32);
-  private onSample: ((s: RawSample) => void) | null = null;
-  private budget = 0;
-  private delivered = 0;
-  private callbackError: unknown = undefined;
+  private readonly decoder = new SampleDecoder();
+  private onSample: (s: RawSample) => void = () => {};
   private closed = false;
 
   private constructor(lib: Libbpf, objBytes: Uint8Array, hz: number, cpus: number[]) {
@@ -143,11 +139,10 @@ export class Sampler {
     this.bssFd = lib.bpf_map__fd(bss);
     this.bssValue = new Uint8Array(lib.bpf_map__value_size(bss));
     for (const [name, v] of sectionVariables(obj, ".bss")) this.bssOffsets.set(name, v.offset);
-    try {
-      this.ring = RingBuffer.create(lib.bpf_map__fd(this.map("events")), (data, size) => this.onRecord(data, size));
-    } catch (e) {
-      throw this.libbpfError("creating the ring buffer", (e as { errno?: number }).errno ?? 0);
-    }
+    const events = this.map("events");
+    const ring = RingbufMemory.map(lib.bpf_map__fd(events), lib.bpf_map__max_entries(events));
+    if (typeof ring === "number") throw this.libbpfError("mapping the ring buffer", -ring);
+    this.ring = ring;
   }
 
   private attach(lifecycle: boolean): void {
@@ -196,42 +191,30 @@ export class Sampler {
     return new CollectError("internal", msg, "see the libbpf messages in the log for details", e, log);
   }
 
-  private onRecord(data: number, size: number): number {
-    const s = this.decoder.decode(data, size);
-    if (s === null) return 0;
-    try {
-      this.onSample?.(s);
-    } catch (e) {
-      this.callbackError = e;
-      return STOP;
-    }
-    return ++this.delivered >= this.budget ? STOP : 0;
+  /** One ring buffer record (drainRing calls this during poll). */
+  record(word: number, size: number): void {
+    const s = this.decoder.decode(this.ring!.words, word, size);
+    if (s !== null) this.onSample(s);
   }
 
   /**
-   * Waits up to timeoutMs for the ring buffer (the program wakes the reader only when it is a
-   * quarter full, so this usually sleeps the whole timeout), then hands out up to `budget`
-   * samples. The RawSample and its arrays are reused: valid only during onSample. Returns the
-   * number delivered. Never blocks longer than timeoutMs plus the time spent in onSample.
-   * An exception thrown by onSample stops the poll and is rethrown (that sample is consumed).
+   * Waits up to timeoutMs unless samples are already waiting (the program wakes the reader
+   * only when the ring is a quarter full or a process exec'ed, so this usually sleeps the
+   * whole timeout), then hands out up to `budget` samples. The RawSample and its arrays are
+   * reused: valid only during onSample. Returns the number delivered. Never blocks longer than
+   * timeoutMs plus the time spent in onSample. An exception thrown by onSample stops the poll
+   * and propagates (that sample counts as consumed).
    */
   poll(timeoutMs: number, onSample: (s: RawSample) => void, budget = DEFAULT_POLL_BUDGET): number {
     const ring = this.ring;
     if (this.closed || ring === null) throw new CollectError("internal", "sampler is closed", "open a new sampler");
-    this.onSample = onSample;
-    this.budget = Math.max(1, budget);
-    this.delivered = 0;
-    this.callbackError = undefined;
-    try {
-      // A negative timeout would make epoll wait forever: never block without a bound.
-      let r = ring.poll(Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0);
-      if (r >= 0 || r === -EINTR) r = ring.consume();
-      if (this.callbackError !== undefined) throw this.callbackError;
-      if (r < 0 && r !== STOP && r !== -EINTR) throw this.libbpfError("polling the ring buffer", -r);
-      return this.delivered;
-    } finally {
-      this.onSample = null;
+    if (pendingBytes(ring) === 0) {
+      // A negative timeout would make poll(2) wait forever: never block without a bound.
+      const r = ring.wait(Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0);
+      if (r < 0 && r !== -EINTR) throw this.libbpfError("waiting on the ring buffer", -r);
     }
+    this.onSample = onSample;
+    return drainRing(ring, Math.max(1, budget), this);
   }
 
   /** The program's counters (cumulative since open). */
@@ -266,7 +249,7 @@ export class Sampler {
     if (this.closed) return;
     this.closed = true;
     for (const link of this.links.splice(0)) this.lib.bpf_link__destroy(link);
-    this.ring?.free();
+    this.ring?.unmap();
     this.ring = null;
     if (this.obj !== null) this.lib.bpf_object__close(this.obj);
     this.obj = null;

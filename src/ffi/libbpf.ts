@@ -1,7 +1,7 @@
-// libbpf.so.1 through bun:ffi: the object/map/program/link/ring-buffer calls the sampler needs,
+// libbpf.so.1 through bun:ffi: the object/map/program/link calls the sampler needs,
 // the process-wide print callback (routed to a caller's log, never the terminal) and BTF lookups.
 import { dlopen, FFIType, JSCallback, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
-import { errno, errnoName, vsnprintf } from "./libc.ts";
+import { vsnprintf } from "./libc.ts";
 
 const { ptr: P, i32, u32, u64, cstring } = FFIType;
 
@@ -18,6 +18,7 @@ function openLibbpf(path: string) {
     bpf_object__find_map_by_name: { args: [P, cstring], returns: P },
     bpf_map__fd: { args: [P], returns: i32 },
     bpf_map__value_size: { args: [P], returns: u32 },
+    bpf_map__max_entries: { args: [P], returns: u32 },
     bpf_map__initial_value: { args: [P, P], returns: P },
     bpf_map__set_max_entries: { args: [P, u32], returns: i32 },
     bpf_program__attach_perf_event: { args: [P, i32], returns: P },
@@ -25,10 +26,6 @@ function openLibbpf(path: string) {
     bpf_link__destroy: { args: [P], returns: i32 },
     bpf_map_update_elem: { args: [i32, P, P, u64], returns: i32 },
     bpf_map_lookup_elem: { args: [i32, P, P], returns: i32 },
-    ring_buffer__new: { args: [i32, P, P, P], returns: P },
-    ring_buffer__poll: { args: [P, i32], returns: i32 },
-    ring_buffer__consume: { args: [P], returns: i32 },
-    ring_buffer__free: { args: [P], returns: FFIType.void },
     btf__find_by_name_kind: { args: [P, cstring, u32], returns: i32 },
     btf__type_by_id: { args: [P, u32], returns: P },
     btf__name_by_offset: { args: [P, u32], returns: cstring },
@@ -224,7 +221,7 @@ export function mapInitialValue(map: Pointer): Uint8Array | null {
   return new Uint8Array(toArrayBuffer(p, 0, size));
 }
 
-// ---- object open and ring buffer helpers (things that need ptr()/JSCallback) --------------
+// ---- object open helpers (things that need ptr()) -------------------------------------------
 
 export type { Pointer } from "bun:ffi";
 
@@ -239,54 +236,4 @@ export function openObjectMem(bytes: Uint8Array, objectName: string): Pointer | 
   // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the first two fields.
   const opts = new BigUint64Array([16n, BigInt(ptr(name))]);
   return asPointer(libbpf().bpf_object__open_mem(bytes, bytes.byteLength, opts));
-}
-
-/**
- * A libbpf ring_buffer with a synchronous JS callback. onRecord(data, size) gets a pointer that
- * is valid only during the call; returning a negative value stops the current poll/consume
- * (the record still counts as consumed) and that value is returned by poll()/consume().
- */
-export class RingBuffer {
-  private rb: Pointer | null;
-  private callback: JSCallback | null;
-
-  private constructor(rb: Pointer, callback: JSCallback) {
-    this.rb = rb;
-    this.callback = callback;
-  }
-
-  /** Throws an Error carrying `errno` if libbpf cannot create it. */
-  static create(mapFd: number, onRecord: (data: number, size: number) => number): RingBuffer {
-    // size_t size arrives as u32: the low half of the register, which is all a record can use.
-    const cb = new JSCallback((_ctx: number, data: number, size: number) => onRecord(data, size), {
-      args: [P, P, u32],
-      returns: i32,
-    });
-    const rb = asPointer(libbpf().ring_buffer__new(mapFd, cb.ptr, null, null));
-    if (rb === null) {
-      const err = errno();
-      cb.close();
-      throw Object.assign(new Error(`ring_buffer__new failed: ${errnoName(err)}`), { errno: err });
-    }
-    return new RingBuffer(rb, cb);
-  }
-
-  /** Waits up to timeoutMs for a wakeup, then processes what is there. Returns count or -errno. */
-  poll(timeoutMs: number): number {
-    if (this.rb === null) throw new Error("ring buffer already freed");
-    return libbpf().ring_buffer__poll(this.rb, timeoutMs);
-  }
-
-  /** Processes whatever is in the ring without waiting. Returns count or -errno. */
-  consume(): number {
-    if (this.rb === null) throw new Error("ring buffer already freed");
-    return libbpf().ring_buffer__consume(this.rb);
-  }
-
-  free(): void {
-    if (this.rb !== null) libbpf().ring_buffer__free(this.rb);
-    this.rb = null;
-    this.callback?.close();
-    this.callback = null;
-  }
 }

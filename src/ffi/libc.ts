@@ -1,6 +1,7 @@
 // libc through bun:ffi for what Bun has no API for: perf_event_open (via syscall(2)), close,
-// errno (via __errno_location), strerror and vsnprintf (used by the libbpf print callback).
-import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
+// errno (via __errno_location), strerror, vsnprintf (used by the libbpf print callback), and
+// mmap/munmap/poll for reading a BPF ring buffer in place.
+import { dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
 
 /** perf_event_open syscall numbers by process.arch. */
 const PERF_EVENT_OPEN_NR: Partial<Record<string, number>> = { x64: 298, arm64: 241 };
@@ -16,6 +17,10 @@ function openLibc() {
     __errno_location: { args: [], returns: FFIType.ptr },
     strerror: { args: [FFIType.i32], returns: FFIType.cstring },
     vsnprintf: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    mmap: { args: [FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.i32, FFIType.i32, FFIType.i64], returns: FFIType.ptr },
+    munmap: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
+    poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
+    getpagesize: { args: [], returns: FFIType.i32 },
   }).symbols;
 }
 
@@ -67,4 +72,49 @@ export function closeFd(fd: number): void {
 /** vsnprintf(buf, size, fmt, ap); fmt and ap are raw pointers handed to a C callback. */
 export function vsnprintf(buf: Uint8Array, fmt: Pointer, ap: Pointer): number {
   return lib().vsnprintf(buf, buf.byteLength, fmt, ap);
+}
+
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const MAP_SHARED = 1;
+/** Above any user-space address: (void *)-1, MAP_FAILED, arrives as 2^64 - 1 (or a bigint). */
+const USER_ADDRESS_LIMIT = 2 ** 56;
+
+/** A shared mapping of a file descriptor, seen from JS as an ArrayBuffer over that memory. */
+export interface SharedMapping {
+  /** The mapped bytes themselves (no copy); invalid after unmapShared(). */
+  readonly buffer: ArrayBuffer;
+  readonly address: Pointer;
+  readonly length: number;
+}
+
+/** mmap(NULL, length, PROT_READ[|PROT_WRITE], MAP_SHARED, fd, offset); -errno on failure. */
+export function mapShared(fd: number, length: number, offset: number, writable: boolean): SharedMapping | number {
+  const p: unknown = lib().mmap(null, length, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, offset);
+  if (typeof p !== "number" || p <= 0 || p >= USER_ADDRESS_LIMIT) return -errno();
+  return { buffer: toArrayBuffer(p as Pointer, 0, length), address: p as Pointer, length };
+}
+
+/**
+ * Detaches the ArrayBuffer first, so every view of it (and JIT code that specialized on one)
+ * sees an empty buffer instead of touching unmapped memory, then unmaps.
+ */
+export function unmapShared(m: SharedMapping): void {
+  m.buffer.transfer(0);
+  lib().munmap(m.address, m.length);
+}
+
+export function pageSize(): number {
+  return lib().getpagesize();
+}
+
+const POLLIN = 1;
+const pollFd = new Int32Array(2); // struct pollfd { int fd; short events; short revents; }
+
+/** poll(2) for readability of one fd: 1 when readable, 0 on timeout, -errno on failure. */
+export function waitReadable(fd: number, timeoutMs: number): number {
+  pollFd[0] = fd;
+  pollFd[1] = POLLIN; // events in the low half, revents (0) in the high half
+  const r = lib().poll(pollFd, 1, timeoutMs);
+  return r < 0 ? -errno() : r;
 }

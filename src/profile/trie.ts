@@ -254,7 +254,8 @@ export class StackTrie {
   }
 }
 
-function hash(parent: number, frameId: number): number {
+/** Slot hash of a (parent, frame) child; exported for jit-tiers.ts (the live worker keeps it below FTL). */
+export function hash(parent: number, frameId: number): number {
   let h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(frameId + 0x7f4a7c15, 0x85ebca77);
   h ^= h >>> 15;
   return h;

@@ -3,6 +3,7 @@
 
 import { onlineCpus } from "../collect/cpus.ts";
 import { CollectError } from "../collect/errors.ts";
+import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
 import { Sampler } from "../collect/sampler.ts";
@@ -39,6 +40,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
     const symbolizer = new Symbolizer(frames, { log: log.write });
     sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true });
     const profile = new LiveProfile(config, symbolizer, frames, performance.now());
+    keepSamplePathBelowFTL(profile.onSample);
     const encoder = new SnapshotEncoder();
     const cpus = onlineCpus().length;
     post({ type: "ready", cpus });
