@@ -34,7 +34,10 @@ export interface KallsymsTable {
   ends: Float64Array;
   nameStart: Int32Array;
   nameEnd: Int32Array;
-  modules: (string | null)[];
+  /** Per symbol: index into moduleNames, or -1 for the core kernel. */
+  moduleIndex: Int32Array;
+  moduleNames: string[];
+  /** Per symbol: 1 for an end marker (no text from there to the next symbol). */
   markers: Uint8Array;
 }
 
@@ -44,13 +47,14 @@ export class Kallsyms {
   readonly reason: string;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
-  /** "[ext4]"-style module, or null for the core kernel. */
-  readonly modules: (string | null)[];
   // Names stay bytes of the file until looked up: most of the 100k+ symbols never are.
   private readonly bytes: Uint8Array;
   private readonly nameStart: Int32Array;
   private readonly nameEnd: Int32Array;
-  private readonly decoded: (string | null | undefined)[];
+  private readonly moduleIndex: Int32Array;
+  private readonly moduleNames: string[];
+  private readonly markers: Uint8Array;
+  private readonly decoded = new Map<number, string>();
 
   constructor(input: string | Uint8Array | KallsymsTable, unreadable = "") {
     if (typeof input === "object" && !(input instanceof Uint8Array)) {
@@ -61,9 +65,9 @@ export class Kallsyms {
       this.ends = input.ends;
       this.nameStart = input.nameStart;
       this.nameEnd = input.nameEnd;
-      this.modules = input.modules;
-      this.decoded = new Array(input.starts.length);
-      for (let i = 0; i < input.starts.length; i++) if (input.markers[i] !== 0) this.decoded[i] = null;
+      this.moduleIndex = input.moduleIndex;
+      this.moduleNames = input.moduleNames;
+      this.markers = input.markers;
       return;
     }
     const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
@@ -77,13 +81,13 @@ export class Kallsyms {
       : unreadable || (b.length > 0 && !raw.nonzero ? "kallsyms addresses hidden (need root or kernel.kptr_restrict=0)" : "no kernel text symbols");
     const t = dedupSorted(raw, sortedOrder(raw.starts, raw.n));
     this.starts = t.starts;
-    this.ends = symbolEnds(t.starts, t.modules);
     this.nameStart = t.nameStart;
     this.nameEnd = t.nameEnd;
-    this.modules = t.modules;
-    const m = t.starts.length;
-    this.decoded = new Array(m);
-    for (let i = 0; i < m; i++) if ((t.flags[i]! & 2) !== 0) this.decoded[i] = null;
+    const mods = indexModules(t.modules);
+    this.moduleIndex = mods.index;
+    this.moduleNames = mods.names;
+    this.ends = symbolEnds(t.starts, mods.index);
+    this.markers = t.flags.map((f) => ((f & 2) !== 0 ? 1 : 0));
   }
 
   static load(path = "/proc/kallsyms"): Kallsyms {
@@ -109,7 +113,7 @@ export class Kallsyms {
    */
   serialize(): Uint8Array {
     const keep: number[] = [];
-    for (let i = 0; i < this.size; i++) if (this.modules[i] !== "[bpf]") keep.push(i);
+    for (let i = 0; i < this.size; i++) if (this.module(i) !== "[bpf]") keep.push(i);
     const m = keep.length;
     const modNames: string[] = [];
     const modIndex = new Map<string, number>();
@@ -129,9 +133,9 @@ export class Kallsyms {
       names.push(raw);
       namesLen += raw.length;
       nameEnd[k] = namesLen;
-      markers[k] = this.decoded[i] === null ? 1 : 0;
-      const mod = this.modules[i];
-      if (mod === null || mod === undefined) modIdx[k] = -1;
+      markers[k] = this.markers[i]!;
+      const mod = this.module(i);
+      if (mod === null) modIdx[k] = -1;
       else {
         let j = modIndex.get(mod);
         if (j === undefined) {
@@ -200,28 +204,35 @@ export class Kallsyms {
     const nameStart = i32();
     const nameEnd = i32();
     const modIdx = i32();
-    const markers = buf.slice(o, o + m);
+    const markers = buf.subarray(o, o + m);
     o += pad(m);
-    const names = buf.slice(o, o + namesLen);
+    const names = buf.subarray(o, o + namesLen);
     o += namesLen;
-    let modNames: string[];
+    let moduleNames: unknown;
     try {
-      modNames = JSON.parse(Buffer.from(buf.subarray(o, o + modsLen)).toString("utf8"));
+      moduleNames = JSON.parse(Buffer.from(buf.subarray(o, o + modsLen)).toString("utf8"));
     } catch {
       return null;
     }
-    const modules = Array.from(modIdx, (j) => (j < 0 ? null : (modNames[j] ?? null)));
-    return new Kallsyms({ names, starts, ends, nameStart, nameEnd, modules, markers });
+    if (!Array.isArray(moduleNames) || !moduleNames.every((n) => typeof n === "string")) return null;
+    return new Kallsyms({ names, starts, ends, nameStart, nameEnd, moduleIndex: modIdx, moduleNames, markers });
   }
 
   /** Name of symbol i, or null for an end marker (no text there). */
   name(i: number): string | null {
-    let v = this.decoded[i];
+    if (this.markers[i] !== 0) return null;
+    let v = this.decoded.get(i);
     if (v === undefined) {
       v = latin1(this.bytes, this.nameStart[i]!, this.nameEnd[i]!);
-      this.decoded[i] = v;
+      this.decoded.set(i, v);
     }
     return v;
+  }
+
+  /** "[ext4]"-style module of symbol i, or null for the core kernel. */
+  module(i: number): string | null {
+    const j = this.moduleIndex[i]!;
+    return j >= 0 ? (this.moduleNames[j] ?? null) : null;
   }
 
   /** Every name, decoded (for tests and tools; lookups use name(i)). */
@@ -240,7 +251,7 @@ export class Kallsyms {
       if (s[mid]! <= addr) lo = mid;
       else hi = mid - 1;
     }
-    return addr < this.ends[lo]! && this.decoded[lo] !== null ? lo : -1;
+    return addr < this.ends[lo]! && this.markers[lo] === 0 ? lo : -1;
   }
 }
 
@@ -369,8 +380,30 @@ function dedupSorted(r: RawSymbols, order: Int32Array) {
   return { starts: starts.subarray(0, m), nameStart: nameStart.subarray(0, m), nameEnd: nameEnd.subarray(0, m), flags: flags.subarray(0, m), modules };
 }
 
+/** Module strings per symbol as indexes into a list of distinct names (-1: core kernel). */
+function indexModules(modules: (string | null)[]): { index: Int32Array; names: string[] } {
+  const index = new Int32Array(modules.length);
+  const names: string[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < modules.length; i++) {
+    const m = modules[i];
+    if (m === null || m === undefined) {
+      index[i] = -1;
+      continue;
+    }
+    let j = seen.get(m);
+    if (j === undefined) {
+      j = names.length;
+      names.push(m);
+      seen.set(m, j);
+    }
+    index[i] = j;
+  }
+  return { index, names };
+}
+
 /** A symbol ends where the next begins, within its module; else MAX_TAIL at most. */
-function symbolEnds(s: Float64Array, modules: (string | null)[]): Float64Array {
+function symbolEnds(s: Float64Array, modules: Int32Array): Float64Array {
   const m = s.length;
   const e = new Float64Array(m);
   for (let i = 0; i < m; i++) {

@@ -53,7 +53,7 @@ export class KernelFrames {
       i = k.lookup(addr);
     }
     let id: number;
-    if (i >= 0) id = this.symbolFrame(k.name(i)!, FrameKind.Kernel, k.modules[i] ?? null); // Rust in the kernel is v0-mangled
+    if (i >= 0) id = this.symbolFrame(k.name(i)!, FrameKind.Kernel, k.module(i)); // Rust in the kernel is v0-mangled
     else {
       id = this.frames.intern(k.available ? "[unknown kernel]" : "[kernel: no kallsyms]", FrameKind.Unresolved);
       this.unknown.push(addr);

@@ -20,11 +20,11 @@ test("serialize -> deserialize resolves every symbol of this kernel's kallsyms t
   expect(c).not.toBeNull();
   let checked = 0;
   for (let i = 0; i < k.size; i++) {
-    if (k.modules[i] === "[bpf]") continue;
+    if (k.module(i) === "[bpf]") continue;
     for (const a of [k.starts[i]!, (k.starts[i]! + k.ends[i]!) / 2]) {
       const x = k.lookup(a);
       const y = c.lookup(a);
-      expect(y === -1 ? null : [c.name(y), c.modules[y], c.starts[y], c.ends[y]]).toEqual(x === -1 ? null : [k.name(x), k.modules[x], k.starts[x], k.ends[x]]);
+      expect(y === -1 ? null : [c.name(y), c.module(y), c.starts[y], c.ends[y]]).toEqual(x === -1 ? null : [k.name(x), k.module(x), k.starts[x], k.ends[x]]);
       checked++;
     }
   }

@@ -35,7 +35,7 @@ describe("kallsyms parsing", () => {
     expect(k.available).toBe(true);
     const at = (hex: string) => {
       const i = k.lookup(K(hex));
-      return i < 0 ? null : [k.names[i], k.modules[i]];
+      return i < 0 ? null : [k.names[i], k.module(i)];
     };
     expect(at("ffffffff81001000")).toEqual(["alpha", null]);
     expect(at("ffffffff81001ff4")).toEqual(["alpha", null]); // __pfx_ padding belongs to the previous symbol
@@ -124,7 +124,7 @@ describe("kallsyms on this machine", () => {
     const mod = lines.find((f) => f.length >= 4 && /^[tT]$/.test(f[1]!) && f[3]!.startsWith("[") && !f[2]!.startsWith("__pfx_"));
     if (!mod) return;
     const i = k.lookup(K(mod[0]!));
-    expect(k.modules[i]).toBe(mod[3]!);
+    expect(k.module(i)).toBe(mod[3]!);
   });
 
   test("cached kernel lookups", () => {
