@@ -416,10 +416,12 @@ export class Symbolizer {
         if (known) return known;
         const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
         try {
+          const t0 = performance.now();
           image.elf = new ElfFile(fdSource(fd));
           this.findSymbols(image, image.elf, root);
           this.s.elfLoaded++;
           if (viaProc) this.s.elfViaProc++;
+          this.log(`symbolize: loaded ${m.path}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
         } catch (err) {
           this.s.elfFailed++;
           this.log(`symbolize: no symbols for ${m.path}: ${(err as Error).message}`);

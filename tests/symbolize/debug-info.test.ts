@@ -17,7 +17,7 @@ afterAll(async () => {
   for (const r of running) await r.kill();
 });
 
-/** Names of sym_alpha (exported: in .dynsym), sym_hidden (static) and main, plus stats and log. */
+/** Names of sym_alpha (exported: in .dynsym), sym_hidden (static) and main, plus stats and the log (warnings: "loaded" lines left out). */
 async function names(path: string, debugDirs: string[] = []) {
   const r = await runProgram(path);
   running.push(r);
@@ -28,7 +28,7 @@ async function names(path: string, debugDirs: string[] = []) {
     const id = sy.userFrame(r.pid, r.addrs[fn]! + 3);
     return ft.kinds[id] === FrameKind.User ? ft.names[id] : `unresolved:${ft.names[id]}`;
   };
-  return { alpha: name("sym_alpha"), hidden: name("sym_hidden"), main: name("main"), stats: sy.stats(), log };
+  return { alpha: name("sym_alpha"), hidden: name("sym_hidden"), main: name("main"), stats: sy.stats(), log: log.filter((l) => !l.startsWith("symbolize: loaded ")) };
 }
 
 describe("debug info", () => {
