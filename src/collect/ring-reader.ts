@@ -12,7 +12,7 @@
 export interface RingViews {
   readonly consumerPos: BigUint64Array;
   readonly producerPos: BigUint64Array;
-  /** Data area as i32 words (record headers are read with Atomics.load). */
+  /** Data area as i32 words (record headers; the area is read-only in the kernel's mapping). */
   readonly headers: Int32Array;
   readonly mask: number;
 }
