@@ -1,13 +1,16 @@
 // ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id, debuglink,
 // MiniDebugInfo bytes and function symbols (.symtab, else .dynsym) with names decoded lazily.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { type PltTable, readPlt } from "./elf-plt.ts";
 import { sectionContents } from "./elf-sections.ts";
 
 const ET_EXEC = 2;
 const ET_DYN = 3;
 const PT_LOAD = 1;
 const PT_NOTE = 4;
+const SHT_PROGBITS = 1;
 const SHT_SYMTAB = 2;
+const SHT_RELA = 4;
 const SHT_NOTE = 7;
 const SHT_DYNSYM = 11;
 const STT_FUNC = 2;
@@ -65,6 +68,8 @@ export class ElfFile implements SymbolTable {
   readonly debugLink: DebugLink | null;
   /** Raw .gnu_debugdata (an xz-compressed ELF with a .symtab: MiniDebugInfo), when stripped. */
   readonly debugData: Uint8Array | null;
+  /** PLT stubs (x86-64, aarch64), which no symbol table covers; null when there are none. */
+  readonly plt: PltTable | null;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
   private readonly nameOffs: Uint32Array;
@@ -122,6 +127,9 @@ export class ElfFile implements SymbolTable {
     let dynSec = -1;
     let linkSec = -1;
     let dataSec = -1;
+    let relaPltSec = -1;
+    let pltSec = -1;
+    let pltSecSec = -1;
     let shstrndx = h.getUint16(62, true);
     if (shstrndx === SHN_XINDEX && shnum > 0) shstrndx = sv.getUint32(40, true);
     const shstr =
@@ -133,6 +141,9 @@ export class ElfFile implements SymbolTable {
       const nm = sv.getUint32(sec(i), true);
       if (t !== SHT_NOBITS && nameIs(shstr, nm, GNU_DEBUGLINK)) linkSec = i;
       else if (t !== SHT_NOBITS && nameIs(shstr, nm, GNU_DEBUGDATA)) dataSec = i;
+      else if (t === SHT_RELA && nameIs(shstr, nm, RELA_PLT)) relaPltSec = i;
+      else if (t === SHT_PROGBITS && nameIs(shstr, nm, PLT)) pltSec = i;
+      else if (t === SHT_PROGBITS && nameIs(shstr, nm, PLT_SEC)) pltSecSec = i;
       if (t === SHT_SYMTAB && symSec < 0) symSec = i;
       else if (t === SHT_DYNSYM && dynSec < 0) dynSec = i;
       else if (t === SHT_NOTE && buildId === null) {
@@ -147,6 +158,21 @@ export class ElfFile implements SymbolTable {
     this.stripped = chosen !== symSec || symSec < 0;
     this.symbolSource = chosen < 0 ? "none" : chosen === symSec ? ".symtab" : ".dynsym";
     this.debugData = this.stripped && dataSec >= 0 && u64(sv, sec(dataSec) + 32) <= DEBUGDATA_LIMIT ? bytes(dataSec) : null;
+    const linkOf = (i: number) => (i > 0 && i < shnum ? sv.getUint32(sec(i) + 40, true) : 0);
+    const pltSyms = linkOf(relaPltSec);
+    const pltStrs = linkOf(pltSyms);
+    const section = (i: number) => (i >= 0 ? { addr: u64(sv, sec(i) + 16), size: u64(sv, sec(i) + 32) } : null);
+    this.plt =
+      pltStrs > 0 && pltStrs < shnum && (pltSec >= 0 || pltSecSec >= 0)
+        ? readPlt({
+            machine: h.getUint16(18, true),
+            rela: bytes(relaPltSec),
+            dynsym: bytes(pltSyms),
+            dynstr: bytes(pltStrs),
+            plt: section(pltSec),
+            pltSec: section(pltSecSec),
+          })
+        : null;
 
     if (chosen < 0) {
       this.starts = new Float64Array(0);
@@ -200,6 +226,17 @@ export class ElfFile implements SymbolTable {
     return this.starts[i]!;
   }
 
+  /**
+   * The function a PLT stub at `vaddr` calls, without "@plt", named from this image's own
+   * symbols (`symbols`: its table, or a debug file's) when the slot holds an IFUNC; else null.
+   */
+  pltTarget(vaddr: number, symbols: SymbolTable = this): string | null {
+    const t = this.plt?.target(vaddr) ?? null;
+    if (typeof t !== "number") return t;
+    const i = symbols.lookup(t);
+    return i >= 0 && symbols.start(i) === t ? symbols.name(i) : null;
+  }
+
   /** Name of symbol `i`, decoded from the string table on first use. */
   name(i: number): string {
     let n = this.names[i];
@@ -247,6 +284,9 @@ export class ElfFile implements SymbolTable {
 
 const GNU_DEBUGLINK = new TextEncoder().encode(".gnu_debuglink\0");
 const GNU_DEBUGDATA = new TextEncoder().encode(".gnu_debugdata\0");
+const RELA_PLT = new TextEncoder().encode(".rela.plt\0");
+const PLT = new TextEncoder().encode(".plt\0");
+const PLT_SEC = new TextEncoder().encode(".plt.sec\0");
 
 /** True when the NUL-terminated string at `off` of `strtab` is `want` (which ends in NUL). */
 function nameIs(strtab: Uint8Array, off: number, want: Uint8Array): boolean {

@@ -168,12 +168,15 @@ export class Symbolizer {
     return this.rawNames.get(frameId);
   }
 
-  /** Frame id for symbol name `raw` (demangled unless disabled), remembering the raw name. */
-  private symbolFrame(raw: string, kind: FrameKind, module: string | null): number {
-    if (this.demangler === null) return this.frames.intern(raw, kind, module);
-    const name = this.demangler.demangle(raw);
+  /**
+   * Frame id for symbol name `raw` (demangled unless disabled) plus `suffix` ("@plt"),
+   * remembering the raw name.
+   */
+  private symbolFrame(raw: string, kind: FrameKind, module: string | null, suffix = ""): number {
+    if (this.demangler === null) return this.frames.intern(raw + suffix, kind, module);
+    const name = this.demangler.demangle(raw) + suffix;
     const id = this.frames.intern(name, kind, module);
-    if (name !== raw && !this.rawNames.has(id)) this.rawNames.set(id, raw);
+    if (name !== raw + suffix && !this.rawNames.has(id)) this.rawNames.set(id, raw + suffix);
     return id;
   }
 
@@ -376,10 +379,14 @@ export class Symbolizer {
     if (hit !== undefined) return hit;
     const syms = image.syms;
     const sym = vaddr >= 0 && syms !== null ? syms.lookup(vaddr) : -1;
+    // No symbol covers PLT stubs: name them by the function they call, as perf does.
+    const plt = sym < 0 && vaddr >= 0 && elf !== null ? elf.pltTarget(vaddr, syms ?? elf) : null;
     const id =
       sym >= 0
         ? this.symbolFrame(syms!.name(sym), FrameKind.User, image.path)
-        : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
+        : plt !== null
+          ? this.symbolFrame(plt, FrameKind.User, image.path, "@plt")
+          : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
     image.frames.set(key, id);
     return id;
   }

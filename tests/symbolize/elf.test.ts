@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, realpathSync } from "node:fs";
 import { loadElf } from "../../src/symbolize/elf.ts";
-import { buildPrograms, nmFunctions } from "./programs.ts";
+import { buildPrograms, nmFunctions, objdumpPltStubs } from "./programs.ts";
 
 function readelfBuildId(path: string): string | null {
   const out = Bun.spawnSync(["readelf", "-n", path]).stdout.toString();
@@ -106,4 +106,29 @@ describe("elf", () => {
   test("non-ELF input is rejected", () => {
     expect(() => loadElf("/etc/hostname")).toThrow();
   });
+
+  test("PLT stubs name the function they call, as objdump labels them (IRELATIVE slots: the IFUNC)", () => {
+    const libs = ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/bin/bash"];
+    let checked = 0;
+    for (const path of [b.pie, b.nopie, b.lib, ...libs.filter((p) => existsSync(p))]) {
+      const elf = loadElf(path);
+      const stubs = objdumpPltStubs(path);
+      expect(stubs.size).toBeGreaterThan(0);
+      const bad: string[] = [];
+      for (const [addr, label] of stubs) {
+        const abs = /^\*ABS\*\+0x([0-9a-f]+)$/.exec(label);
+        for (const delta of [0, 6, 15]) {
+          const got = elf.plt?.target(addr + delta);
+          const want = abs ? parseInt(abs[1]!, 16) : label;
+          if (got !== want) bad.push(`${path}: ${label}@plt+${delta} -> ${got}`);
+          checked++;
+        }
+      }
+      expect(bad.slice(0, 5)).toEqual([]);
+      const first = Math.min(...stubs.keys());
+      expect(elf.plt?.target(first - 1) ?? null).toBeNull(); // the resolver stub (or what precedes)
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });
+

@@ -102,3 +102,11 @@ export function nmFunctions(path: string, all = false): { addr: number; name: st
   }
   return out;
 }
+
+/** PLT stubs per objdump: address -> the name before "@plt" ("*ABS*+0x..." for IRELATIVE slots). */
+export function objdumpPltStubs(path: string): Map<number, string> {
+  const out = Bun.spawnSync(["objdump", "-d", "-j", ".plt", "-j", ".plt.sec", path]).stdout.toString();
+  const stubs = new Map<number, string>();
+  for (const m of out.matchAll(/^([0-9a-f]+) <(.+)@plt>:$/gm)) stubs.set(parseInt(m[1]!, 16), m[2]!);
+  return stubs;
+}

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FrameKind, FrameTable } from "../../src/profile/frames.ts";
 import { Symbolizer } from "../../src/symbolize/symbolizer.ts";
-import { buildPrograms, runProgram, type Running } from "./programs.ts";
+import { buildPrograms, nmFunctions, objdumpPltStubs, runProgram, type Running } from "./programs.ts";
 
 const b = buildPrograms();
 const running: Running[] = [];
@@ -45,6 +45,18 @@ describe("symbolizer: user space", () => {
       }
     });
   }
+
+  test("PLT stubs are named <function>@plt, as perf names them", async () => {
+    const r = await start(b.pie);
+    const ft = new FrameTable();
+    const sy = new Symbolizer(ft);
+    const bias = r.addrs.main! - nmFunctions(b.pie).find((f) => f.name === "main")!.addr;
+    const stubs = [...objdumpPltStubs(b.pie)];
+    expect(stubs.length).toBeGreaterThan(0);
+    for (const [addr, name] of stubs) {
+      expect(frame(ft, sy.userFrame(r.pid, bias + addr + 4))).toEqual({ name: `${name}@plt`, kind: FrameKind.User, module: b.pie });
+    }
+  });
 
   test("shared library functions name the library as module", async () => {
     const r = await start(b.uselib);
