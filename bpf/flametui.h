@@ -41,6 +41,7 @@ struct flametui_sample {
  * the name after exec. */
 #define FLAMETUI_F_EXEC 16u /* the process (tgid) replaced its image */
 #define FLAMETUI_F_EXIT 32u /* the process (its thread group leader) exited */
+#define FLAMETUI_F_FORK 64u /* a new process (tgid) was forked; tid holds its parent's tgid */
 
 struct flametui_event {
 	__u32 tgid;

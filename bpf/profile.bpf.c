@@ -151,6 +151,31 @@ int flametui_exec(void *ctx)
 	return emit_event(FLAMETUI_F_EXEC, BPF_RB_FORCE_WAKEUP);
 }
 
+/* A new process (not a thread) shares its parent's address space until it execs or maps more:
+ * the reader names its samples from the parent's maps if it is gone before they are read.
+ * Under a pid filter the child's samples are dropped anyway, so no record is written. */
+SEC("raw_tp/sched_process_fork")
+int flametui_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx->args[0];
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+	struct flametui_event e = {};
+
+	if (filter_pids)
+		return 0;
+	e.tgid = BPF_CORE_READ(child, tgid);
+	if (BPF_CORE_READ(child, pid) != e.tgid)
+		return 0; /* a thread */
+	e.tid = BPF_CORE_READ(parent, tgid);
+	e.cpu = bpf_get_smp_processor_id();
+	e.flags = FLAMETUI_F_FORK;
+	e.time_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&events_lost, 1);
+	return 0;
+}
+
 SEC("raw_tp/sched_process_exit")
 int flametui_exit(void *ctx)
 {

@@ -8,8 +8,9 @@
  *   bool, enum bpf_map_type (the values used), BPF_ANY, BPF_F_USER_STACK,
  *   BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP / BPF_RB_AVAIL_DATA,
  *   struct bpf_perf_event_data (opaque: the program passes the context to helpers only),
- *   struct task_struct with only `flags` (CO-RE: preserve_access_index relocates the offset
- *   against the running kernel's BTF) and PF_EXITING.
+ *   struct bpf_raw_tracepoint_args,
+ *   struct task_struct with only `flags`, `pid` and `tgid` (CO-RE: preserve_access_index
+ *   relocates the offsets against the running kernel's BTF) and PF_EXITING.
  * Add kernel struct fields the same way, with __attribute__((preserve_access_index)). */
 
 typedef signed char __s8;
@@ -60,8 +61,15 @@ enum {
 
 struct bpf_perf_event_data;
 
+/* UAPI: the context of a raw tracepoint program, the tracepoint's arguments as u64s. */
+struct bpf_raw_tracepoint_args {
+	__u64 args[0];
+};
+
 struct task_struct {
 	unsigned int flags;
+	int pid;  /* pid_t: the thread id */
+	int tgid; /* pid_t: the process id */
 } __attribute__((preserve_access_index));
 
 #define PF_EXITING 0x00000004 /* set by do_exit() before the exit tracepoint */

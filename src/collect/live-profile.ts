@@ -7,7 +7,7 @@ import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
-import { F_EXEC, F_EXIT, type RawSample } from "./records.ts";
+import { F_EXEC, F_FORK, F_LIFECYCLE, type RawSample } from "./records.ts";
 import { StackBuilder } from "./stack-builder.ts";
 
 export class LiveProfile {
@@ -21,6 +21,7 @@ export class LiveProfile {
   lost = 0;
   execs = 0;
   exits = 0;
+  forks = 0;
   private rateSamples = 0;
   private rateAt: number;
   private rate = 0;
@@ -40,7 +41,7 @@ export class LiveProfile {
   }
 
   readonly onSample = (s: RawSample): void => {
-    if ((s.flags & (F_EXEC | F_EXIT)) !== 0) return this.lifecycle(s);
+    if ((s.flags & F_LIFECYCLE) !== 0) return this.lifecycle(s);
     const len = this.builder.build(s);
     if (this.window) this.window.add(this.builder.stack, len, 1);
     else this.trie.add(this.builder.stack, len, 1);
@@ -51,11 +52,14 @@ export class LiveProfile {
    * Exec and exit arrive after every sample the old image produced, so those were resolved
    * against it already; from here on the pid's symbols, maps and cached stacks are stale.
    * Exec records wake the reader at once (BPF_RB_FORCE_WAKEUP), so this runs within a
-   * millisecond or so of the exec.
+   * millisecond or so of the exec. A fork record comes before any sample of the new process.
    */
   private lifecycle(s: RawSample): void {
     this.builder.forget(s.pid);
-    if (s.flags & F_EXEC) {
+    if (s.flags & F_FORK) {
+      this.symbolizer.forked(s.pid, s.tid); // a fork record's tid is the parent's pid
+      this.forks++;
+    } else if (s.flags & F_EXEC) {
       // Read the new image's maps now: a short-lived process may be gone by its first sample.
       this.symbolizer.execed(s.pid, s.comm);
       this.execs++;

@@ -28,9 +28,12 @@ export const F_KERNEL_TRUNCATED = 1;
 export const F_USER_TRUNCATED = 2;
 export const F_KERNEL_ERROR = 4;
 export const F_USER_ERROR = 8;
-/** Lifecycle records (no frames): the process exec'ed / exited. See bpf/flametui.h. */
+/** Lifecycle records (no frames): the process exec'ed / exited / was forked. See bpf/flametui.h. */
 export const F_EXEC = 16;
 export const F_EXIT = 32;
+/** A fork record's pid is the new process; its tid field holds the parent's pid. */
+export const F_FORK = 64;
+export const F_LIFECYCLE = F_EXEC | F_EXIT | F_FORK;
 
 /**
  * Kernel addresses do not fit a JS number; they are passed as (addr - KERNEL_BASE), exact for

@@ -27,7 +27,7 @@ export interface SamplerOptions {
   log?: (line: string) => void;
   /** CPUs to sample; default: every online CPU. */
   cpus?: number[];
-  /** Also deliver exec/exit records (flags F_EXEC / F_EXIT, no frames) in order with samples. */
+  /** Also deliver exec/exit/fork records (flags F_EXEC / F_EXIT / F_FORK, no frames) in order with samples. */
   lifecycle?: boolean;
 }
 
@@ -43,7 +43,7 @@ export interface SamplerCounters {
 export const BTF_PATH = "/sys/kernel/btf/vmlinux";
 export const PROGRAM_NAME = "flametui_sample";
 /** Tracepoint programs for exec and exit records (attached once, not per CPU). */
-export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit"] as const;
+export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit", "flametui_fork"] as const;
 export const OBJECT_NAME = "flametui";
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;

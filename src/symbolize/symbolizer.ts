@@ -106,6 +106,10 @@ const PID_CACHE_LIMIT = 1 << 18;
 const YOUNG_READS_MS = [1, 3, 8, 20, 50, 120];
 /** At most this many freshly exec'ed pids are followed (an exec storm falls back to lazy reads). */
 const YOUNG_LIMIT = 512;
+/** At most this many fork links are kept (a fork storm forgets the oldest batch). */
+const PARENTS_LIMIT = 1 << 16;
+/** How many generations of exited forks are walked up to a live ancestor. */
+const PARENT_HOPS = 8;
 
 export class Symbolizer {
   private readonly frames: FrameTable;
@@ -117,6 +121,8 @@ export class Symbolizer {
   private readonly pids = new Map<number, PidState>();
   /** Freshly exec'ed pids: when the exec was seen and which YOUNG_READS_MS read is next. */
   private readonly young = new Map<number, { at: number; step: number; prime: boolean }>();
+  /** Forked pid -> its parent's pid, until the child execs or exits. */
+  private readonly parents = new Map<number, number>();
   private ownMountNs: number | null | undefined = undefined;
   private readonly images = new Map<string, Image>();
   private readonly kernel: KernelFrames;
@@ -243,7 +249,19 @@ export class Symbolizer {
   forgetPid(pid: number): void {
     this.pids.delete(pid);
     this.young.delete(pid);
+    this.parents.delete(pid);
     this.jit?.forget(pid);
+  }
+
+  /**
+   * `pid` was forked by `parent` (call when its fork record arrives, before its samples). A
+   * child gone before its maps are read ran in a copy of its parent's address space, so it is
+   * then named from the parent's maps.
+   */
+  forked(pid: number, parent: number): void {
+    this.forgetPid(pid); // whatever had this pid before is gone
+    if (this.parents.size >= PARENTS_LIMIT) this.parents.clear();
+    this.parents.set(pid, parent);
   }
 
   /**
@@ -305,7 +323,23 @@ export class Symbolizer {
     return { ...this.s, pids: this.pids.size, demangled: d?.demangled ?? 0, demangleFailed: d?.failed ?? 0 };
   }
 
+  /** State for a pid seen for the first time: its maps, or those of its nearest live forking ancestor. */
   private see(pid: number): PidState {
+    const st = this.seeOwn(pid);
+    let parent = this.parents.get(pid);
+    for (let hops = 0; st.maps === null && parent !== undefined && hops < PARENT_HOPS; hops++) {
+      const ps = this.pids.get(parent) ?? this.seeOwn(parent);
+      if (ps.maps !== null) {
+        st.maps = ps.maps;
+        st.images = ps.images;
+        st.name ??= ps.name;
+      }
+      parent = this.parents.get(parent);
+    }
+    return st;
+  }
+
+  private seeOwn(pid: number): PidState {
     const st: PidState = {
       maps: null,
       mapsError: "[exited]",

@@ -68,7 +68,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
       if (done) {
         profile.lost = sampler.counters().lost;
         const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
-        log.write(`worker: done after ${profile.samples} samples, ${profile.lost} lost; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+        log.write(`worker: done after ${profile.samples} samples, ${profile.lost} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; symbolizer ${JSON.stringify(symbolizer.stats())}`);
         post({ type: "done", snapshot: wire }, transfer);
         return;
       }
