@@ -122,6 +122,21 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+/* Writes one lifecycle record; comm is the current task's. */
+static __always_inline void output_event(__u32 tgid, __u32 tid, __u32 flags, __u64 wakeup)
+{
+	struct flametui_event e = {};
+
+	e.tgid = tgid;
+	e.tid = tid;
+	e.cpu = bpf_get_smp_processor_id();
+	e.flags = flags;
+	e.time_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup))
+		__sync_fetch_and_add(&events_lost, 1);
+}
+
 /* A lifecycle record for the current task; honours the pid filter. Exec records wake the
  * reader at once: it reads the new image's maps while the process lives (a short-lived one may
  * be gone by the time its samples are read on the next timed poll). */
@@ -129,18 +144,10 @@ static __always_inline int emit_event(__u32 flags, __u64 wakeup)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct flametui_event e = {};
 
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
-	e.tgid = tgid;
-	e.tid = (__u32)id;
-	e.cpu = bpf_get_smp_processor_id();
-	e.flags = flags;
-	e.time_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup))
-		__sync_fetch_and_add(&events_lost, 1);
+	output_event(tgid, (__u32)id, flags, wakeup);
 	return 0;
 }
 
@@ -159,20 +166,14 @@ int flametui_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
-	struct flametui_event e = {};
+	__u32 tgid;
 
 	if (filter_pids)
 		return 0;
-	e.tgid = BPF_CORE_READ(child, tgid);
-	if (BPF_CORE_READ(child, pid) != e.tgid)
+	tgid = BPF_CORE_READ(child, tgid);
+	if (BPF_CORE_READ(child, pid) != tgid)
 		return 0; /* a thread */
-	e.tid = BPF_CORE_READ(parent, tgid);
-	e.cpu = bpf_get_smp_processor_id();
-	e.flags = FLAMETUI_F_FORK;
-	e.time_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_NO_WAKEUP))
-		__sync_fetch_and_add(&events_lost, 1);
+	output_event(tgid, BPF_CORE_READ(parent, tgid), FLAMETUI_F_FORK, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -59,6 +59,25 @@ export function countWith(stacks: [string[], number][], fn: string): { total: nu
   return { total, with: w };
 }
 
+/**
+ * Shares (%) of a process's samples: `resolved` without "[exited]", `named` with every frame
+ * below the process and pid levels named, `inPath` with all of `path` in the stack.
+ */
+export function shares(stacks: [string[], number][], path: string[]): { total: number; resolved: number; named: number; inPath: number } {
+  let total = 0;
+  let exited = 0;
+  let named = 0;
+  let inPath = 0;
+  for (const [frames, n] of stacks) {
+    total += n;
+    if (frames.includes("[exited]")) exited += n;
+    if (!frames.slice(2).some(isUnnamed)) named += n;
+    if (path.every((f) => frames.includes(f))) inPath += n;
+  }
+  const pct = (n: number) => (100 * n) / Math.max(1, total);
+  return { total, resolved: pct(total - exited), named: pct(named), inPath: pct(inPath) };
+}
+
 /** Removes this file's directory (call from afterAll). */
 export function cleanup(): void {
   rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { isRoot } from "./helpers.ts";
-import { cc, cleanup, isUnnamed, profile, stacksOf } from "./sym-helpers.ts";
+import { cc, cleanup, profile, shares, stacksOf } from "./sym-helpers.ts";
 
 afterAll(cleanup);
 
@@ -14,25 +14,14 @@ describe.skipIf(!isRoot)("symbols: forked children", () => {
     const run = profile(["fixed", "--hz", "499", "--ms", "3500"], "fork");
     await Bun.sleep(1200); // the sampler is attached well before this
     await Bun.spawn([bin, "30", "40"], { stdout: "ignore", stderr: "ignore" }).exited;
-    const stacks = stacksOf(await run, "sym-live-fork");
-    let total = 0;
-    let exited = 0;
-    let named = 0;
-    let spin = 0;
-    for (const [frames, n] of stacks) {
-      total += n;
-      if (frames.includes("[exited]")) exited += n;
-      if (!frames.slice(2).some(isUnnamed)) named += n;
-      if (frames.includes("fork_spin") && frames.includes("fork_work") && frames.includes("main")) spin += n;
-    }
-    const pct = (n: number) => (100 * n) / Math.max(1, total);
+    const r = shares(stacksOf(await run, "sym-live-fork"), ["main", "fork_work", "fork_spin"]);
     console.log(
-      `forked 30 ms x 40: ${total} samples; ${pct(total - exited).toFixed(1)}% resolved (no [exited]), ` +
-        `${pct(named).toFixed(1)}% every frame named, ${pct(spin).toFixed(1)}% in main;fork_work;fork_spin`,
+      `forked 30 ms x 40: ${r.total} samples; ${r.resolved.toFixed(1)}% resolved (no [exited]), ` +
+        `${r.named.toFixed(1)}% every frame named, ${r.inPath.toFixed(1)}% in main;fork_work;fork_spin`,
     );
-    expect(total).toBeGreaterThan(250); // ~600 expected at 499 Hz; fewer on a loaded machine
-    expect(pct(total - exited)).toBeGreaterThanOrEqual(95);
-    expect(pct(named)).toBeGreaterThanOrEqual(90);
-    expect(pct(spin)).toBeGreaterThan(80);
+    expect(r.total).toBeGreaterThan(250); // ~600 expected at 499 Hz; fewer on a loaded machine
+    expect(r.resolved).toBeGreaterThanOrEqual(95);
+    expect(r.named).toBeGreaterThanOrEqual(90);
+    expect(r.inPath).toBeGreaterThan(80);
   });
 });

@@ -3,7 +3,7 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { isRoot } from "./helpers.ts";
-import { cc, cleanup, isUnnamed, profile, stacksOf } from "./sym-helpers.ts";
+import { cc, cleanup, profile, shares, stacksOf } from "./sym-helpers.ts";
 
 afterAll(cleanup);
 
@@ -18,23 +18,12 @@ async function shortLived(ms: number) {
     await Bun.sleep(50);
   }
   await Promise.all(kids);
-  const stacks = stacksOf(await run, "sym-live-short");
-  let total = 0;
-  let exited = 0;
-  let named = 0;
-  let spin = 0;
-  for (const [frames, n] of stacks) {
-    total += n;
-    if (frames.includes("[exited]")) exited += n;
-    if (!frames.slice(2).some(isUnnamed)) named += n;
-    if (frames.includes("short_spin") && frames.includes("short_work") && frames.includes("main")) spin += n;
-  }
-  const pct = (n: number) => (100 * n) / Math.max(1, total);
+  const r = shares(stacksOf(await run, "sym-live-short"), ["main", "short_work", "short_spin"]);
   console.log(
-    `short-lived ${ms} ms x 40: ${total} samples; ${pct(total - exited).toFixed(1)}% with the process's maps (no [exited]), ` +
-      `${pct(named).toFixed(1)}% every frame named, ${pct(spin).toFixed(1)}% in main;short_work;short_spin`,
+    `short-lived ${ms} ms x 40: ${r.total} samples; ${r.resolved.toFixed(1)}% with the process's maps (no [exited]), ` +
+      `${r.named.toFixed(1)}% every frame named, ${r.inPath.toFixed(1)}% in main;short_work;short_spin`,
   );
-  return { total, resolved: pct(total - exited), named: pct(named), spin: pct(spin) };
+  return { total: r.total, resolved: r.resolved, named: r.named, spin: r.inPath };
 }
 
 describe.skipIf(!isRoot)("symbols: short-lived processes", () => {
