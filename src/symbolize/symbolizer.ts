@@ -231,9 +231,12 @@ export class Symbolizer {
   }
 
   /** Name of the executable of `pid` (basename of /proc/PID/exe), else `comm`. */
-  processName(pid: number, comm: string): string {
+  processName(pid: number, comm: string, hops = 0): string {
     const st = this.pids.get(pid) ?? this.see(pid);
     if (st.name === undefined) {
+      // Until it execs, a forked child is its parent's program (its exe may be a later image).
+      const parent = this.parents.get(pid);
+      if (parent !== undefined && hops < PARENT_HOPS) return (st.name = this.processName(parent, comm, hops + 1));
       try {
         const exe = readlinkSync(`${this.procRoot}/${pid}/exe`);
         const clean = exe.endsWith(" (deleted)") ? exe.slice(0, -10) : exe;
@@ -323,23 +326,34 @@ export class Symbolizer {
     return { ...this.s, pids: this.pids.size, demangled: d?.demangled ?? 0, demangleFailed: d?.failed ?? 0 };
   }
 
-  /** State for a pid seen for the first time: its maps, or those of its nearest live forking ancestor. */
+  /**
+   * State for a pid seen for the first time. A forked child runs in a copy of its parent's
+   * address space until it execs (its exec record then drops the link), and by the time its
+   * samples are read it may have exec'ed already, or exited: so it starts from the maps of its
+   * nearest forking ancestor that has some, and reads its own at the first address they miss.
+   */
   private see(pid: number): PidState {
-    const st = this.seeOwn(pid);
     let parent = this.parents.get(pid);
-    for (let hops = 0; st.maps === null && parent !== undefined && hops < PARENT_HOPS; hops++) {
+    for (let hops = 0; parent !== undefined && hops < PARENT_HOPS; hops++) {
       const ps = this.pids.get(parent) ?? this.seeOwn(parent);
       if (ps.maps !== null) {
+        const st = this.newState(pid);
         st.maps = ps.maps;
         st.images = ps.images;
-        st.name ??= ps.name;
+        return st; // lastRead 0: a miss reads the child's own maps at once
       }
       parent = this.parents.get(parent);
     }
-    return st;
+    return this.seeOwn(pid);
   }
 
   private seeOwn(pid: number): PidState {
+    const st = this.newState(pid);
+    this.readMaps(pid, st);
+    return st;
+  }
+
+  private newState(pid: number): PidState {
     const st: PidState = {
       maps: null,
       mapsError: "[exited]",
@@ -350,7 +364,6 @@ export class Symbolizer {
     };
     this.pids.set(pid, st);
     this.s.pids++;
-    this.readMaps(pid, st);
     return st;
   }
 

@@ -24,4 +24,26 @@ describe.skipIf(!isRoot)("symbols: forked children", () => {
     expect(r.named).toBeGreaterThanOrEqual(90);
     expect(r.inPath).toBeGreaterThan(80);
   });
+
+  // The child's pre-exec samples are read after it exec'ed: its own maps then describe the new
+  // image, so they are named from the parent's maps until the exec record arrives.
+  test("children that run 30 ms, then exec: the time before the exec is named from the parent's image", async () => {
+    const bin = cc("sym-live-fork", ["sym-live-fork.c"]);
+    const after = cc("sym-live-short", ["sym-live-short.c"]);
+    const run = profile(["fixed", "--hz", "499", "--ms", "4000"], "fork-exec");
+    await Bun.sleep(1200);
+    await Bun.spawn([bin, "30", "40", after, "20"], { stdout: "ignore", stderr: "ignore" }).exited;
+    const stacks = await run;
+    const before = shares(stacksOf(stacks, "sym-live-fork"), ["main", "fork_work", "fork_spin"]);
+    const then = shares(stacksOf(stacks, "sym-live-short"), ["main", "short_work", "short_spin"]);
+    console.log(
+      `fork, 30 ms, exec: before exec ${before.total} samples, ${before.inPath.toFixed(1)}% in main;fork_work;fork_spin; ` +
+        `after exec ${then.total} samples, ${then.inPath.toFixed(1)}% in main;short_work;short_spin`,
+    );
+    expect(before.total).toBeGreaterThan(250);
+    expect(before.inPath).toBeGreaterThan(80);
+    expect(then.total).toBeGreaterThan(150);
+    expect(then.inPath).toBeGreaterThan(80);
+  });
 });
+

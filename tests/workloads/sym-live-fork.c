@@ -1,6 +1,7 @@
-/* Short-lived forked children (no exec) for the live symbol tests: forks argv[2] children
-   (default 40), 50 ms apart; each spins argv[1] ms (default 30) in fork_spin(), called from
-   fork_work(), then exits. The parent sleeps. Build with -fno-omit-frame-pointer. */
+/* Short-lived forked children for the live symbol tests: forks argv[2] children (default 40),
+   50 ms apart; each spins argv[1] ms (default 30) in fork_spin(), called from fork_work(),
+   then exits, or execs argv[3] with the remaining arguments when given. The parent sleeps.
+   Build with -fno-omit-frame-pointer. */
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
       fork_work(ms);
+      if (argc > 3) execv(argv[3], argv + 3);
       _exit(0);
     }
     usleep(50000);
