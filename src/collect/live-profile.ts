@@ -57,7 +57,7 @@ export class LiveProfile {
   private lifecycle(s: RawSample): void {
     this.builder.forget(s.pid);
     if (s.flags & F_FORK) {
-      this.symbolizer.forked(s.pid, s.tid); // a fork record's tid is the parent's pid
+      this.symbolizer.forked(s.pid, s.tid, s.comm); // a fork record's tid is the parent's pid
       this.forks++;
     } else if (s.flags & F_EXEC) {
       // Read the new image's maps now: a short-lived process may be gone by its first sample.

@@ -27,11 +27,27 @@ export interface RecordSink {
   record(word: number, length: number): void;
 }
 
+/**
+ * The consumer position is stored after this many records too, not only at the end of a drain:
+ * a record can take milliseconds (the first sight of a process reads its maps and ELF files),
+ * and the kernel can reuse space only once it is released.
+ */
+const RELEASE_EVERY = 64;
+
 const fenceWord = new Int32Array(new SharedArrayBuffer(4));
 
-/** A full memory barrier, for the compiler and the CPU. */
+/**
+ * A full memory barrier for the compiler and the CPU: a locked add on x86-64 and a
+ * load-acquire/store-release add (LDADDAL) on arm64 with LSE atomics. (Without LSE, an
+ * exclusive-load/store loop, it is weaker; nothing has run on arm64 yet.)
+ */
 function fence(): void {
   Atomics.add(fenceWord, 0, 0);
+}
+
+function release(ring: RingViews, consumer: number): void {
+  fence(); // every read of the consumed records is done before the kernel may reuse them
+  ring.consumerPos[0] = BigInt(consumer);
 }
 
 /** Bytes the kernel has written that the reader has not consumed yet (records in flight included). */
@@ -48,7 +64,7 @@ export function drainRing(ring: RingViews, budget: number, sink: RecordSink): nu
   const headers = ring.headers;
   const mask = ring.mask;
   let consumer = Number(ring.consumerPos[0]!); // only this reader writes it
-  const start = consumer;
+  let released = consumer;
   let delivered = 0;
   try {
     let producer = Number(ring.producerPos[0]!);
@@ -62,6 +78,10 @@ export function drainRing(ring: RingViews, budget: number, sink: RecordSink): nu
       if ((header & DISCARD_BIT) === 0) {
         delivered++;
         sink.record(word + 2, header & LENGTH_MASK);
+        if (delivered % RELEASE_EVERY === 0) {
+          release(ring, consumer);
+          released = consumer;
+        }
       }
       if (consumer >= producer) {
         producer = Number(ring.producerPos[0]!);
@@ -69,10 +89,7 @@ export function drainRing(ring: RingViews, budget: number, sink: RecordSink): nu
       }
     }
   } finally {
-    if (consumer !== start) {
-      fence(); // release: every read of the consumed records is done before the kernel may reuse them
-      ring.consumerPos[0] = BigInt(consumer);
-    }
+    if (consumer !== released) release(ring, consumer);
   }
   return delivered;
 }

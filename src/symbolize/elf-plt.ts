@@ -1,17 +1,24 @@
 // PLT stubs named the way perf names them ("printf@plt"). Stub k of .plt (after its header
 // stub) or of .plt.sec (x86-64 with IBT: no header) jumps through GOT slot k, so with the
-// .rela.plt relocations in GOT order (linkers do not always write them so: glibc puts its
-// IRELATIVE ones last), relocation k's .dynsym symbol names the function stub k reaches. An
-// IRELATIVE relocation has no symbol; its addend is the address of the IFUNC it resolves.
+// .rela.plt jump-slot relocations in GOT order (linkers do not always write them so: glibc
+// puts its IRELATIVE ones last), relocation k's .dynsym symbol names the function stub k
+// reaches. An IRELATIVE relocation has no symbol; its addend is the address of the IFUNC.
 
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
 const RELA_SIZE = 24;
 const SYM_SIZE = 24;
-const STUB_SIZE = 16;
-/** Size of the first (resolver) stub of .plt: the same as a stub on x86-64, two on aarch64. */
-const HEADER_SIZE: Partial<Record<number, number>> = { [EM_X86_64]: 16, [EM_AARCH64]: 32 };
 const NO_NAME = 0xffffffff;
+
+/**
+ * Per machine: the size of .plt's first (resolver) stub, the stub sizes the linkers emit
+ * (aarch64 with BTI or PAC: 24 bytes), and the relocation types that own a stub (JUMP_SLOT,
+ * IRELATIVE; TLSDESC relocations in .rela.plt have none).
+ */
+const LAYOUTS: Partial<Record<number, { header: number; stubs: number[]; types: number[] }>> = {
+  [EM_X86_64]: { header: 16, stubs: [16], types: [7, 37] },
+  [EM_AARCH64]: { header: 32, stubs: [16, 24], types: [1026, 1032] },
+};
 
 /** What stub k reaches: a name in the string table, or an address in the image (IFUNC). */
 export type PltTarget = string | number;
@@ -39,6 +46,7 @@ export class PltTable {
   constructor(
     private readonly first: number,
     private readonly end: number,
+    private readonly stubSize: number,
     private readonly nameOffs: Uint32Array,
     private readonly addends: Float64Array,
     private readonly strtab: Uint8Array,
@@ -56,7 +64,7 @@ export class PltTable {
    */
   target(vaddr: number): PltTarget | null {
     if (!(vaddr >= this.first && vaddr < this.end)) return null;
-    const k = Math.floor((vaddr - this.first) / STUB_SIZE);
+    const k = Math.floor((vaddr - this.first) / this.stubSize);
     const off = this.nameOffs[k]!;
     if (off === NO_NAME) return this.addends[k]! > 0 ? this.addends[k]! : null;
     let n = this.names[k];
@@ -73,26 +81,32 @@ export class PltTable {
 
 /** The stubs of an image, or null when it has none this reader knows how to lay out. */
 export function readPlt(s: PltSources): PltTable | null {
-  const header = HEADER_SIZE[s.machine];
-  if (header === undefined) return null;
+  const layout = LAYOUTS[s.machine];
   const stubs = s.pltSec ?? s.plt;
-  if (stubs === null) return null;
-  const first = stubs.addr + (s.pltSec ? 0 : header);
-  const room = Math.max(0, Math.floor((stubs.addr + stubs.size - first) / STUB_SIZE));
-  const count = Math.min(Math.floor(s.rela.length / RELA_SIZE), room);
-  if (count === 0) return null;
+  if (layout === undefined || stubs === null) return null;
   const rela = new DataView(s.rela.buffer, s.rela.byteOffset, s.rela.byteLength);
+  const slots: number[] = []; // relocations that own a stub, by GOT slot address
+  for (let at = 0; at + RELA_SIZE <= s.rela.length; at += RELA_SIZE) {
+    if (layout.types.includes(rela.getUint32(at + 8, true))) slots.push(at); // ELF64_R_TYPE: low half of r_info
+  }
+  slots.sort((a, b) => u64(rela, a) - u64(rela, b));
+  if (slots.length === 0) return null;
+  const first = stubs.addr + (s.pltSec ? 0 : layout.header);
+  const span = stubs.addr + stubs.size - first;
+  // The stub size the section's size implies (TLSDESC trampolines may follow the stubs on x86-64).
+  const stubSize = layout.stubs.length === 1 ? layout.stubs[0]! : layout.stubs.find((n) => n * slots.length === span);
+  if (stubSize === undefined) return null;
+  const count = Math.min(slots.length, Math.max(0, Math.floor(span / stubSize)));
   const syms = new DataView(s.dynsym.buffer, s.dynsym.byteOffset, s.dynsym.byteLength);
-  const gotOrder = Array.from({ length: count }, (_, k) => k).sort((a, b) => u64(rela, a * RELA_SIZE) - u64(rela, b * RELA_SIZE));
   const nameOffs = new Uint32Array(count).fill(NO_NAME);
   const addends = new Float64Array(count);
-  gotOrder.forEach((r, k) => {
-    const at = r * RELA_SIZE;
+  for (let k = 0; k < count; k++) {
+    const at = slots[k]!;
     const sym = rela.getUint32(at + 12, true); // ELF64_R_SYM: the high half of r_info
     if (sym !== 0 && (sym + 1) * SYM_SIZE <= s.dynsym.length) nameOffs[k] = syms.getUint32(sym * SYM_SIZE, true);
     else addends[k] = u64(rela, at + 16);
-  });
-  return new PltTable(first, first + count * STUB_SIZE, nameOffs, addends, s.dynstr);
+  }
+  return new PltTable(first, first + count * stubSize, stubSize, nameOffs, addends, s.dynstr);
 }
 
 function u64(dv: DataView, o: number): number {

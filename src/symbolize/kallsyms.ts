@@ -215,6 +215,9 @@ export class Kallsyms {
       return null;
     }
     if (!Array.isArray(moduleNames) || !moduleNames.every((n) => typeof n === "string")) return null;
+    for (let i = 0; i < m; i++) {
+      if (!(nameStart[i]! >= 0 && nameStart[i]! <= nameEnd[i]! && nameEnd[i]! <= namesLen)) return null;
+    }
     return new Kallsyms({ names, starts, ends, nameStart, nameEnd, moduleIndex: modIdx, moduleNames, markers });
   }
 

@@ -106,10 +106,8 @@ const PID_CACHE_LIMIT = 1 << 18;
 const YOUNG_READS_MS = [1, 3, 8, 20, 50, 120];
 /** At most this many freshly exec'ed pids are followed (an exec storm falls back to lazy reads). */
 const YOUNG_LIMIT = 512;
-/** At most this many fork links are kept (a fork storm forgets the oldest batch). */
-const PARENTS_LIMIT = 1 << 16;
-/** How many generations of exited forks are walked up to a live ancestor. */
-const PARENT_HOPS = 8;
+/** At most this many fork links are kept (past that, all are dropped and children read their own maps). */
+const FORKS_LIMIT = 1 << 16;
 
 export class Symbolizer {
   private readonly frames: FrameTable;
@@ -121,8 +119,11 @@ export class Symbolizer {
   private readonly pids = new Map<number, PidState>();
   /** Freshly exec'ed pids: when the exec was seen and which YOUNG_READS_MS read is next. */
   private readonly young = new Map<number, { at: number; step: number; prime: boolean }>();
-  /** Forked pid -> its parent's pid, until the child execs or exits. */
-  private readonly parents = new Map<number, number>();
+  /**
+   * Forked pid -> its parent's state as of the fork (kept even when the parent later execs or
+   * exits and its pid is reused), until the child execs or exits.
+   */
+  private readonly forkedFrom = new Map<number, PidState>();
   private ownMountNs: number | null | undefined = undefined;
   private readonly images = new Map<string, Image>();
   private readonly kernel: KernelFrames;
@@ -231,12 +232,9 @@ export class Symbolizer {
   }
 
   /** Name of the executable of `pid` (basename of /proc/PID/exe), else `comm`. */
-  processName(pid: number, comm: string, hops = 0): string {
+  processName(pid: number, comm: string): string {
     const st = this.pids.get(pid) ?? this.see(pid);
     if (st.name === undefined) {
-      // Until it execs, a forked child is its parent's program (its exe may be a later image).
-      const parent = this.parents.get(pid);
-      if (parent !== undefined && hops < PARENT_HOPS) return (st.name = this.processName(parent, comm, hops + 1));
       try {
         const exe = readlinkSync(`${this.procRoot}/${pid}/exe`);
         const clean = exe.endsWith(" (deleted)") ? exe.slice(0, -10) : exe;
@@ -252,19 +250,22 @@ export class Symbolizer {
   forgetPid(pid: number): void {
     this.pids.delete(pid);
     this.young.delete(pid);
-    this.parents.delete(pid);
+    this.forkedFrom.delete(pid);
     this.jit?.forget(pid);
   }
 
   /**
-   * `pid` was forked by `parent` (call when its fork record arrives, before its samples). A
-   * child gone before its maps are read ran in a copy of its parent's address space, so it is
-   * then named from the parent's maps.
+   * `pid` was forked by `parent`, whose name is `comm` (call when the fork record arrives,
+   * before the child's samples). Until it execs, the child runs in a copy of the parent's
+   * address space; by the time its samples are read it may have exec'ed or exited, so it is
+   * named from the parent's maps and program as they are now (read now if not known yet).
    */
-  forked(pid: number, parent: number): void {
+  forked(pid: number, parent: number, comm: string): void {
     this.forgetPid(pid); // whatever had this pid before is gone
-    if (this.parents.size >= PARENTS_LIMIT) this.parents.clear();
-    this.parents.set(pid, parent);
+    const ps = this.pids.get(parent) ?? this.see(parent);
+    this.processName(parent, comm);
+    if (this.forkedFrom.size >= FORKS_LIMIT) this.forkedFrom.clear();
+    this.forkedFrom.set(pid, ps);
   }
 
   /**
@@ -327,28 +328,18 @@ export class Symbolizer {
   }
 
   /**
-   * State for a pid seen for the first time. A forked child runs in a copy of its parent's
-   * address space until it execs (its exec record then drops the link), and by the time its
-   * samples are read it may have exec'ed already, or exited: so it starts from the maps of its
-   * nearest forking ancestor that has some, and reads its own at the first address they miss.
+   * State for a pid seen for the first time: a forked child starts from its parent's maps as of
+   * the fork (see forked) and reads its own at the first address they miss; others read theirs.
    */
   private see(pid: number): PidState {
-    let parent = this.parents.get(pid);
-    for (let hops = 0; parent !== undefined && hops < PARENT_HOPS; hops++) {
-      const ps = this.pids.get(parent) ?? this.seeOwn(parent);
-      if (ps.maps !== null) {
-        const st = this.newState(pid);
-        st.maps = ps.maps;
-        st.images = ps.images;
-        return st; // lastRead 0: a miss reads the child's own maps at once
-      }
-      parent = this.parents.get(parent);
-    }
-    return this.seeOwn(pid);
-  }
-
-  private seeOwn(pid: number): PidState {
     const st = this.newState(pid);
+    const ps = this.forkedFrom.get(pid);
+    if (ps !== undefined && ps.maps !== null) {
+      st.maps = ps.maps;
+      st.images = ps.images;
+      st.name = ps.name;
+      return st; // lastRead 0: a miss reads the child's own maps at once
+    }
     this.readMaps(pid, st);
     return st;
   }

@@ -123,6 +123,19 @@ describe("drainRing", () => {
     expect(collect(ring)).toEqual([[3]]);
   });
 
+  test("a long drain releases space as it goes (every 64 records), not only at its end", () => {
+    const ring = new FakeRing(8192);
+    for (let i = 0; i < 200; i++) ring.append([i]);
+    let seenAt100 = -1;
+    drainRing(ring, 1000, {
+      record: (word) => {
+        if (ring.words[word] === 100) seenAt100 = Number(ring.consumerPos[0]);
+      },
+    });
+    expect(seenAt100).toBe(64 * 16);
+    expect(Number(ring.consumerPos[0])).toBe(200 * 16);
+  });
+
   test("positions past 2^32 (a long run) still index the right bytes", () => {
     const start = 2 ** 32 * 3 + 40; // 8-aligned, 24 bytes before the end of a 64-byte ring
     const ring = new FakeRing(64, start);
