@@ -82,16 +82,21 @@ function gitCommit(): string {
 /** Where src/ffi/libbpf-embedded.ts imports the library from (copied here for the target arch). */
 export const LIBBPF_EMBED = join(import.meta.dir, "dist", "embed", "libbpf-flametui.so");
 
+/** scripts/build-libbpf.sh's exit code when no Debian source package could be fetched. */
+const NO_LIBBPF_SOURCE = 3;
+
 /**
  * Builds (or reuses, see its cache stamp) dist/libbpf/<arch>/libbpf-flametui.so with
  * scripts/build-libbpf.sh from Debian's source packages, and copies it to LIBBPF_EMBED.
+ * Returns null when no source package could be fetched (the script named what it tried).
  */
-export function buildLibbpf(arch: string = process.arch): string {
+export function buildLibbpf(arch: string = process.arch): string | null {
   const built = join(import.meta.dir, "dist", "libbpf", arch, "libbpf-flametui.so");
   const r = Bun.spawnSync(["bash", join(import.meta.dir, "scripts", "build-libbpf.sh"), "--arch", arch], {
     stdout: "inherit",
     stderr: "inherit",
   });
+  if (r.exitCode === NO_LIBBPF_SOURCE) return null;
   if (r.exitCode !== 0) throw new Error(`scripts/build-libbpf.sh --arch ${arch} failed (exit ${r.exitCode})`);
   mkdirSync(join(import.meta.dir, "dist", "embed"), { recursive: true });
   copyFileSync(built, LIBBPF_EMBED);
@@ -150,10 +155,17 @@ if (import.meta.main) {
   const obj = buildBpf({ force: true, arch });
   console.log(`built ${obj} for ${arch} (${statSync(obj).size} bytes)`);
   if (!process.argv.includes("--bpf-only")) {
-    const embed = !process.argv.includes("--system-libbpf");
+    let embed = !process.argv.includes("--system-libbpf");
     if (embed) {
       const so = buildLibbpf(arch);
-      console.log(`embedding ${so} (${statSync(so).size} bytes)`);
+      if (so) console.log(`embedding ${so} (${statSync(so).size} bytes)`);
+      else {
+        embed = false;
+        const bar = "!".repeat(78);
+        console.error(`${bar}\n!! NOT EMBEDDING libbpf: no Debian source package of it could be fetched (see above).\n` +
+          `!! This executable uses the system's libbpf.so.1 at run time (Debian package libbpf1),\n` +
+          `!! so it is not the self-contained release build. Fix the mirror and rebuild to embed it.\n${bar}`);
+      }
     }
     const exe = buildExecutable(argValue("--outfile") ?? undefined, { arch, embedLibbpf: embed });
     console.log(`built ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

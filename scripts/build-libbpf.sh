@@ -3,8 +3,10 @@
 # flametui executable embeds and dlopen()s: its only DT_NEEDED entry is glibc (libc.so.6).
 # Everything comes from Debian's source packages (apt-get source; needs deb-src and dpkg-dev).
 #
-#   scripts/build-libbpf.sh [--arch x64|arm64] [--out FILE]
+#   scripts/build-libbpf.sh [--arch x64|arm64] [--out FILE] [--print-versions]
 #
+# --print-versions fetches the sources (or finds them fetched) and prints the versions chosen.
+# Exit code 3: no source package could be fetched (build.ts falls back to the system libbpf).
 # Default output: dist/libbpf/<arch>/libbpf-flametui.so. The result is cached: it is rebuilt only
 # when the Debian source versions or this script change (stamp next to the output).
 # Why not Debian's libelf.a: libelf-dev ships a non-PIC archive, which cannot go into a shared
@@ -16,12 +18,14 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ARCH="x64"
 OUT=""
 JOBS="$(nproc 2>/dev/null || echo 2)"
+PRINT_VERSIONS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) ARCH="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     -j) JOBS="$2"; shift 2 ;;
-    *) echo "usage: $0 [--arch x64|arm64] [--out FILE] [-j N]" >&2; exit 2 ;;
+    --print-versions) PRINT_VERSIONS=1; shift ;;
+    *) echo "usage: $0 [--arch x64|arm64] [--out FILE] [-j N] [--print-versions]" >&2; exit 2 ;;
   esac
 done
 
@@ -44,13 +48,48 @@ WORK="${FLAMETUI_LIBBPF_WORK:-$ROOT/dist/.libbpf-build}/$ARCH"
 SRC="${FLAMETUI_LIBBPF_WORK:-$ROOT/dist/.libbpf-build}/src"
 mkdir -p "$WORK" "$SRC" "$(dirname "$OUT")"
 
-# Source package versions: the candidate versions apt would fetch (policy of the configured mirror).
-srcver() { apt-cache showsrc "$1" 2>/dev/null | awk '/^Version:/ {print $2}' | sort -V | tail -1; }
-V_LIBBPF="$(srcver libbpf)"; V_ELF="$(srcver elfutils)"; V_ZLIB="$(srcver zlib)"
-if [ -z "$V_LIBBPF" ] || [ -z "$V_ELF" ] || [ -z "$V_ZLIB" ]; then
-  echo "build-libbpf: apt has no source packages (enable deb-src in /etc/apt/sources.list.d/ and run apt-get update)" >&2
-  exit 1
-fi
+# ---- source versions ------------------------------------------------------------------------
+# A mirror can list a source version (a security update, say) that it answers 404 for, so each
+# package is fetched by trying, in order: the source version of the installed binary package,
+# then every version `apt-cache showsrc` lists, newest first. Exit code 3 means no source at all
+# could be had (build.ts then builds with the system libbpf and says so).
+NO_SOURCE=3
+installed_src() { # binary package -> source version of the installed copy ("" if not installed)
+  dpkg-query -W -f='${db:Status-Abbrev} ${source:Version}\n' "$1" 2>/dev/null | awk '$1 == "ii" {print $2}'
+}
+candidates() { # source package, binary package -> versions to try, one per line, no repeats
+  { installed_src "$2"; apt-cache showsrc "$1" 2>/dev/null | awk '/^Version:/ {print $2}' | sort -Vru; } | awk 'NF && !seen[$0]++'
+}
+fetch() { # source package, binary package -> directory of the unpacked, Debian-patched source
+  local pkg="$1" bin="$2" ver dir tried=() versions
+  versions="$(candidates "$pkg" "$bin")"
+  if [ -z "$versions" ]; then
+    echo "build-libbpf: apt knows no source package $pkg (enable deb-src in /etc/apt/sources.list.d/ and run apt-get update)" >&2
+    return "$NO_SOURCE"
+  fi
+  for ver in $versions; do
+    dir="$SRC/$pkg-$ver"
+    if [ ! -f "$dir/.unpacked" ]; then
+      rm -rf "$dir"
+      if ! (cd "$SRC" && apt-get source --download-only -qq "$pkg=$ver" >/dev/null 2>&1); then
+        tried+=("$ver")
+        echo "build-libbpf: apt-get source $pkg=$ver failed, trying the next version" >&2
+        continue
+      fi
+      dpkg-source --no-check -x "$SRC/${pkg}_${ver#*:}.dsc" "$dir" >/dev/null || { tried+=("$ver (unpack failed)"); continue; }
+      touch "$dir/.unpacked"
+    fi
+    echo "$ver $dir"
+    return 0
+  done
+  echo "build-libbpf: no source of $pkg could be fetched; tried: ${tried[*]} (is the mirror reachable and dpkg-dev installed?)" >&2
+  return "$NO_SOURCE"
+}
+read -r V_ZLIB D_ZLIB < <(fetch zlib zlib1g || echo FAIL) && [ "$V_ZLIB" != FAIL ] || exit "$NO_SOURCE"
+read -r V_ELF D_ELF < <(fetch elfutils libelf1 || echo FAIL) && [ "$V_ELF" != FAIL ] || exit "$NO_SOURCE"
+read -r V_LIBBPF D_LIBBPF < <(fetch libbpf libbpf1 || echo FAIL) && [ "$V_LIBBPF" != FAIL ] || exit "$NO_SOURCE"
+if [ -n "$PRINT_VERSIONS" ]; then echo "libbpf=$V_LIBBPF elfutils=$V_ELF zlib=$V_ZLIB"; exit 0; fi
+
 KEY="libbpf=$V_LIBBPF elfutils=$V_ELF zlib=$V_ZLIB arch=$ARCH cc=$($CC -dumpversion) script=$(sha256sum "$0" | cut -c1-16)"
 STAMP="$OUT.stamp"
 if [ -f "$OUT" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
@@ -59,23 +98,6 @@ if [ -f "$OUT" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
 fi
 echo "build-libbpf: building $OUT ($KEY)"
 T0=$(date +%s)
-
-# ---- sources (download once, shared by all architectures) ---------------------------------
-fetch() { # package version -> directory of the unpacked, Debian-patched source
-  local pkg="$1" ver="$2" dir="$SRC/$1-$2"
-  if [ ! -f "$dir/.unpacked" ]; then
-    rm -rf "$dir"
-    (cd "$SRC" && apt-get source --download-only -qq "$pkg=$ver" >/dev/null 2>&1) || {
-      echo "build-libbpf: apt-get source $pkg=$ver failed (is dpkg-dev installed and deb-src enabled?)" >&2; exit 1; }
-    local dsc; dsc="$(ls "$SRC/${pkg}_${ver#*:}.dsc")"
-    dpkg-source --no-check -x "$dsc" "$dir" >/dev/null
-    touch "$dir/.unpacked"
-  fi
-  echo "$dir"
-}
-D_ZLIB="$(fetch zlib "$V_ZLIB")"
-D_ELF="$(fetch elfutils "$V_ELF")"
-D_LIBBPF="$(fetch libbpf "$V_LIBBPF")"
 
 PIC="$WORK/pic"         # static PIC archives and their headers
 rm -rf "$PIC" && mkdir -p "$PIC/include" "$PIC/lib"
