@@ -38,9 +38,9 @@ struct flametui_sample {
 
 /* Process lifecycle records travel in the same ring buffer as the samples, so they arrive in
  * order with them. They are a bare header (no frames) with one of these flags set; comm is
- * the name after exec. */
+ * the name after exec. comm is always the process's (its thread-group leader's) name. */
 #define FLAMETUI_F_EXEC 16u /* the process (tgid) replaced its image */
-#define FLAMETUI_F_EXIT 32u /* the process (its thread group leader) exited */
+#define FLAMETUI_F_EXIT 32u /* the process exited (its last thread, not always the leader) */
 #define FLAMETUI_F_FORK 64u /* a new process (tgid) was forked; tid holds its parent's tgid */
 
 struct flametui_event {

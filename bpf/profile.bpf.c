@@ -51,6 +51,17 @@ struct {
 
 #define STACK_BYTES (FLAMETUI_MAX_FRAMES * sizeof(__u64))
 
+/* The process's name: its thread-group leader's comm, so every thread of a process (also after
+ * the main thread exited, when /proc/PID/exe no longer resolves) is filed under one name. */
+static __always_inline void process_comm(char *dst)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	if (!leader || bpf_core_read_str(dst, FLAMETUI_COMM_LEN, &leader->comm) <= 0)
+		bpf_get_current_comm(dst, FLAMETUI_COMM_LEN);
+}
+
 SEC("perf_event")
 int flametui_sample(struct bpf_perf_event_data *ctx)
 {
@@ -73,7 +84,7 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	s->tid = (__u32)id;
 	s->cpu = bpf_get_smp_processor_id();
 	s->time_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	process_comm(s->comm);
 
 	n = bpf_get_stack(ctx, s->frames, STACK_BYTES, 0);
 	if (n < 0) {
@@ -122,7 +133,7 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* Writes one lifecycle record; comm is the current task's. */
+/* Writes one lifecycle record; comm is the current process's. */
 static __always_inline void output_event(__u32 tgid, __u32 tid, __u32 flags, __u64 wakeup)
 {
 	struct flametui_event e = {};
@@ -132,7 +143,7 @@ static __always_inline void output_event(__u32 tgid, __u32 tid, __u32 flags, __u
 	e.cpu = bpf_get_smp_processor_id();
 	e.flags = flags;
 	e.time_ns = bpf_ktime_get_ns();
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	process_comm(e.comm);
 	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup))
 		__sync_fetch_and_add(&events_lost, 1);
 }
@@ -180,10 +191,12 @@ int flametui_fork(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tp/sched_process_exit")
 int flametui_exit(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
-	/* Threads exit one by one; the process is gone when its leader (tid == tgid) exits. */
-	if ((__u32)id != (__u32)(id >> 32))
+	/* Threads exit one by one, the leader not always last (a main thread may pthread_exit while
+	 * others run on): the process is gone when the last one exits. do_exit() has counted this
+	 * thread out of signal->live before the tracepoint. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	return emit_event(FLAMETUI_F_EXIT, BPF_RB_NO_WAKEUP);
 }

@@ -9,8 +9,9 @@
  *   BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP / BPF_RB_AVAIL_DATA,
  *   struct bpf_perf_event_data (opaque: the program passes the context to helpers only),
  *   struct bpf_raw_tracepoint_args,
- *   struct task_struct with only `flags`, `pid` and `tgid` (CO-RE: preserve_access_index
- *   relocates the offsets against the running kernel's BTF) and PF_EXITING.
+ *   struct task_struct with only `flags`, `pid`, `tgid`, `group_leader`, `signal` and `comm`,
+ *   struct signal_struct with only `live` (CO-RE: preserve_access_index relocates the
+ *   offsets against the running kernel's BTF), and PF_EXITING.
  * Add kernel struct fields the same way, with __attribute__((preserve_access_index)). */
 
 typedef signed char __s8;
@@ -66,10 +67,21 @@ struct bpf_raw_tracepoint_args {
 	__u64 args[0];
 };
 
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live; /* threads of the group not yet in do_exit() */
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	unsigned int flags;
 	int pid;  /* pid_t: the thread id */
 	int tgid; /* pid_t: the process id */
+	struct task_struct *group_leader;
+	struct signal_struct *signal;
+	char comm[16];
 } __attribute__((preserve_access_index));
 
 #define PF_EXITING 0x00000004 /* set by do_exit() before the exit tracepoint */

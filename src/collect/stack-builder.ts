@@ -1,10 +1,14 @@
 // Turns one raw sample into the stack the trie stores, outermost first:
 // process name -> `pid N` (unless --no-pid) -> `tid N` (with --threads) -> user frames -> kernel frames.
+// A stack the kernel cut at its depth limit says so: `[truncated]` stands where its outer frames
+// are missing (before the user frames, or between user and kernel frames).
 
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import { RawStackCache } from "./raw-stack-cache.ts";
-import type { RawSample } from "./records.ts";
+import { F_KERNEL_TRUNCATED, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+
+export const TRUNCATED_FRAME = "[truncated]";
 
 export interface StackShape {
   threads: boolean;
@@ -17,12 +21,15 @@ export class StackBuilder {
   private readonly pidFrames = new Map<number, number>();
   private readonly tidFrames = new Map<number, number>();
   readonly cache = new RawStackCache();
+  private readonly truncated: number;
 
   constructor(
     private readonly frames: FrameTable,
     private readonly symbolizer: Symbolizer,
     private readonly shape: StackShape,
-  ) {}
+  ) {
+    this.truncated = frames.intern(TRUNCATED_FRAME, FrameKind.Unresolved);
+  }
 
   /** Fills `this.stack` for the sample and returns its length. */
   build(s: RawSample): number {
@@ -37,7 +44,7 @@ export class StackBuilder {
 
   private hasUnresolved(): boolean {
     const kinds = this.frames.kinds;
-    for (const id of this.stack) if (kinds[id] === FrameKind.Unresolved) return true;
+    for (const id of this.stack) if (kinds[id] === FrameKind.Unresolved && id !== this.truncated) return true;
     return false;
   }
 
@@ -50,8 +57,10 @@ export class StackBuilder {
     const tmp = this.scratch;
     tmp.length = 0;
     if (s.userLen > 0) this.symbolizer.userStack(s.pid, s.user, s.userLen, tmp);
+    if (s.flags & F_USER_TRUNCATED) out.push(this.truncated);
     for (let i = tmp.length - 1; i >= 0; i--) out.push(tmp[i]!);
     tmp.length = 0;
+    if (s.flags & F_KERNEL_TRUNCATED) out.push(this.truncated);
     if (s.kernelLen > 0) this.symbolizer.kernelStack(s.kernel, s.kernelLen, tmp);
     for (let i = tmp.length - 1; i >= 0; i--) out.push(tmp[i]!);
     return out.length;
