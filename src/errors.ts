@@ -1,6 +1,8 @@
 // Error kinds a user can act on. Each carries a hint; main.ts prints one clean line per error
 // (never a stack trace) and picks the exit code from the kind.
 
+import { escapeText } from "./text/sanitize.ts";
+
 export class FlametuiError extends Error {
   constructor(
     message: string,
@@ -25,13 +27,22 @@ export class InputError extends FlametuiError {}
 /** Missing privileges for BPF or perf events. */
 export class PermissionError extends FlametuiError {}
 
+/** An output file that cannot or must not be written; one line naming the path. */
+export class OutputError extends FlametuiError {}
+
 /** The kernel or system lacks something flametui needs. */
 export class UnsupportedError extends FlametuiError {}
 
-/** The message (and hint) for stderr; control characters from file names etc. are made visible. */
+/**
+ * The message (and hint) for stderr. Each part is escaped on its own (control characters,
+ * newlines, bidi controls from file names become visible escapes), so the only line break is
+ * the one before the hint.
+ */
 export function formatError(err: unknown): string {
-  const clean = (s: string) => s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-  if (err instanceof FlametuiError) return clean(err.hint ? `flametui: ${err.message}\n  hint: ${err.hint}` : `flametui: ${err.message}`);
-  if (err instanceof Error) return clean(`flametui: internal error: ${err.message}`);
-  return clean(`flametui: internal error: ${String(err)}`);
+  if (err instanceof FlametuiError) {
+    const head = `flametui: ${escapeText(err.message)}`;
+    return err.hint ? `${head}\n  hint: ${escapeText(err.hint)}` : head;
+  }
+  if (err instanceof Error) return `flametui: internal error: ${escapeText(err.message)}`;
+  return `flametui: internal error: ${escapeText(String(err))}`;
 }

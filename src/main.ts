@@ -5,6 +5,7 @@ import { parseArgs } from "./cli.ts";
 import { runFile } from "./commands/file.ts";
 import { FlametuiError, formatError } from "./errors.ts";
 import { DebugLog } from "./log.ts";
+import { escapeText } from "./text/sanitize.ts";
 import { COMMIT, VERSION, versionText } from "./version.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     if (log?.path) {
       log.close();
-      process.stderr.write(`flametui: debug log written to ${log.path}\n`);
+      process.stderr.write(`flametui: debug log written to ${escapeText(log.path)}\n`);
     }
   }
 }

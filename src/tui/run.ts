@@ -5,6 +5,7 @@ import { openSync } from "node:fs";
 import tty from "node:tty";
 import { createCliRenderer, type CliRenderer } from "@opentui/core";
 import type { Snapshot } from "../profile/snapshot.ts";
+import { escapeText } from "../text/sanitize.ts";
 import { FlameApp } from "./app.ts";
 
 export interface TuiOptions {
@@ -37,8 +38,8 @@ function openInput(): { stdin: NodeJS.ReadStream; owned: tty.ReadStream | null }
 /** One line for the user; the stack, if any, goes to the debug log. */
 function describeError(err: unknown): string {
   const hint = (err as { hint?: unknown } | null)?.hint;
-  if (err instanceof Error) return `flametui: ${err.message}\n${typeof hint === "string" ? `  hint: ${hint}\n` : ""}`;
-  return `flametui: ${String(err)}\n`;
+  if (err instanceof Error) return `flametui: ${escapeText(err.message)}\n${typeof hint === "string" ? `  hint: ${escapeText(hint)}\n` : ""}`;
+  return `flametui: ${escapeText(String(err))}\n`;
 }
 
 /**

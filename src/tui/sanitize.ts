@@ -1,27 +1,10 @@
 // Makes untrusted names (frames, processes, files) safe to draw: control characters, escape
 // sequences and bidi overrides become visible placeholders, never raw terminal input.
+// What counts as unsafe is defined once, in src/text/sanitize.ts.
 
-/** Placeholder for C0 controls: the Unicode "control pictures" block (U+2400 + code). */
-function c0Picture(code: number): string {
-  return String.fromCharCode(0x2400 + code);
-}
+import { sanitizeText } from "../text/sanitize.ts";
 
-// Characters that could move the cursor, start an escape sequence or reorder text.
-// C0 (0x00-0x1f), DEL (0x7f), C1 (0x80-0x9f), bidi embeddings/overrides/isolates,
-// line/paragraph separators, and lone surrogates.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNSAFE_G = new RegExp(UNSAFE.source, "g");
-
-/** Returns `s` with every unsafe character replaced by a visible placeholder. */
-export function sanitizeText(s: string): string {
-  if (!UNSAFE.test(s)) return s;
-  return s.replace(UNSAFE_G, (ch) => {
-    const c = ch.charCodeAt(0);
-    if (c < 0x20) return c0Picture(c); // ESC -> ␛, NUL -> ␀, TAB -> ␉ ...
-    if (c === 0x7f) return "\u2421"; // ␡
-    return "\uFFFD"; // C1 controls, bidi controls, separators, lone surrogates
-  });
-}
+export { sanitizeText };
 
 /** Caches sanitized frame names per frame table (an array of names from one snapshot). */
 export class SafeNames {
