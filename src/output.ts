@@ -1,10 +1,10 @@
 // Writes a profile to a file or stdout in the format the user asked for, or that the file
 // name suggests (.json -> speedscope, anything else -> folded).
 
-import { writeFileSync } from "node:fs";
 import { UsageError } from "./errors.ts";
 import { exportFolded } from "./export/folded.ts";
 import { exportSpeedscope } from "./export/speedscope.ts";
+import { writeOutputFile } from "./fs/write-file.ts";
 import type { Snapshot } from "./profile/snapshot.ts";
 import { VERSION } from "./version.ts";
 
@@ -20,14 +20,14 @@ export function renderProfile(s: Snapshot, format: OutputFormat, name: string): 
   return format === "speedscope" ? exportSpeedscope(s, name, `flametui@${VERSION}`) : exportFolded(s);
 }
 
-/** Writes to `output` ("-" = stdout). A closed pipe (`| head`) ends quietly. */
+/** Writes to `output` ("-" = stdout; a file: see writeOutputFile). A closed pipe (`| head`) ends quietly. */
 export async function writeProfile(s: Snapshot, output: string, format: OutputFormat, name: string): Promise<void> {
   const text = renderProfile(s, format, name);
   if (output === "-") {
     await writeStdout(text);
     return;
   }
-  writeFileSync(output, text);
+  writeOutputFile(output, text);
 }
 
 export async function writeStdout(text: string): Promise<void> {

@@ -1,12 +1,12 @@
 // The flamegraph application state: snapshot, zoom history, selection, hover, search, sort,
 // orientation, freeze and scroll; turns keys and mouse into state changes and paints on demand.
 
-import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
 import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
 import { drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
 import { exportFolded } from "../export/folded.ts";
+import { writeNewFile } from "../fs/write-file.ts";
 import { drawHelp } from "./help.ts";
 import { commandFor, keyId, type KeyLike } from "./keymap.ts";
 import { LayoutCache, rectAt, type FlameLayout, type SortMode } from "./layout.ts";
@@ -370,7 +370,7 @@ export class FlameApp {
         const text = exportFolded(this.snapshot, this.zoom);
         for (let k = 1; ; k++) {
           try {
-            writeFileSync(path, text, { flag: "wx" });
+            writeNewFile(path, text); // 0600, never through a planted symlink
             break;
           } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== "EEXIST" || k > 99) throw e;

@@ -1,0 +1,86 @@
+// Writes profiles as root without being steered by other users: new files are 0600, and a
+// symlink, hardlink, device, FIFO or another user's file at the target path is refused.
+
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { OutputError } from "../errors.ts";
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
+
+/**
+ * Writes `text` to `path` for `-o`: a new file is created 0600 (the umask can only narrow it);
+ * an existing regular file of our own with one link is truncated and rewritten in place.
+ *
+ * Why open-and-check rather than write-a-temp-file-and-rename: the file keeps its inode, mode
+ * and links as with a shell `>`, it works where only the file (not its directory) is writable,
+ * and a rename could never replace /dev/null or another user's file by mistake. O_NOFOLLOW
+ * refuses a symlink at the final component; fstat on the open descriptor (no race with the
+ * path) refuses what is not a regular file of ours with one link, so a planted hardlink to
+ * another file is never written through. Nothing is truncated before those checks pass.
+ */
+export function writeOutputFile(path: string, text: string): void {
+  // O_NONBLOCK: opening a planted FIFO must not wait for a reader.
+  const fd = openOrExplain(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new OutputError(`cannot write ${path}: not a regular file`);
+    if (st.uid !== process.geteuid!()) throw new OutputError(`refusing to write ${path}: it belongs to another user (uid ${st.uid})`);
+    if (st.nlink !== 1) throw new OutputError(`refusing to write ${path}: it has ${st.nlink} hard links`);
+    ftruncateSync(fd, 0);
+    writeAll(fd, path, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates `path`, which must not exist yet (not even as a symlink), 0600, and writes `text`. EEXIST is thrown as is. */
+export function writeNewFile(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") throw e;
+    throw explain(path, e);
+  }
+  try {
+    writeAll(fd, path, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openOrExplain(path: string, flags: number): number {
+  try {
+    return openSync(path, flags, 0o600);
+  } catch (e) {
+    throw explain(path, e);
+  }
+}
+
+function writeAll(fd: number, path: string, text: string): void {
+  const buf = Buffer.from(text);
+  try {
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+  } catch (e) {
+    throw explain(path, e);
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ELOOP: "it is a symbolic link",
+  EISDIR: "it is a directory",
+  ENOENT: "no such directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  ENXIO: "not a regular file",
+  ETXTBSY: "the file is a running program",
+};
+
+function explain(path: string, e: unknown): OutputError {
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  const why = REASONS[code] ?? (e instanceof Error ? e.message : String(e));
+  return new OutputError(code === "ELOOP" ? `refusing to write ${path}: ${why}` : `cannot write ${path}: ${why}`);
+}
