@@ -1,7 +1,9 @@
 // Folded stacks importer: `frame;frame;frame count` per line, split at the last space so frame
 // names may contain spaces. Consecutive lines usually share a long prefix (the format is sorted),
 // so the frames of the common prefix are reused from the previous line instead of re-hashed.
+// Frame names are unescaped as src/export/folded.ts writes them.
 
+import { unescapeFrameName } from "../export/folded-escape.ts";
 import { kindFromFoldedName } from "../profile/frames.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, ROOT, StackTrie } from "../profile/trie.ts";
@@ -124,7 +126,8 @@ export class FoldedImporter implements Importer {
     const table = depth === 0 ? this.rootNames : this.innerNames;
     let id = table.get(buf, a, b);
     if (id < 0) {
-      const name = utf8.decode(buf.subarray(a, b));
+      const text = utf8.decode(buf.subarray(a, b));
+      const name = text.includes("\\") ? unescapeFrameName(text) : text;
       const kind = kindFromFoldedName(name, depth === 0 ? 0 : 1);
       id = this.trie.frames.intern(name, kind);
       table.set(buf, a, b, id);
