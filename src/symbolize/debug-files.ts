@@ -1,12 +1,20 @@
 // Finds the best symbol table for an ELF image: its own .symtab, else a separate debug file by
 // build-id or by .gnu_debuglink (CRC32-checked), else MiniDebugInfo merged with .dynsym.
-import { closeSync, openSync, readSync } from "node:fs";
+// Debug files are opened through safe-open.ts inside the process's root: regular files only.
+import { closeSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import { ElfFile, bufferSource, loadElf, type SymbolTable } from "./elf.ts";
+import { escapeText } from "../text/sanitize.ts";
+import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { MergedSymbols } from "./merged-symbols.ts";
+import { RefusedFile, openRegular, readRange, type OpenedFile } from "./safe-open.ts";
 import { xzDecompress } from "./xz.ts";
 
 export type SymbolSource = "symtab" | "build-id" | "debuglink" | "minidebuginfo" | "dynsym" | "none";
+
+/** Largest debug file whose CRC is computed (real ones reach a few GB only for browsers). */
+const DEBUG_FILE_LIMIT = 4 * 2 ** 30;
+/** Largest decompressed MiniDebugInfo (real ones are a few MB: function symbols only). */
+export const MINIDEBUGINFO_LIMIT = 64 << 20;
 
 export interface ImageSymbols {
   syms: SymbolTable;
@@ -20,78 +28,112 @@ export interface ImageSymbols {
 /**
  * Symbols for `elf`, loaded from `path` (as the process names it; debuglinks are searched
  * next to it, in its .debug/ and under each debug dir + its directory, as gdb does).
- * `root` prefixes every searched path (a container's /proc/PID/root), "" for none.
+ * Every searched path is resolved inside `root` (a process's /proc/PID/root, or "/").
  */
-export function findSymbols(elf: ElfFile, path: string, debugDirs: string[], root = ""): ImageSymbols {
+export function findSymbols(elf: ElfFile, path: string, debugDirs: string[], root = "/"): ImageSymbols {
   if (!elf.stripped) return { syms: elf, source: "symtab", debugPath: null, notes: [] };
   const notes: string[] = [];
   const id = elf.buildId;
   if (id !== null && id.length >= 4) {
     for (const dir of debugDirs) {
-      const p = `${root}${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
-      const dbg = tryLoad(p);
+      const p = `${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+      const dbg = loadDebugFile(p, root, null, notes);
       if (dbg && (dbg.buildId === null || dbg.buildId === id)) return { syms: dbg, source: "build-id", debugPath: p, notes };
     }
   }
   const link = elf.debugLink;
-  if (link !== null) {
-    const dir = path.slice(0, path.lastIndexOf("/") + 1) || "./";
+  const bad = link === null ? null : badDebugLinkName(link.file);
+  if (bad !== null) notes.push(`.gnu_debuglink name "${escapeText(link!.file)}" ${bad}, ignored`);
+  else if (link !== null) {
+    const dir = path.slice(0, path.lastIndexOf("/") + 1) || "/";
     const candidates = [`${dir}${link.file}`, `${dir}.debug/${link.file}`, ...debugDirs.map((d) => `${d}${dir}${link.file}`)];
-    for (const c of candidates) {
-      const p = `${root}${c}`;
-      const crc = fileCrc32(p);
-      if (crc === null) continue;
-      if (crc !== link.crc) {
-        notes.push(`${p}: debuglink CRC mismatch (file ${hex(crc)}, expected ${hex(link.crc)}), ignored`);
-        continue;
-      }
-      const dbg = tryLoad(p);
+    for (const p of candidates) {
+      const dbg = loadDebugFile(p, root, link.crc, notes);
       if (dbg && (id === null || dbg.buildId === null || dbg.buildId === id)) return { syms: dbg, source: "debuglink", debugPath: p, notes };
     }
   }
   if (elf.debugData !== null) {
     try {
-      const mini = new ElfFile(bufferSource(xzDecompress(elf.debugData)));
+      const mini = new ElfFile(bufferSource(xzDecompress(elf.debugData, MINIDEBUGINFO_LIMIT)));
       if (mini.symbolCount > 0) return { syms: new MergedSymbols(elf, mini), source: "minidebuginfo", debugPath: null, notes };
     } catch (err) {
-      notes.push(`.gnu_debugdata (MiniDebugInfo) unreadable: ${(err as Error).message}`);
+      notes.push(`.gnu_debugdata (MiniDebugInfo) unreadable: ${escapeText((err as Error).message)}`);
     }
   }
   return { syms: elf, source: elf.symbolCount > 0 ? "dynsym" : "none", debugPath: null, notes };
 }
 
-/** A debug file that really has a .symtab, or null. */
-function tryLoad(path: string): ElfFile | null {
+/**
+ * Why a .gnu_debuglink name is not a plain file name (it is joined to directories: "/" or ".."
+ * would reach elsewhere), or null when it is one.
+ */
+export function badDebugLinkName(name: string): string | null {
+  if (name === "") return "is empty";
+  if (name === "." || name === "..") return "is a directory name";
+  if (name.includes("/")) return "contains '/'";
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffd]/.test(name)) return "contains control characters or invalid UTF-8";
+  return null;
+}
+
+/**
+ * A debug file at `path` inside `root` that really has a .symtab, or null. With `crc`, the
+ * file's CRC32 must match (computed on the descriptor that is then parsed).
+ */
+function loadDebugFile(path: string, root: string, crc: number | null, notes: string[]): ElfFile | null {
+  let f: OpenedFile;
   try {
-    const dbg = loadElf(path);
+    f = openRegular(path, { root });
+  } catch (e) {
+    if (e instanceof RefusedFile) notes.push(e.message);
+    return null;
+  }
+  try {
+    if (crc !== null) {
+      if (f.stat.size > DEBUG_FILE_LIMIT) {
+        notes.push(`${escapeText(path)}: ${f.stat.size} bytes, too large for a debug file, ignored`);
+        return null;
+      }
+      const got = fdCrc32(f);
+      if (got !== crc) {
+        notes.push(`${escapeText(path)}: debuglink CRC mismatch (file ${hex(got)}, expected ${hex(crc)}), ignored`);
+        return null;
+      }
+    }
+    const dbg = new ElfFile(fdSource(f.fd, f.stat.size));
     return dbg.stripped || dbg.symbolCount === 0 ? null : dbg;
   } catch {
     return null;
+  } finally {
+    closeSync(f.fd);
   }
 }
 
-/** CRC32 (the zlib polynomial gnu_debuglink uses) of a whole file, read in chunks; null if unreadable. */
+/** CRC32 (the zlib polynomial gnu_debuglink uses) of an open regular file, up to its size. */
+function fdCrc32(f: OpenedFile): number {
+  let crc = 0;
+  for (let pos = 0; pos < f.stat.size; ) {
+    const chunk = readRange(f.fd, pos, Math.min(1 << 20, f.stat.size - pos));
+    if (chunk.length === 0) break;
+    crc = crc32(chunk, crc);
+    pos += chunk.length;
+  }
+  return crc;
+}
+
+/** CRC32 of the regular file at `path`; null if it is missing, unreadable or not regular. */
 export function fileCrc32(path: string): number | null {
-  let fd: number;
+  let f: OpenedFile;
   try {
-    fd = openSync(path, "r");
+    f = openRegular(path);
   } catch {
     return null;
   }
   try {
-    const buf = new Uint8Array(1 << 20);
-    let crc = 0;
-    let pos = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n <= 0) return crc;
-      crc = crc32(buf.subarray(0, n), crc);
-      pos += n;
-    }
+    return fdCrc32(f);
   } catch {
-    return null; // a directory, or a read error
+    return null;
   } finally {
-    closeSync(fd);
+    closeSync(f.fd);
   }
 }
 

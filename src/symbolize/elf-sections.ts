@@ -1,12 +1,21 @@
-// Section contents for the ELF reader, inflating SHF_COMPRESSED sections (Elf64_Chdr, then
-// zlib via node:zlib or zstd via Bun.zstdDecompressSync) as debug files may carry them.
-import { inflateSync } from "node:zlib";
+// Section contents for the ELF reader, inflating SHF_COMPRESSED sections (Elf64_Chdr, then zlib
+// or zstd via node:zlib) as debug files may carry them, stopping at the declared size: a
+// hostile file cannot make decompression cost more than its header admits to, within limits.
+import { inflateSync, zstdDecompressSync } from "node:zlib";
 import type { ByteSource } from "./elf.ts";
 
 const SHF_COMPRESSED = 0x800;
 const ELFCOMPRESS_ZLIB = 1;
 const ELFCOMPRESS_ZSTD = 2;
 const CHDR_SIZE = 24;
+/** Largest decompressed section. */
+export const INFLATE_LIMIT = 1 << 30;
+/**
+ * Most output per compressed byte (plus INFLATE_SLACK). Symbol and string tables compress 3-10
+ * times; zeros compress ~1000 (zlib) to ~30000 (zstd) times.
+ */
+export const INFLATE_RATIO = 64;
+const INFLATE_SLACK = 1 << 20;
 const TWO32 = 4294967296;
 
 /**
@@ -28,10 +37,17 @@ export function decompressSection(raw: Uint8Array): Uint8Array {
   const type = dv.getUint32(0, true);
   const size = u64(dv, 8);
   const payload = raw.subarray(CHDR_SIZE);
+  if (type !== ELFCOMPRESS_ZLIB && type !== ELFCOMPRESS_ZSTD) throw new Error(`unknown section compression type ${type}`);
+  const limit = Math.min(INFLATE_LIMIT, payload.length * INFLATE_RATIO + INFLATE_SLACK);
+  if (size > limit) throw new Error(`compressed section of ${payload.length} bytes declares ${size} bytes (limit ${limit}), not inflated`);
+  // maxOutputLength stops the decoder as soon as it would pass the declared size.
+  const opts = { maxOutputLength: Math.max(size, 1) };
   let out: Uint8Array;
-  if (type === ELFCOMPRESS_ZLIB) out = inflateSync(payload);
-  else if (type === ELFCOMPRESS_ZSTD) out = Bun.zstdDecompressSync(payload);
-  else throw new Error(`unknown section compression type ${type}`);
+  try {
+    out = type === ELFCOMPRESS_ZLIB ? inflateSync(payload, opts) : zstdDecompressSync(payload, opts);
+  } catch (e) {
+    throw new Error(`compressed section does not inflate to its declared ${size} bytes: ${(e as Error).message}`);
+  }
   if (out.length !== size) throw new Error(`compressed section inflated to ${out.length} bytes, header says ${size}`);
   return out;
 }

@@ -1,8 +1,9 @@
 // ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id, debuglink,
 // MiniDebugInfo bytes and function symbols (.symtab, else .dynsym) with names decoded lazily.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync } from "node:fs";
 import { type PltTable, readPlt } from "./elf-plt.ts";
 import { sectionContents } from "./elf-sections.ts";
+import { openRegular, readRange } from "./safe-open.ts";
 
 const ET_EXEC = 2;
 const ET_DYN = 3;
@@ -298,7 +299,7 @@ function nameIs(strtab: Uint8Array, off: number, want: Uint8Array): boolean {
 /** .gnu_debuglink: file name, NUL, padding to 4 bytes, then the CRC32 (little-endian here). */
 function parseDebugLink(b: Uint8Array): DebugLink | null {
   const nul = b.indexOf(0);
-  if (nul <= 0) return null;
+  if (nul < 0) return null;
   const crcAt = (nul + 4) & ~3;
   if (crcAt + 4 > b.length) return null;
   return { file: utf8.decode(b.subarray(0, nul)), crc: view(b).getUint32(crcAt, true) };
@@ -469,29 +470,28 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   return { read: (off, len) => bytes.subarray(Math.min(off, bytes.length), Math.min(off + len, bytes.length)) };
 }
 
-/** Positional reads from an open read-only descriptor. */
-export function fdSource(fd: number): ByteSource {
-  const size = fstatSync(fd).size;
+/** Largest single read of an image (a section); a larger one is a corrupt or hostile file. */
+export const READ_LIMIT = 1 << 30;
+
+/**
+ * Positional reads from an open read-only descriptor of `size` bytes (a regular file: reads
+ * past the end are clamped), or of unknown size (null: process memory, each read capped).
+ */
+export function fdSource(fd: number, size: number | null): ByteSource {
   return {
     read(off, len) {
-      if (size > 0) len = Math.max(0, Math.min(len, size - off)); // regular file: clamp corrupt sizes
-      else len = Math.min(len, 1 << 28);
-      const buf = new Uint8Array(Math.max(0, len));
-      let got = 0;
-      while (got < len) {
-        const r = readSync(fd, buf, got, len - got, off + got);
-        if (r <= 0) break;
-        got += r;
-      }
-      return got === len ? buf : buf.subarray(0, got);
+      len = size !== null ? Math.max(0, Math.min(len, size - off)) : Math.min(len, 1 << 28);
+      if (len > READ_LIMIT) throw new ElfError(`a ${len}-byte read at ${off} is more than the ${READ_LIMIT} allowed`);
+      return readRange(fd, off, len);
     },
   };
 }
 
 /**
- * Parse the ELF file at `path`. By default it is opened read-only and only the headers, notes,
- * symbol table and string table are read (Bun.mmap opens files O_RDWR, which fails with ETXTBSY
- * on running executables, the common case here); `mmap: true` tries Bun.mmap first.
+ * Parse the ELF file at `path` (a regular file; see safe-open.ts). By default it is opened
+ * read-only and only the headers, notes, symbol table and string table are read (Bun.mmap
+ * opens files O_RDWR, which fails with ETXTBSY on running executables, the common case here);
+ * `mmap: true` tries Bun.mmap first, for trusted files only.
  */
 export function loadElf(path: string, opts: { mmap?: boolean } = {}): ElfFile {
   if (opts.mmap) {
@@ -502,10 +502,10 @@ export function loadElf(path: string, opts: { mmap?: boolean } = {}): ElfFile {
       // fall through to reads
     }
   }
-  const fd = openSync(path, "r");
+  const f = openRegular(path);
   try {
-    return new ElfFile(fdSource(fd));
+    return new ElfFile(fdSource(f.fd, f.stat.size));
   } finally {
-    closeSync(fd);
+    closeSync(f.fd);
   }
 }

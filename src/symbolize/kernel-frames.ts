@@ -70,7 +70,7 @@ export class KernelFrames {
   private load(): Kallsyms {
     const first = this.kallsyms === null;
     const key = this.cacheDir === null ? null : cacheKey(this.procRoot, this.path);
-    let k = first && key !== null ? readCached(this.cacheDir!, key) : null;
+    let k = first && key !== null ? readCached(this.cacheDir!, key, this.log) : null;
     if (k !== null) {
       this.s.kallsymsFromCache++;
       this.loadedAt = -Infinity; // the first miss (a BPF program, say) reads the real file

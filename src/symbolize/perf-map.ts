@@ -1,8 +1,24 @@
 // JIT symbol maps written by runtimes to /tmp/perf-PID.map ("START SIZE name", hex). The file
 // only grows, so it is read incrementally: each refresh parses just the bytes appended since
-// the last one, and an entry for a start seen before replaces it (later entries win).
+// the last one, and an entry for a start seen before replaces it (later entries win). Any
+// user can plant one, so it is read only as a bounded regular file with a trusted owner.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync } from "node:fs";
+import { RefusedFile, openRegular, readRange, type OpenedFile, type Where } from "./safe-open.ts";
+
+/** Largest perf map read (Node's --perf-basic-prof writes ~100 bytes per compiled function). */
+export const PERF_MAP_LIMIT = 64 << 20;
+/** Most distinct entries kept from one map. */
+export const PERF_MAP_ENTRIES = 1 << 20;
+
+export interface PerfMapSource {
+  /** How the path is resolved (default: the real "/", a final symlink refused). */
+  where?: Where;
+  /** Owners accepted (st_uid); default any. */
+  uids?: readonly number[];
+  /** Called with a refusal (not a regular file, a symlink, a foreign owner, too large). */
+  refused?: (err: RefusedFile) => void;
+}
 
 export class PerfMap {
   private readonly byStart = new Map<number, [number, string]>();
@@ -39,7 +55,7 @@ export class PerfMap {
       if (sp1 > pos && sp2 > sp1 && sp2 < eol) {
         const start = parseInt(data.slice(pos, sp1), 16);
         const size = parseInt(data.slice(sp1 + 1, sp2), 16);
-        if (start > 0 && size > 0) {
+        if (start > 0 && size > 0 && (this.byStart.size < PERF_MAP_ENTRIES || this.byStart.has(start))) {
           this.byStart.set(start, [size, data.slice(sp2 + 1, eol).trimEnd()]);
           this.dirty = true;
         }
@@ -50,39 +66,46 @@ export class PerfMap {
 
   /**
    * Reads what was appended to `path` since the last call. A file that shrank or was replaced
-   * (another inode) is read again from the start. Returns false when the file cannot be read.
+   * (another inode) is read again from the start. Returns false when the file is missing,
+   * refused or cannot be read: then there is no map (the entries are dropped).
    */
-  refresh(path: string): boolean {
-    let fd: number;
+  refresh(path: string, src: PerfMapSource = {}): boolean {
+    let f: OpenedFile;
     try {
-      fd = openSync(path, "r");
-    } catch {
+      f = openRegular(path, src.where ?? { noFollow: true });
+    } catch (e) {
+      if (e instanceof RefusedFile) src.refused?.(e);
       return false;
     }
     try {
-      const st = fstatSync(fd);
+      const st = f.stat;
+      if (src.uids !== undefined && !src.uids.includes(st.uid)) throw new RefusedFile(path, `owned by uid ${st.uid}, not by the process (uid ${src.uids.join("/")})`);
+      if (st.size > PERF_MAP_LIMIT) throw new RefusedFile(path, `${st.size} bytes, more than the ${PERF_MAP_LIMIT} read`);
       const identity = `${st.dev}:${st.ino}`;
       if (identity !== this.identity || st.size < this.length) {
-        this.byStart.clear();
-        this.dirty = true;
-        this.tail = "";
-        this.length = 0;
+        this.clear();
         this.identity = identity;
       }
       if (st.size === this.length) return true;
-      const buf = Buffer.allocUnsafe(st.size - this.length);
-      let got = 0;
-      while (got < buf.length) {
-        const n = readSync(fd, buf, got, buf.length - got, this.length + got);
-        if (n <= 0) break;
-        got += n;
-      }
-      this.length += got;
-      this.append(buf.subarray(0, got).toString("utf8"));
+      const got = readRange(f.fd, this.length, st.size - this.length);
+      this.length += got.length;
+      this.append(Buffer.from(got.buffer, got.byteOffset, got.length).toString("utf8"));
       return true;
+    } catch (e) {
+      if (e instanceof RefusedFile) src.refused?.(e);
+      this.clear();
+      return false;
     } finally {
-      closeSync(fd);
+      closeSync(f.fd);
     }
+  }
+
+  private clear(): void {
+    this.byStart.clear();
+    this.dirty = true;
+    this.tail = "";
+    this.length = 0;
+    this.identity = "";
   }
 
   get starts(): Float64Array {

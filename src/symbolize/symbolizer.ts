@@ -11,7 +11,7 @@
 // false` keeps them raw) and the frame is named by the demangled form; `rawName(id)` gives the
 // mangled name back. Stripped images get symbols from a debug file (build-id, debuglink),
 // MiniDebugInfo, else .dynsym (logged once per image).
-import { closeSync, fstatSync, openSync, readlinkSync, statSync } from "node:fs";
+import { closeSync, openSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { Demangler } from "./demangle.ts";
@@ -21,6 +21,8 @@ import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
 import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
+import { tryOpenRegular, type Where } from "./safe-open.ts";
+import { escapeText } from "../text/sanitize.ts";
 
 export interface SymbolizerOptions {
   log?: (line: string) => void;
@@ -129,6 +131,7 @@ export class Symbolizer {
   private readonly kernel: KernelFrames;
   private readonly jit: JitMaps | null;
   private vdso: Image | null | undefined = undefined;
+  private vdsoSize = 0;
   private readonly demangler: Demangler | null;
   /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
   private readonly rawNames = new Map<number, string>();
@@ -163,7 +166,7 @@ export class Symbolizer {
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
     const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
     this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s, cacheDir, this.procRoot);
-    this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir);
+    this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir, this.log);
   }
 
   /**
@@ -395,7 +398,7 @@ export class Symbolizer {
       const image = st.images[i] ?? (st.images[i] = this.image(pid, m));
       id = this.fileFrame(image, addr - m.start + m.offset, m.offset);
     } else if (m.path === "[vdso]") {
-      const image = this.vdsoImage(pid, m);
+      const image = this.vdsoImage(m);
       id = image ? this.fileFrame(image, addr - m.start, 0) : this.unresolved("[vdso]");
     } else if (m.path === "") {
       id = this.jitFrame(pid, addr);
@@ -436,22 +439,19 @@ export class Symbolizer {
     // only when the file opened has the mapping's identity (device and inode, checked on the
     // open descriptor): a path may name another file here, or a replaced one. map_files is the
     // mapped file itself (also for deleted files), so it is not checked (overlayfs may differ).
-    // The root prefixes debuglink searches: the process's own view of the file system.
+    // The root is where debug files are then searched: the process's own view of the file
+    // system when its view of the path was used. Only regular files are opened (safe-open.ts).
     const procRoot = `${this.procRoot}/${pid}/root`;
-    const candidates: [path: string, viaProc: boolean, checkIdentity: boolean, root: string][] = [];
-    if (!m.deleted) candidates.push([m.path, false, true, ""]);
-    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, ""]);
-    if (!m.deleted) candidates.push([`${procRoot}${m.path}`, true, true, procRoot]);
+    const candidates: [path: string, viaProc: boolean, checkIdentity: boolean, where: Where][] = [];
+    if (!m.deleted) candidates.push([m.path, false, true, { root: "/" }]);
+    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, { magicLink: true }]);
+    if (!m.deleted) candidates.push([m.path, true, true, { root: procRoot }]);
     const dev = parseDev(m.dev);
-    for (const [path, viaProc, checkIdentity, root] of candidates) {
-      let fd: number;
+    for (const [path, viaProc, checkIdentity, where] of candidates) {
+      const f = tryOpenRegular(path, where, this.log);
+      if (f === null) continue;
       try {
-        fd = openSync(path, "r");
-      } catch {
-        continue;
-      }
-      try {
-        const st = fstatSync(fd);
+        const st = f.stat;
         if (checkIdentity && (st.ino !== m.inode || (dev !== null && st.dev !== dev))) {
           this.s.identityMismatches++;
           continue;
@@ -462,26 +462,26 @@ export class Symbolizer {
         const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
         try {
           const t0 = performance.now();
-          image.elf = new ElfFile(fdSource(fd));
-          this.findSymbols(image, image.elf, root);
+          image.elf = new ElfFile(fdSource(f.fd, st.size));
+          this.findSymbols(image, image.elf, where.magicLink ? "/" : (where.root ?? "/"));
           this.s.elfLoaded++;
           if (viaProc) this.s.elfViaProc++;
-          this.log(`symbolize: loaded ${m.path}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
+          this.log(`symbolize: loaded ${escapeText(m.path)}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
         } catch (err) {
           this.s.elfFailed++;
-          this.log(`symbolize: no symbols for ${m.path}: ${(err as Error).message}`);
+          this.log(`symbolize: no symbols for ${escapeText(m.path)}: ${escapeText((err as Error).message)}`);
         }
         this.images.set(key, image);
         return image;
       } finally {
-        closeSync(fd);
+        closeSync(f.fd);
       }
     }
     const key = `missing:${m.dev}:${m.inode}:${m.path}`;
     let image = this.images.get(key);
     if (!image) {
       this.s.elfFailed++;
-      this.log(`symbolize: cannot open ${m.path}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
+      this.log(`symbolize: cannot open ${escapeText(m.path)}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
       image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
       this.images.set(key, image);
     }
@@ -493,7 +493,7 @@ export class Symbolizer {
     const found = findSymbols(elf, image.path, this.debugDirs, root);
     image.syms = found.syms;
     image.source = found.source;
-    for (const note of found.notes) this.log(`symbolize: ${image.path}: ${note}`);
+    for (const note of found.notes) this.log(`symbolize: ${escapeText(image.path)}: ${note}`);
     switch (found.source) {
       case "debuglink":
         this.s.debugLinks++;
@@ -509,42 +509,42 @@ export class Symbolizer {
       case "none":
         this.s.dynsymOnly++;
         this.log(
-          `symbolize: ${image.path} is stripped and has no separate debug info (build-id, debuglink, MiniDebugInfo): ` +
+          `symbolize: ${escapeText(image.path)} is stripped and has no separate debug info (build-id, debuglink, MiniDebugInfo): ` +
             `${found.source === "dynsym" ? `names from .dynsym only (${elf.symbolCount} functions)` : "no symbols"}`,
         );
         break;
     }
   }
 
-  /** The vDSO is the same image in every 64-bit process: read it once from process memory. */
-  private vdsoImage(pid: number, m: Mapping): Image | null {
-    if (this.vdso !== undefined) return this.vdso;
-    let image: Image | null = null;
-    for (const p of [pid, "self"]) {
+  /**
+   * The vDSO is the kernel's one image for every native process, so it is read once from our
+   * own memory: a process can rewrite its own copy (mprotect, or /proc/self/mem), and that
+   * must not rename other processes' frames. A mapping of another size (a 32-bit process's
+   * vDSO) is not this image and stays "[vdso]".
+   */
+  private vdsoImage(m: Mapping): Image | null {
+    if (this.vdso === undefined) this.vdso = this.readOwnVdso();
+    if (this.vdso === null || m.end - m.start !== this.vdsoSize) return null;
+    return this.vdso;
+  }
+
+  private readOwnVdso(): Image | null {
+    try {
+      const own = readMaps("self", this.procRoot).maps.find((x) => x.path === "[vdso]");
+      if (!own) return null;
+      const fd = openSync(`${this.procRoot}/self/mem`, "r");
       try {
-        const fd = openSync(`${this.procRoot}/${p}/mem`, "r");
-        try {
-          let start = m.start;
-          let len = m.end - m.start;
-          if (p === "self") {
-            const own = readMaps("self", this.procRoot).maps.find((x) => x.path === "[vdso]");
-            if (!own) continue;
-            start = own.start;
-            len = own.end - own.start;
-          }
-          const bytes = fdSource(fd).read(start, len);
-          const elf = new ElfFile(bufferSource(bytes));
-          image = { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
-        } finally {
-          closeSync(fd);
-        }
-        break;
-      } catch {
-        // try the next source
+        const bytes = fdSource(fd, null).read(own.start, own.end - own.start);
+        const elf = new ElfFile(bufferSource(bytes));
+        this.vdsoSize = own.end - own.start;
+        return { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
+      } finally {
+        closeSync(fd);
       }
+    } catch (err) {
+      this.log(`symbolize: cannot read our own vDSO: ${escapeText((err as Error).message)}`);
+      return null;
     }
-    this.vdso = image;
-    return image;
   }
 
   /** Anonymous memory: a JIT symbol from perf-PID.map if one covers it, else "[anon]". */

@@ -32,8 +32,9 @@ function instance(): XzExports {
  * reads: u32 words at ctx: [0] buffer size, [1] input buffer, [2] in_pos, [3] in_size,
  * [4] output buffer, [5] out_pos. Throws on corrupt or truncated input, and on SHA-256
  * checks, which this xz-embedded build rejects (distributions' MiniDebugInfo uses CRC64/CRC32).
+ * Output past `limit` bytes stops the decoder at once (a bomb costs at most `limit`).
  */
-export function xzDecompress(input: Uint8Array, limit = 1 << 30): Uint8Array {
+export function xzDecompress(input: Uint8Array, limit = 64 << 20): Uint8Array {
   const x = instance();
   const ctx = x.create_context();
   const chunks: Uint8Array[] = [];
