@@ -2,9 +2,9 @@
 // that exit with code 2 and one line of explanation.
 
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runCli } from "./helpers/cli.ts";
 import { FIXTURES, GOLDEN_DIR } from "./helpers/golden.ts";
 
@@ -81,12 +81,17 @@ test("malformed lines are reported once with file:line, the rest is imported", (
   expect(r.stderr).toBe("flametui: skipped 2 malformed lines (first at stdin:2: count is not a whole number)\n");
 });
 
-test("--verbose writes a debug log to a file and prints its path at exit", () => {
-  const r = runCli(["file", capture, "-o", join(dir, "v.folded"), "--verbose"]);
+test("--verbose writes a debug log (0600, in a private directory) and prints its path at exit", () => {
+  const r = runCli(["file", capture, "-o", join(dir, "v.folded"), "--verbose"], undefined, { XDG_RUNTIME_DIR: "" });
   const m = r.stderr.match(/debug log written to (\S+)/);
   expect(m).not.toBeNull();
-  expect(readFileSync(m![1]!, "utf8")).toContain("imported");
-  rmSync(m![1]!);
+  const log = m![1]!;
+  expect(readFileSync(log, "utf8")).toContain("imported");
+  expect(statSync(log).mode & 0o777).toBe(0o600);
+  expect(dirname(log).startsWith(join(tmpdir(), "flametui-"))).toBe(true); // a mkdtemp directory
+  expect(statSync(dirname(log)).mode & 0o777).toBe(0o700);
+  rmSync(log);
+  rmdirSync(dirname(log));
 });
 
 test("names with control characters never reach the terminal raw in messages", () => {
