@@ -6,6 +6,7 @@ import { malformedReport, readProfile } from "../import/read.ts";
 import type { DebugLog } from "../log.ts";
 import { resolveFormat, writeProfile } from "../output.ts";
 import { snapshotOf } from "../profile/snapshot.ts";
+import { escapeText } from "../text/sanitize.ts";
 
 export async function runFile(path: string, opts: FileOptions, log: DebugLog): Promise<number> {
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
@@ -14,8 +15,8 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
   const ms = performance.now() - t0;
   log.write(`imported ${result.source}: ${result.format}, ${result.bytes} bytes, ${result.stats.stacks} stacks, ${result.trie.nodeCount} nodes in ${ms.toFixed(1)} ms`);
   const report = malformedReport(result);
-  if (report) process.stderr.write(`flametui: ${sanitizeLine(report)}\n`);
-  for (const notice of result.stats.notices) process.stderr.write(`flametui: ${sanitizeLine(notice)}\n`);
+  if (report) process.stderr.write(`flametui: ${escapeText(report)}\n`);
+  for (const notice of result.stats.notices) process.stderr.write(`flametui: ${escapeText(notice)}\n`);
 
   const snapshot = snapshotOf(result.trie, result.unit);
   const name = result.source === "stdin" ? "stdin" : result.source.replace(/.*\//, "");
@@ -30,8 +31,4 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
   const { runTui } = await import("../tui/run.ts");
   await runTui({ snapshot, title: name, log: log.write });
   return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal or crash
-}
-
-function sanitizeLine(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, "?");
 }

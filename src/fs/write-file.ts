@@ -23,7 +23,7 @@ export function writeOutputFile(path: string, text: string): void {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new OutputError(`cannot write ${path}: not a regular file`);
-    if (st.uid !== process.geteuid!()) throw new OutputError(`refusing to write ${path}: it belongs to another user (uid ${st.uid})`);
+    if (!ownedByCaller(st.uid)) throw new OutputError(`refusing to write ${path}: it belongs to another user (uid ${st.uid})`);
     if (st.nlink !== 1) throw new OutputError(`refusing to write ${path}: it has ${st.nlink} hard links`);
     ftruncateSync(fd, 0);
     writeAll(fd, path, text);
@@ -46,6 +46,16 @@ export function writeNewFile(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Ours: the effective user's, or under sudo the invoking user's (SUDO_UID is set by sudo, not by
+ * other users), so `sudo flametui fixed -o out.folded` may rewrite the user's own earlier output.
+ */
+function ownedByCaller(uid: number): boolean {
+  if (uid === process.geteuid!()) return true;
+  const sudoUid = process.env.SUDO_UID;
+  return process.geteuid!() === 0 && sudoUid !== undefined && /^\d+$/.test(sudoUid) && Number(sudoUid) === uid && uid !== 0;
 }
 
 function openOrExplain(path: string, flags: number): number {

@@ -84,6 +84,19 @@ describe.skipIf(!isRoot || !haveExe)("-o as root", () => {
     });
   }
 
+  test("under sudo, the invoking user's own file is rewritten (SUDO_UID), never another's", () => {
+    const d = plantDir(false);
+    const out = join(d, "mine.folded");
+    expect(runAsAttacker(["sh", "-c", `echo old > '${out}'`]).exitCode).toBe(0);
+    const uid = statSync(out).uid;
+    const as = (sudoUid: string) =>
+      Bun.spawnSync([EXE, "file", "-", "-o", out], { stdin: new TextEncoder().encode(INPUT), env: { ...process.env, SUDO_UID: sudoUid }, stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    expect(as(String(uid + 1)).exitCode).toBe(1);
+    expect(readFileSync(out, "utf8")).toBe("old\n");
+    expect(as(String(uid)).exitCode).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(EXPECTED);
+  });
+
   test("a FIFO planted at the path is refused at once, not waited on", () => {
     const d = plantDir(false);
     const out = join(d, "out.folded");
