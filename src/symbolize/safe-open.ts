@@ -10,6 +10,7 @@ import { escapeText } from "../text/sanitize.ts";
 const { O_RDONLY, O_NONBLOCK, O_NOCTTY, O_NOFOLLOW, O_DIRECTORY } = constants;
 const READ_FLAGS = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 const ENOSYS = 38;
+const EPERM = 1;
 
 /** An open regular file (close `fd` when done) and its fstat taken on that descriptor. */
 export interface OpenedFile {
@@ -71,7 +72,8 @@ function openPathFd(path: string, where: Where): number {
     // The root itself may be a magic link (/proc/PID/root): that is the process's root, wanted.
     const dir = openat2(AT_FDCWD, where.root || "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
     if (dir < 0) {
-      if (dir === -ENOSYS) return dir;
+      // Opening "/" cannot be denied: EPERM there is a seccomp filter that does not know openat2.
+      if (dir === -ENOSYS || (dir === -EPERM && (where.root || "/") === "/")) return -ENOSYS;
       throw errnoError(-dir, where.root || "/");
     }
     try {
