@@ -1,5 +1,7 @@
 // The profile a live session builds: samples merged into a trie (aggregate, fixed) or into a
-// sliding window of time slots (ring), plus the figures the status bar shows.
+// sliding window of time slots (ring), plus the figures the status bar shows. Samples are
+// placed by their own kernel timestamps (time_ns, CLOCK_MONOTONIC), never by when they are read:
+// `fixed` keeps exactly those taken in [start, start + ms), ring slots are cut the same way.
 
 import { FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
@@ -7,21 +9,40 @@ import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
-import { F_EXEC, F_FORK, F_LIFECYCLE, type RawSample } from "./records.ts";
+import { F_EXEC, F_FORK, F_KERNEL_TRUNCATED, F_LIFECYCLE, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 import { StackBuilder } from "./stack-builder.ts";
+
+/**
+ * A sample stamped this long after the end of a fixed window proves every sample of the window
+ * has been read: records enter the ring in the order they are reserved, and a sample is
+ * reserved within microseconds of being stamped.
+ */
+export const PAST_END_GRACE_NS = 2_000_000;
 
 export class LiveProfile {
   readonly frames: FrameTable;
   private readonly trie: StackTrie;
   private readonly window: SlidingWindow | null;
   private readonly builder: StackBuilder;
-  private readonly startMs: number;
+  /** Start of sampling and (fixed) end of the window, on the samples' clock. */
+  readonly startNs: number;
+  readonly endNs: number;
+  private readonly slotNs: number;
   private readonly rawNames: (string | null)[] = [];
   samples = 0;
   lost = 0;
+  taken = 0;
+  truncated = 0;
+  /** Samples read but not kept: taken before the start, after the end, or in a slot that left the window. */
+  outside = 0;
+  /** fixed: a sample from after the window has been read, so the window is complete. */
+  pastEnd = false;
+  draining = false;
   execs = 0;
   exits = 0;
   forks = 0;
+  private firstNs = Infinity;
+  private lastNs = -Infinity;
   private rateSamples = 0;
   private rateAt: number;
   private rate = 0;
@@ -30,22 +51,39 @@ export class LiveProfile {
     private readonly config: LiveConfig,
     private readonly symbolizer: Symbolizer,
     frames: FrameTable,
-    nowMs: number,
+    startNs: number,
   ) {
     this.frames = frames;
     this.window = config.mode === "ring" ? new SlidingWindow(config.slots, frames) : null;
     this.trie = this.window ? this.window.trie : new StackTrie(frames);
     this.builder = new StackBuilder(frames, symbolizer, { threads: config.threads, noPid: config.noPid });
-    this.startMs = nowMs;
-    this.rateAt = nowMs;
+    this.startNs = startNs;
+    this.endNs = config.mode === "fixed" ? startNs + config.ms * 1e6 : Infinity;
+    this.slotNs = config.ms * 1e6;
+    this.rateAt = startNs;
   }
 
   readonly onSample = (s: RawSample): void => {
     if ((s.flags & F_LIFECYCLE) !== 0) return this.lifecycle(s);
+    const t = s.timeNs;
+    if (t < this.startNs || t >= this.endNs) {
+      if (t >= this.endNs + PAST_END_GRACE_NS) this.pastEnd = true;
+      this.outside++;
+      return;
+    }
     const len = this.builder.build(s);
-    if (this.window) this.window.add(this.builder.stack, len, 1);
-    else this.trie.add(this.builder.stack, len, 1);
+    if (this.window) {
+      if (!this.window.addAt(Math.floor((t - this.startNs) / this.slotNs), this.builder.stack, len, 1)) {
+        this.outside++;
+        return;
+      }
+    } else {
+      this.trie.add(this.builder.stack, len, 1);
+    }
     this.samples++;
+    if ((s.flags & (F_KERNEL_TRUNCATED | F_USER_TRUNCATED)) !== 0) this.truncated++;
+    if (t < this.firstNs) this.firstNs = t;
+    if (t > this.lastNs) this.lastNs = t;
   };
 
   /**
@@ -69,37 +107,55 @@ export class LiveProfile {
     }
   }
 
-  /** Follows freshly exec'ed processes; returns ms until it wants to run again. */
+  /** Follows freshly exec'ed processes; returns ms until it wants to run again (performance.now clock). */
   maintain(nowMs: number): number {
     return this.symbolizer.refreshYoung(nowMs);
   }
 
-  /** Ring mode: moves the window on wall-clock time, whether or not samples arrived. */
-  tick(nowMs: number): void {
-    if (this.window) this.window.advanceTo(Math.floor((nowMs - this.startMs) / this.config.ms));
-    if (nowMs - this.rateAt >= 1000) {
-      this.rate = ((this.samples - this.rateSamples) * 1000) / (nowMs - this.rateAt);
+  /** Ring mode: moves the window on the clock, whether or not samples arrived. */
+  tick(nowNs: number): void {
+    if (this.window) this.window.advanceTo(Math.floor((nowNs - this.startNs) / this.slotNs));
+    if (nowNs - this.rateAt >= 1e9) {
+      this.rate = ((this.samples - this.rateSamples) * 1e9) / (nowNs - this.rateAt);
       this.rateSamples = this.samples;
-      this.rateAt = nowMs;
+      this.rateAt = nowNs;
     }
+  }
+
+  /** Loss figures from the program's counters, both counted over the same interval. */
+  setLoss(lost: number, taken: number): void {
+    this.lost = lost;
+    this.taken = taken;
   }
 
   get version(): number {
     return this.trie.version;
   }
 
-  elapsedMs(nowMs: number): number {
-    return nowMs - this.startMs;
+  elapsedMs(nowNs: number): number {
+    return Math.min(nowNs, this.endNs) / 1e6 - this.startNs / 1e6;
   }
 
-  stats(nowMs: number, frozen: boolean): LiveStats {
-    const elapsed = nowMs - this.startMs;
+  stats(nowNs: number, frozen: boolean): LiveStats {
+    const elapsed = this.elapsedMs(nowNs);
     const rate = elapsed < 1000 && elapsed > 0 ? (this.samples * 1000) / elapsed : this.rate;
-    return { mode: this.config.mode, hz: this.config.hz, elapsedMs: elapsed, samples: this.samples, samplesPerSec: rate, lost: this.lost, frozen };
+    return {
+      mode: this.config.mode,
+      hz: this.config.hz,
+      elapsedMs: elapsed,
+      samples: this.samples,
+      samplesPerSec: rate,
+      lost: this.lost,
+      taken: this.taken,
+      truncated: this.truncated,
+      spanMs: this.samples > 0 ? (this.lastNs - this.firstNs) / 1e6 : 0,
+      draining: this.draining,
+      frozen,
+    };
   }
 
-  snapshot(nowMs: number, frozen: boolean): Snapshot {
-    const s = snapshotOf(this.trie, "samples", this.stats(nowMs, frozen));
+  snapshot(nowNs: number, frozen: boolean): Snapshot {
+    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen));
     const raw = this.rawNames;
     for (let id = raw.length; id < s.names.length; id++) raw.push(this.symbolizer.rawName(id) ?? null);
     s.rawNames = raw.slice();

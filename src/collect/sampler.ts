@@ -29,6 +29,8 @@ export interface SamplerOptions {
   cpus?: number[];
   /** Also deliver exec/exit/fork records (flags F_EXEC / F_EXIT / F_FORK, no frames) in order with samples. */
   lifecycle?: boolean;
+  /** Ring buffer size in bytes (a power of two, a multiple of the page size); default: ringBufferBytes(hz, CPUs). */
+  ringBytes?: number;
 }
 
 export interface SamplerCounters {
@@ -48,6 +50,23 @@ export const OBJECT_NAME = "flametui";
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;
 const EINTR = 4;
+/** Ring buffer sizing: room for this long a stall of the reader, at this many bytes a sample. */
+const RING_HEADROOM_SECONDS = 0.5;
+const RING_BYTES_PER_SAMPLE = 1024;
+export const RING_MIN_BYTES = 8 << 20;
+export const RING_MAX_BYTES = 128 << 20;
+
+/**
+ * Ring buffer bytes for `hz` samples a second on each of `cpus` CPUs: half a second of ~1 KB
+ * samples (a 40-frame stack is ~370 bytes, a full 254-frame one 2 KB), rounded up to a power
+ * of two, between 8 and 128 MiB.
+ */
+export function ringBufferBytes(hz: number, cpus: number): number {
+  const want = hz * cpus * RING_HEADROOM_SECONDS * RING_BYTES_PER_SAMPLE;
+  let bytes = RING_MIN_BYTES;
+  while (bytes < want && bytes < RING_MAX_BYTES) bytes *= 2;
+  return bytes;
+}
 const DEFAULT_PID_CAPACITY = 1024;
 const PID_MAX = 4_194_304;
 
@@ -125,6 +144,10 @@ export class Sampler implements RecordSink {
     this.writeRodata(obj, { filter_pids: pids.length > 0, enable_idle: opts.enableIdle });
     const pidMap = this.map("pids");
     if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
+    const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length);
+    const setRing = lib.bpf_map__set_max_entries(this.map("events"), ringBytes);
+    if (setRing < 0) throw this.libbpfError(`sizing the ring buffer to ${ringBytes} bytes`, -setRing);
+    opts.log?.(`sampler: ring buffer ${ringBytes >> 20} MiB for ${this.hz} Hz on ${this.cpus.length} CPUs`);
     const err = lib.bpf_object__load(obj);
     if (err < 0) throw this.libbpfError("loading the BPF program", -err);
 
@@ -215,6 +238,16 @@ export class Sampler implements RecordSink {
     }
     this.onSample = onSample;
     return drainRing(ring, Math.max(1, budget), this);
+  }
+
+  /** Bytes in the ring buffer not read yet (records still being written included). */
+  pendingBytes(): number {
+    return this.ring === null ? 0 : pendingBytes(this.ring);
+  }
+
+  /** Size of the ring buffer's data area in bytes. */
+  get ringBytes(): number {
+    return this.ring === null ? 0 : this.ring.mask + 1;
   }
 
   /** The program's counters (cumulative since open). */

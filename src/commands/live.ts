@@ -1,5 +1,5 @@
 // `fixed`, `aggregate` and `ring`: live sampling through the worker, shown in the viewer or
-// written to a file (-o) when sampling ends (fixed) or on SIGINT/SIGTERM (aggregate, ring).
+// written to a file (-o) when sampling ends (fixed) or on SIGINT, SIGTERM, SIGHUP or SIGQUIT.
 
 import { existsSync } from "node:fs";
 import type { LiveOptions } from "../cli.ts";
@@ -7,11 +7,41 @@ import { UsageError } from "../errors.ts";
 import type { DebugLog } from "../log.ts";
 import { resolveFormat, writeProfile } from "../output.ts";
 import { FrameTable } from "../profile/frames.ts";
-import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
+import { type LiveStats, lostShare, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { preflight } from "../collect/preflight.ts";
-import { LiveClient } from "../worker/client.ts";
-import type { LiveConfig, LiveMode } from "../worker/protocol.ts";
+import { LiveClient, STOP_TIMEOUT_MS } from "../worker/client.ts";
+import { FIXED_DRAIN_MAX_MS, type LiveConfig, type LiveMode } from "../worker/protocol.ts";
+
+/** Signals that end a headless run with its profile written. */
+const HEADLESS_STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+/** `fixed` before its viewer: these end sampling early and show what was taken; others end the process. */
+const VIEWER_STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+
+interface SignalStop {
+  /** Resolves when the first of the signals arrives. */
+  signalled: Promise<void>;
+  /** The final snapshot of the stop a signal asked for; rejects with WorkerStuckError. */
+  result: Promise<Snapshot>;
+  remove(): void;
+}
+
+/** Stops the worker on the first of `signals`; later ones are absorbed until remove(). */
+function stopOnSignals(client: LiveClient, signals: readonly NodeJS.Signals[]): SignalStop {
+  let onSignalled!: () => void;
+  const signalled = new Promise<void>((res) => (onSignalled = res));
+  let result: Promise<Snapshot> | null = null;
+  let settle!: (p: Promise<Snapshot>) => void;
+  const settled = new Promise<Snapshot>((res) => (settle = (p) => res(p)));
+  const handler = () => {
+    if (result) return;
+    result = client.stop();
+    settle(result);
+    onSignalled();
+  };
+  for (const s of signals) process.on(s, handler);
+  return { signalled, result: settled, remove: () => signals.forEach((s) => process.off(s, handler)) };
+}
 
 export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog): Promise<number> {
   for (const pid of opts.pids) {
@@ -35,45 +65,31 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
   if (!headless && mode !== "fixed") return runLiveViewer(config, title, log);
-  const client = await LiveClient.start(config);
-  log.write(`live: ${mode} started on ${client.cpus} CPUs`);
   const output = opts.output ?? "-";
   const outFormat = format ?? resolveFormat("-", opts.format);
-
+  const client = LiveClient.launch(config);
+  const progress = new ProgressLine();
+  // Installed before the worker is ready, so a worker that never gets there cannot make them do nothing.
+  const stopped = stopOnSignals(client, mode === "fixed" && !headless ? VIEWER_STOP_SIGNALS : HEADLESS_STOP_SIGNALS);
+  let snapshot: Snapshot;
+  try {
+    await Promise.race([client.ready, stopped.signalled]);
+    log.write(`live: ${mode} started on ${client.cpus} CPUs`);
+    if (mode === "fixed") client.onProgress((l) => progress.show(l, opts.ms));
+    snapshot = await Promise.race([mode === "fixed" ? client.within(opts.ms + FIXED_DRAIN_MAX_MS + STOP_TIMEOUT_MS) : client.done(), stopped.result]);
+  } finally {
+    progress.clear();
+    stopped.remove();
+  }
+  reportSampling(snapshot.live);
+  if (headless) {
+    await writeProfile(snapshot, output, outFormat, name);
+    return 0;
+  }
   if (mode === "fixed") {
-    const progress = new ProgressLine();
-    client.onProgress((l) => progress.show(l, opts.ms));
-    let snapshot: Snapshot;
-    const stopOnSignal = () => void client.stop();
-    process.on("SIGINT", stopOnSignal);
-    process.on("SIGTERM", stopOnSignal);
-    try {
-      snapshot = await client.done();
-    } finally {
-      progress.clear();
-      process.off("SIGINT", stopOnSignal);
-      process.off("SIGTERM", stopOnSignal);
-    }
-    reportLost(snapshot.live);
-    if (headless) {
-      await writeProfile(snapshot, output, outFormat, name);
-      return 0;
-    }
     const { runTui } = await import("../tui/run.ts");
     await runTui({ snapshot, title, log: log.write });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
-  }
-
-  if (headless) {
-    const snapshot = await new Promise<Snapshot>((resolve, reject) => {
-      const stop = () => client.stop().then(resolve, reject);
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      client.done().then(resolve, reject);
-    });
-    reportLost(snapshot.live);
-    await writeProfile(snapshot, output, outFormat, name);
-    return 0;
   }
 
   throw new Error(`unreachable: ${mode} with a viewer`);
@@ -86,44 +102,35 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
  */
 async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): Promise<number> {
   log.write(`preflight: ${preflight()}`);
-  const starting = LiveClient.start(config);
+  const client = LiveClient.launch(config);
   const { runTui } = await import("../tui/run.ts");
   const failed = new AbortController();
-  let client: LiveClient | null = null;
   let frozen = false;
-  starting.then(
-    (c) => {
-      client = c;
-      log.write(`live: ${config.mode} started on ${c.cpus} CPUs`);
-      c.setFrozen(frozen);
-      c.done().catch((err) => failed.abort(err));
+  let started = false;
+  client.ready.then(
+    () => {
+      started = true;
+      log.write(`live: ${config.mode} started on ${client.cpus} CPUs`);
+      client.setFrozen(frozen);
     },
-    (err) => failed.abort(err),
+    () => {},
   );
+  client.done().catch((err) => failed.abort(err));
   try {
     await runTui({
       snapshot: emptySnapshot(config.mode, config.hz),
       title,
       log: log.write,
-      subscribe: (fn) => {
-        let unsubscribe: (() => void) | null = null;
-        let closed = false;
-        starting.then((c) => {
-          if (!closed) unsubscribe = c.onSnapshot(fn);
-        }, () => {});
-        return () => {
-          closed = true;
-          unsubscribe?.();
-        };
-      },
+      subscribe: (fn) => client.onSnapshot(fn),
       onFreeze: (f) => {
         frozen = f;
-        (client as LiveClient | null)?.setFrozen(f);
+        if (started) client.setFrozen(f);
       },
       abort: failed.signal,
     });
   } finally {
-    if (!failed.signal.aborted) await (await starting.catch(() => null))?.stop().catch(() => {});
+    // The viewer has restored the terminal: a worker that does not stop now ends the process.
+    if (!failed.signal.aborted) await client.stop();
   }
   if (failed.signal.aborted) {
     process.exitCode = 1; // the viewer has printed the reason after restoring the screen
@@ -137,19 +144,26 @@ function emptySnapshot(mode: LiveMode, hz: number): Snapshot {
   return snapshotOf(new StackTrie(new FrameTable()), "samples", live);
 }
 
-function reportLost(live: LiveStats | undefined): void {
+/** After sampling: lost samples as a share of all, and an empty profile, on stderr. */
+function reportSampling(live: LiveStats | undefined): void {
   if (!live) return;
-  if (live.lost > 0) process.stderr.write(`flametui: ${live.lost} samples lost (ring buffer full); try a lower --hz\n`);
+  if (live.lost > 0) process.stderr.write(`flametui: ${lostText(live)} samples lost (ring buffer full or not read in time); try a lower --hz\n`);
   if (live.samples === 0) process.stderr.write("flametui: no samples: the CPUs were idle or the processes never ran (--enable-idle shows idle time)\n");
 }
 
-/** `sampling 0.4 s / 1.0 s  812 samples  0 lost` on stderr, redrawn in place when it is a terminal. */
+/** `1234 of 56789 (2.2%)` */
+function lostText(l: LiveStats): string {
+  return `${l.lost}${l.taken ? ` of ${l.taken}` : ""} (${(lostShare(l) * 100).toFixed(1)}%)`;
+}
+
+/** `sampling 0.4 s / 1.0 s  812 samples  0 lost (0.0%)` on stderr, redrawn in place when it is a terminal. */
 class ProgressLine {
   private drawn = false;
 
   show(l: LiveStats, totalMs: number): void {
     if (!process.stderr.isTTY) return;
-    const text = `sampling ${(l.elapsedMs / 1000).toFixed(1)} s / ${(totalMs / 1000).toFixed(1)} s  ${l.samples} samples  ${l.lost} lost`;
+    const what = l.draining ? "reading the samples of" : `sampling ${(l.elapsedMs / 1000).toFixed(1)} s /`;
+    const text = `${what} ${(totalMs / 1000).toFixed(1)} s  ${l.samples} samples  ${lostText(l)} lost`;
     process.stderr.write(`\r\x1b[2K${text}`);
     this.drawn = true;
   }

@@ -12,10 +12,26 @@ export interface LiveStats {
   mode: string;
   hz: number;
   elapsedMs: number;
+  /** Samples in the profile. */
   samples: number;
   samplesPerSec: number;
+  /** Samples the kernel took but that never reached the profile (ring buffer full, or left unread). */
   lost: number;
+  /** Every sample the kernel took over the same interval as `lost`; lost / taken is the loss share. */
+  taken?: number;
+  /** Samples in the profile whose kernel or user stack was cut at the depth limit. */
+  truncated?: number;
+  /** Time between the first and the last sample in the profile, by the samples' own timestamps. */
+  spanMs?: number;
+  /** fixed: the sampling time is over and the samples taken in it are still being read. */
+  draining?: boolean;
   frozen?: boolean;
+}
+
+/** Lost samples as a share (0..1) of all samples taken. */
+export function lostShare(l: LiveStats): number {
+  const all = l.taken !== undefined && l.taken > 0 ? l.taken : l.samples + l.lost;
+  return all > 0 ? Math.min(1, l.lost / all) : 0;
 }
 
 export interface Snapshot {

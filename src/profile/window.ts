@@ -30,6 +30,20 @@ export class SlidingWindow {
   }
 
   /**
+   * Adds to absolute slot `slot` (the slot the sample was taken in, which may be older than
+   * the current one when samples are read late). A later slot moves the window forward first;
+   * a slot that already left the window is refused: returns false.
+   */
+  addAt(slot: number, stack: ArrayLike<number>, len: number, weight: number): boolean {
+    if (slot > this.current) this.advanceTo(slot);
+    const back = this.current - slot;
+    if (back >= this.slots.length) return false;
+    this.trie.add(stack, len, weight);
+    this.slots[this.slots.length - 1 - back]!.add(stack, len, weight);
+    return true;
+  }
+
+  /**
    * Moves the window forward to absolute slot `slot` (slots that got no samples count too,
    * so an idle period still ages old samples out). Returns the number of slots evicted.
    */

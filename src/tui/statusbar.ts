@@ -1,8 +1,9 @@
 // The details area and status bar: the selected (or hovered) frame's name, kind, module,
-// weights and percentages; then title, live figures, sort, search and messages.
+// weights and percentages; then title, live figures (lost samples highlighted above 1%,
+// truncated stacks), sort, search and messages.
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
-import { kindName, kindOf, type Snapshot } from "../profile/snapshot.ts";
+import { kindName, kindOf, lostShare, type Snapshot } from "../profile/snapshot.ts";
 import { formatCount, formatElapsed, formatWeight } from "./format.ts";
 import { jitHint } from "./jit-hint.ts";
 import type { Palette } from "./palette.ts";
@@ -49,6 +50,20 @@ export interface StatusInput {
   prompt: string | null; // the search prompt text while typing
 }
 
+/** Lost samples above this share of all samples are highlighted. */
+export const LOST_ALERT_SHARE = 0.01;
+
+function shareText(share: number): string {
+  return share > 0 && share < 0.001 ? "<0.1%" : `${(share * 100).toFixed(1)}%`;
+}
+
+/** `lost 1.2k (3.4%)`, and whether it is high enough to highlight. */
+export function lostText(s: Snapshot): { text: string; alert: boolean } {
+  const l = s.live!;
+  const share = lostShare(l);
+  return { text: `lost ${formatCount(l.lost)}${l.lost > 0 ? ` (${shareText(share)})` : ""}`, alert: share > LOST_ALERT_SHARE };
+}
+
 /** Live figures for the status bar ("" when the snapshot is not live). */
 export function liveText(s: Snapshot, frozen: boolean): string {
   const l = s.live;
@@ -56,14 +71,16 @@ export function liveText(s: Snapshot, frozen: boolean): string {
   const parts = [
     `${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`,
     `${formatCount(l.samplesPerSec)} samples/s`,
-    `lost ${formatCount(l.lost)}`,
-    formatElapsed(l.elapsedMs),
+    lostText(s).text,
   ];
+  if (l.truncated) parts.push(`truncated ${formatCount(l.truncated)} (${shareText(l.samples > 0 ? l.truncated / l.samples : 0)})`);
+  parts.push(formatElapsed(l.elapsedMs));
   if (frozen || l.frozen) parts.push("FROZEN");
   return parts.join(" · ");
 }
 
-export function statusText(st: StatusInput): { left: string; right: string } {
+/** `alert`, when set, is a part of `left` to draw highlighted (lost samples above 1%). */
+export function statusText(st: StatusInput): { left: string; right: string; alert?: string } {
   if (st.prompt !== null) return { left: `/${st.prompt}█`, right: st.search ?? "Enter keep · Esc cancel" };
   const parts = [sanitizeText(st.title)];
   const live = liveText(st.snapshot, st.frozen);
@@ -71,7 +88,8 @@ export function statusText(st: StatusInput): { left: string; right: string } {
   if (st.message) parts.push(st.message);
   if (st.search) parts.push(st.search);
   parts.push(`sort: ${st.sort}`, st.icicle ? "icicle" : "flame");
-  return { left: parts.join(" │ "), right: "? help · q quit" };
+  const lost = st.snapshot.live ? lostText(st.snapshot) : null;
+  return { left: parts.join(" │ "), right: "? help · q quit", alert: lost?.alert ? lost.text : undefined };
 }
 
 /** Draws the bar: `details` lines (may be empty) then one status line, from row `y`. */
@@ -81,7 +99,7 @@ export function drawStatus(
   y: number,
   w: number,
   details: readonly string[],
-  status: { left: string; right: string },
+  status: { left: string; right: string; alert?: string },
   palette: Palette,
 ): void {
   for (let i = 0; i < details.length; i++) {
@@ -94,6 +112,9 @@ export function drawStatus(
   // The key hint on the right gives way when the left part needs the room.
   const right = status.left.length + status.right.length + 4 <= w ? status.right : "";
   const leftRoom = w - (right ? right.length + 2 : 0);
-  buffer.drawText(fitText(" " + status.left, leftRoom), ox, sy, palette.statusFg, palette.statusBg);
+  const left = fitText(" " + status.left, leftRoom);
+  buffer.drawText(left, ox, sy, palette.statusFg, palette.statusBg);
+  const at = status.alert ? left.indexOf(status.alert) : -1;
+  if (at >= 0) buffer.drawText(status.alert!, ox + at, sy, palette.errorFg, palette.statusBg, TextAttributes.BOLD);
   if (right) buffer.drawText(right, ox + w - right.length - 1, sy, palette.statusAccent, palette.statusBg);
 }

@@ -1,9 +1,21 @@
 // Main-thread side of the sampling worker: starts it, turns its messages into snapshots and
 // errors, and stops it through the shared control flags (the worker never blocks on messages).
+// It never waits on the worker without a bound: a stop the worker does not acknowledge in
+// time rejects with WorkerStuckError.
 
 import { FlametuiError, PermissionError, UnsupportedError, UsageError } from "../errors.ts";
 import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
 import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
+
+/** How long a stop may take before the worker is given up as stuck. */
+export const STOP_TIMEOUT_MS = 3000;
+
+/** The worker did not acknowledge a stop in time (it is blocked in a synchronous call). */
+export class WorkerStuckError extends FlametuiError {
+  constructor(what: string, ms: number) {
+    super(`the sampling worker did not ${what} within ${(ms / 1000).toFixed(0)} s; exiting without it (its BPF programs and perf events are released with the process)`);
+  }
+}
 
 export function errorFromWire(e: WireError): FlametuiError {
   switch (e.kind) {
@@ -33,58 +45,74 @@ export class LiveClient {
   private readonly decoder = new SnapshotDecoder();
   private snapshotListeners = new Set<(s: Snapshot) => void>();
   private progressListener: ((l: LiveStats) => void) | null = null;
-  private finished: Promise<Snapshot>;
+  private readonly finished: Promise<Snapshot>;
   private resolveDone!: (s: Snapshot) => void;
   private rejectDone!: (e: Error) => void;
+  /** Resolves once every perf event is attached; rejects with the reason it could not. */
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+  private rejectReady!: (e: Error) => void;
+  private started = false;
   latest: Snapshot | null = null;
   cpus = 0;
 
-  private constructor() {
-    this.worker = new Worker(workerUrl());
+  private constructor(config: LiveConfig) {
     this.finished = new Promise((res, rej) => {
       this.resolveDone = res;
       this.rejectDone = rej;
     });
     this.finished.catch(() => {}); // observed through stop()/done()
+    this.ready = new Promise((res, rej) => {
+      this.resolveReady = res;
+      this.rejectReady = rej;
+    });
+    this.ready.catch(() => {});
+    this.worker = new Worker(workerUrl());
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
+    this.worker.onerror = (ev: ErrorEvent) => {
+      // An uncaught error inside the worker: its resources are only safe once the process exits.
+      this.fail(new FlametuiError(`sampling worker crashed: ${ev.message}`, "run again with --verbose and report the log"));
+    };
+    this.worker.postMessage({ type: "start", config, control: this.control.buffer as SharedArrayBuffer });
+  }
+
+  /** Starts the worker and returns at once; it may be stopped before it is ready. */
+  static launch(config: LiveConfig): LiveClient {
+    return new LiveClient(config);
   }
 
   /** Starts sampling; resolves once every perf event is attached, rejects with the reason it could not. */
-  static start(config: LiveConfig): Promise<LiveClient> {
-    const c = new LiveClient();
-    return new Promise((resolve, reject) => {
-      let started = false;
-      c.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-        const m = ev.data;
-        if (m.type === "ready") {
-          started = true;
-          c.cpus = m.cpus;
-          resolve(c);
-        } else if (m.type === "snapshot") {
-          const s = c.decoder.decode(m.snapshot);
-          c.latest = s;
-          for (const l of c.snapshotListeners) l(s);
-        } else if (m.type === "progress") {
-          c.progressListener?.(m.live);
-        } else if (m.type === "done") {
-          const s = c.decoder.decode(m.snapshot);
-          c.latest = s;
-          c.resolveDone(s);
-          c.worker.terminate();
-        } else if (m.type === "error") {
-          const err = errorFromWire(m.error);
-          c.worker.terminate();
-          if (!started) reject(err);
-          else c.rejectDone(err);
-        }
-      };
-      c.worker.onerror = (ev: ErrorEvent) => {
-        // An uncaught error inside the worker: its resources are only safe once the process exits.
-        const err = new FlametuiError(`sampling worker crashed: ${ev.message}`, "run again with --verbose and report the log");
-        if (!started) reject(err);
-        else c.rejectDone(err);
-      };
-      c.worker.postMessage({ type: "start", config, control: c.control.buffer as SharedArrayBuffer });
-    });
+  static async start(config: LiveConfig): Promise<LiveClient> {
+    const c = new LiveClient(config);
+    await c.ready;
+    return c;
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.type === "ready") {
+      this.started = true;
+      this.cpus = m.cpus;
+      this.resolveReady();
+    } else if (m.type === "snapshot") {
+      const s = this.decoder.decode(m.snapshot);
+      this.latest = s;
+      for (const l of this.snapshotListeners) l(s);
+    } else if (m.type === "progress") {
+      this.progressListener?.(m.live);
+    } else if (m.type === "done") {
+      const s = this.decoder.decode(m.snapshot);
+      this.latest = s;
+      this.resolveDone(s);
+      this.worker.terminate();
+    } else if (m.type === "error") {
+      this.worker.terminate();
+      this.fail(errorFromWire(m.error));
+    }
+  }
+
+  private fail(err: Error): void {
+    if (!this.started) this.rejectReady(err);
+    this.rejectDone(err);
   }
 
   onSnapshot(fn: (s: Snapshot) => void): () => void {
@@ -105,9 +133,21 @@ export class LiveClient {
     return this.finished;
   }
 
-  /** Asks the worker to stop, detach everything, and send its final snapshot. */
-  stop(): Promise<Snapshot> {
+  /**
+   * Asks the worker to stop, detach everything, and send its final snapshot. Rejects with
+   * WorkerStuckError when that takes longer than timeoutMs.
+   */
+  stop(timeoutMs = STOP_TIMEOUT_MS): Promise<Snapshot> {
     Atomics.store(this.control, CONTROL_STOP, 1);
-    return this.finished;
+    return this.within(timeoutMs, "stop");
+  }
+
+  /** done(), but rejects with WorkerStuckError after timeoutMs. */
+  within(timeoutMs: number, what = "finish"): Promise<Snapshot> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WorkerStuckError(what, timeoutMs)), timeoutMs);
+    });
+    return Promise.race([this.finished, late]).finally(() => clearTimeout(timer));
   }
 }

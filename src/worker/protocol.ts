@@ -22,6 +22,12 @@ export interface LiveConfig {
   logPath: string | null;
 }
 
+/**
+ * fixed: how long after the end of the sampling time the worker may keep reading samples of
+ * the window that are still in the ring buffer; those it has not read by then count as lost.
+ */
+export const FIXED_DRAIN_MAX_MS = 2000;
+
 /** Indices into the shared Int32Array the main thread writes and the worker reads. */
 export const CONTROL_STOP = 0;
 export const CONTROL_FROZEN = 1;

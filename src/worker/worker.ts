@@ -1,16 +1,16 @@
 // The sampling worker: owns libbpf (loaded, attached and released in this thread only),
 // decodes, symbolizes and merges samples, and posts snapshots at most 10 times a second.
 
-import { onlineCpus } from "../collect/cpus.ts";
 import { CollectError } from "../collect/errors.ts";
 import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
-import { LiveProfile } from "../collect/live-profile.ts";
+import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
 import { Sampler } from "../collect/sampler.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { Symbolizer } from "../symbolize/symbolizer.ts";
-import { CONTROL_FROZEN, CONTROL_STOP, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
+import { monotonicNs } from "./monotonic-clock.ts";
+import { CONTROL_FROZEN, CONTROL_STOP, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
 
 declare const self: Worker;
 
@@ -18,7 +18,7 @@ const SNAPSHOT_EVERY_MS = 100;
 /**
  * How long one poll may wait. Viewers get 10 snapshots a second at most, so 100 ms loses
  * nothing and keeps an idle profiler near zero CPU; ring mode waits at most half a slot so
- * samples land in the slot they were taken in; exec records wake the poll at once.
+ * the window keeps up with the clock; exec records wake the poll at once.
  */
 const POLL_MS = 100;
 
@@ -31,6 +31,17 @@ function toWire(err: unknown): WireError {
   return { kind: "internal", message: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * Samples are read in small batches for at most a time slice, so the loop notices the clock, a
+ * stop or a due snapshot soon even when a sample is slow (the first sight of a big binary).
+ */
+const POLL_BUDGET = 64;
+const SLICE_MS = 50;
+
+/** Test hooks: make the worker slow (blocks every loop N ms) or stuck (blocks forever), synchronously. */
+const testSleep = new Int32Array(new SharedArrayBuffer(4));
+const TEST_SLOW_MS = Number(process.env.FLAMETUI_TEST_SLOW_WORKER_MS ?? 0);
+
 async function run(config: LiveConfig, control: Int32Array): Promise<void> {
   const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
   let sampler: Sampler | null = null;
@@ -39,51 +50,77 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
     const frames = new FrameTable();
     const symbolizer = new Symbolizer(frames, { log: log.write });
     sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true });
-    const profile = new LiveProfile(config, symbolizer, frames, performance.now());
+    // Sampling starts here, on the clock the samples are stamped with; so do the loss counts.
+    const profile = new LiveProfile(config, symbolizer, frames, monotonicNs());
+    const base = sampler.counters();
+    const readLoss = (s: Sampler) => {
+      const c = s.counters();
+      profile.setLoss(c.lost - base.lost, c.samples - base.samples);
+    };
+    let unread = 0;
     keepSamplePathBelowFTL(profile.onSample);
     const encoder = new SnapshotEncoder();
-    const cpus = onlineCpus().length;
+    const cpus = sampler.cpus.length;
     post({ type: "ready", cpus });
     log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
-    // Tests use this to prove a crashed worker leaves nothing attached.
+    // Tests use these to prove a crashed or stuck worker leaves nothing attached and no hang.
     if (process.env.FLAMETUI_TEST_CRASH_WORKER === "1") {
       setTimeout(() => {
         throw new Error("test crash of the sampling worker");
       }, 300);
     }
+    if (process.env.FLAMETUI_TEST_BLOCK_WORKER === "1") setTimeout(() => Atomics.wait(testSleep, 0, 0), 300);
 
+    const fixed = config.mode === "fixed";
     const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
+    // fixed: the window is complete once a later sample was read, or the ring was empty after it.
+    const completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
+    const giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
     let lastSent = -Infinity;
     let lastVersion = -1;
-    let lastProgress = 0;
+    let lastProgress = -Infinity;
     for (;;) {
+      if (TEST_SLOW_MS > 0) Atomics.wait(testSleep, 0, 0, TEST_SLOW_MS);
       const stop = Atomics.load(control, CONTROL_STOP) !== 0;
-      const now = performance.now();
-      const done = stop || (config.mode === "fixed" && profile.elapsedMs(now) >= config.ms);
-      // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read.
-      const left = config.mode === "fixed" ? Math.max(0, config.ms - profile.elapsedMs(now)) : Infinity;
-      sampler.poll(done ? 0 : Math.ceil(Math.min(pollMs, left, profile.maintain(now))), profile.onSample);
-      const t = performance.now();
-      profile.tick(t);
-      if (done) {
-        profile.lost = sampler.counters().lost;
+      const now = monotonicNs();
+      if (fixed && now >= profile.endNs && !profile.draining) {
+        readLoss(sampler); // as close to the end as the loop gets: loss has no timestamps
+        profile.draining = true;
+      }
+      const complete = fixed && (profile.pastEnd || (now >= completeAfterNs && sampler.pendingBytes() === 0));
+      // Given up on reading the rest (stopped, or the window takes too long to read): every sample
+      // taken but not in the profile is lost, the unread ones included.
+      const givenUp = !complete && (stop || (fixed && now >= giveUpAfterNs));
+      if (complete || givenUp) {
+        if (stop) sampler.poll(0, profile.onSample, 4 * POLL_BUDGET); // what is already there, briefly
+        if (!profile.draining) readLoss(sampler);
+        if (givenUp) {
+          unread = Math.max(0, profile.taken - profile.lost - profile.samples - profile.outside);
+          profile.setLoss(profile.lost + unread, profile.taken);
+        }
+        const t = monotonicNs();
         const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
-        log.write(`worker: done after ${profile.samples} samples, ${profile.lost} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+        log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; symbolizer ${JSON.stringify(symbolizer.stats())}`);
         post({ type: "done", snapshot: wire }, transfer);
         return;
       }
-      if (config.mode === "fixed") {
-        if (t - lastProgress >= 200) {
+      // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
+      const untilEnd = fixed ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
+      readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
+      const t = monotonicNs();
+      profile.tick(t);
+      if (fixed) {
+        if (t - lastProgress >= 200e6) {
           lastProgress = t;
-          profile.lost = sampler.counters().lost;
+          if (!profile.draining) readLoss(sampler);
           post({ type: "progress", live: profile.stats(t, false) });
         }
         await Bun.sleep(0);
         continue;
       }
       const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
-      if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS && (profile.version !== lastVersion || t - lastSent >= 1000)) {
-        profile.lost = sampler.counters().lost;
+      if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS * 1e6 && (profile.version !== lastVersion || t - lastSent >= 1e9)) {
+        readLoss(sampler);
         lastVersion = profile.version;
         lastSent = t;
         const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
@@ -99,6 +136,13 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
     sampler?.close();
     log.close();
   }
+}
+
+/** Waits up to waitMs for samples, then reads batches until none are left or the slice is over. */
+function readSlice(sampler: Sampler, profile: LiveProfile, waitMs: number): void {
+  if (sampler.poll(waitMs, profile.onSample, POLL_BUDGET) < POLL_BUDGET) return;
+  const end = performance.now() + SLICE_MS;
+  while (performance.now() < end && sampler.poll(0, profile.onSample, POLL_BUDGET) === POLL_BUDGET);
 }
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {

@@ -50,3 +50,19 @@ test("a long jump evicts everything without walking every missed slot", () => {
   w.advanceTo(1_000_000_002);
   expect(w.trie.totalWeight).toBe(0);
 });
+
+test("addAt puts a late sample into the slot it was taken in, and refuses one that left the window", () => {
+  const w = new SlidingWindow(3);
+  const f = (st: string) => st.split(";").map((n) => w.trie.frames.intern(n, FrameKind.User));
+  const a = f("p;a");
+  const b = f("p;b");
+  w.advanceTo(5); // the reader is at slot 5; slots 3, 4, 5 are in the window
+  expect(w.addAt(3, a, a.length, 2)).toBe(true); // read late, taken in slot 3
+  expect(w.addAt(2, b, b.length, 7)).toBe(false); // taken before the window
+  expect(stacksOf(w)).toEqual({ "p;a": 2 });
+  w.advanceTo(6); // slot 3 leaves: its late sample goes with it
+  expect(stacksOf(w)).toEqual({});
+  expect(w.addAt(8, b, b.length, 1)).toBe(true); // a later slot moves the window forward
+  expect(w.currentSlot).toBe(8);
+  expect(stacksOf(w)).toEqual({ "p;b": 1 });
+});
