@@ -19,6 +19,7 @@ export function detectFormat(sample: Uint8Array): InputFormat | null {
     if (FOLDED_LINE.test(line)) folded++;
   }
   if (folded > 0) return "folded";
+  if (FRAME_LINE.test(cut)) return "perf-script"; // a stack line with a symbol longer than the sample
   // One line longer than the sample: perf script lines are short, so only a stack can be this long.
   if (lines.length === 0 || (lines.length === 1 && lines[0] === "")) return cut.includes(";") ? "folded" : null;
   return null;

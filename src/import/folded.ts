@@ -9,7 +9,8 @@ import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, ROOT, StackTrie } from "../profile/trie.ts";
 import { resized, withRoom } from "../profile/typed-arrays.ts";
 import { ByteInterner } from "./byte-interner.ts";
-import { type ImportStats, type Importer, newStats, noteMalformed, utf8 } from "./importer.ts";
+import { type ImportStats, type Importer, newStats, noteMalformed, TOO_LONG, utf8 } from "./importer.ts";
+import { MAX_CACHED_LINE, MAX_STACK_DEPTH, NAME_CUT, TOO_DEEP, capNameEnd } from "./limits.ts";
 
 const SEMI = 59;
 const SPACE = 32;
@@ -25,6 +26,8 @@ export class FoldedImporter implements Importer {
   private stackCache: ByteInterner | null = new ByteInterner();
   private cacheHits = 0;
   private readonly innerNames = new ByteInterner();
+  /** Names longer than MAX_NAME, by their kept prefix. */
+  private readonly cutNames = [new ByteInterner(), new ByteInterner()];
   private prev = new Uint8Array(4096);
   private prevLen = 0;
   private prevDepth = 0;
@@ -67,9 +70,10 @@ export class FoldedImporter implements Importer {
     if (n === 0) return noteMalformed(this.stats, lineNo, "empty stack");
     if (count === 0) return;
     if (this.trie.totalWeight + count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "total weight would exceed 2^53");
+    if (n >= MAX_STACK_DEPTH && tooDeep(buf, s, sp)) return noteMalformed(this.stats, lineNo, TOO_DEEP);
 
     // Unsorted input repeats whole stacks: one lookup finds the leaf.
-    const cache = this.stackCache;
+    const cache = n <= MAX_CACHED_LINE ? this.stackCache : null;
     if (cache !== null) {
       const leaf = cache.get(buf, s, sp);
       if (leaf >= 0) {
@@ -120,14 +124,23 @@ export class FoldedImporter implements Importer {
     }
   }
 
+  tooLong(lineNo: number): void {
+    this.stats.lines++;
+    noteMalformed(this.stats, lineNo, TOO_LONG);
+  }
+
   finish(): void {}
 
   private intern(buf: Uint8Array, a: number, b: number, depth: number): number {
-    const table = depth === 0 ? this.rootNames : this.innerNames;
+    const cut = capNameEnd(buf, a, b);
+    const long = cut < b;
+    const table = long ? this.cutNames[depth === 0 ? 0 : 1]! : depth === 0 ? this.rootNames : this.innerNames;
+    b = cut;
     let id = table.get(buf, a, b);
     if (id < 0) {
       const text = utf8.decode(buf.subarray(a, b));
-      const name = text.includes("\\") ? unescapeFrameName(text) : text;
+      let name = text.includes("\\") ? unescapeFrameName(text) : text;
+      if (long) name += NAME_CUT;
       const kind = kindFromFoldedName(name, depth === 0 ? 0 : 1);
       id = this.trie.frames.intern(name, kind);
       table.set(buf, a, b, id);
@@ -145,3 +158,9 @@ export class FoldedImporter implements Importer {
   }
 }
 
+/** Whether buf[s..e) holds more than MAX_STACK_DEPTH frames. */
+function tooDeep(buf: Uint8Array, s: number, e: number): boolean {
+  let frames = 1;
+  for (let i = s; i < e; i++) if (buf[i] === SEMI && ++frames > MAX_STACK_DEPTH) return true;
+  return false;
+}

@@ -3,6 +3,7 @@
 
 import type { WeightUnit } from "../profile/snapshot.ts";
 import type { StackTrie } from "../profile/trie.ts";
+import { MAX_LINE_BYTES } from "./limits.ts";
 
 export type InputFormat = "folded" | "perf-script";
 
@@ -26,6 +27,8 @@ export interface Importer {
   readonly format: InputFormat;
   readonly trie: StackTrie;
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void;
+  /** A line longer than MAX_LINE_BYTES went past unread; `firstByte` is its first byte. */
+  tooLong(lineNo: number, firstByte: number): void;
   finish(): void;
   unit(): WeightUnit;
   stats: ImportStats;
@@ -39,5 +42,7 @@ export function noteMalformed(stats: ImportStats, line: number, reason: string):
   stats.malformed++;
   if (stats.examples.length < 5) stats.examples.push({ line, reason });
 }
+
+export const TOO_LONG = `line longer than ${MAX_LINE_BYTES >> 20} MiB, skipped`;
 
 export const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });

@@ -2,23 +2,25 @@
 // options): the process name first, frames outermost first, `+0x…` offsets stripped, function
 // names tidied the same way, weight = the sample's period when the header shows one.
 // Like later stackcollapse-perf.pl versions, only the first event type seen is kept.
+// Names are cut at MAX_NAME, and the frame cache is dropped when it grows large, so memory
+// follows the distinct frames kept, not the distinct lines read.
 
 import { FrameKind } from "../profile/frames.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, StackTrie } from "../profile/trie.ts";
 import { ByteInterner } from "./byte-interner.ts";
-import { type ImportStats, type Importer, newStats, noteMalformed, utf8 } from "./importer.ts";
+import { type ImportStats, type Importer, newStats, noteMalformed, TOO_LONG, utf8 } from "./importer.ts";
+import { MAX_CACHED_LINE, MAX_STACK_DEPTH, TOO_DEEP, capName } from "./limits.ts";
+import { baseName, frameLine, headerEvent, headerProcess, isGoMethod } from "./perf-script-lines.ts";
 
-const HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
-const PERIOD_EVENT = /:\s*(\d+)*\s+(\S+):\s*$/;
-const EVENT_ONLY = /(\S+):\s*$/;
-const FRAME = /^\s*(\w+)\s*(.+) \((\S*)\)/;
 const OFFSET = /\+0x[\da-f]+$/;
-const GO_METHOD = /\.\(.*\)\./;
 const ARGS = /\((?!anonymous namespace\)).*/;
 const QUOTES = /["']/g;
 
 export type WeightMode = "period" | "samples";
+
+/** Distinct stack lines cached before the cache starts over: each address makes one. */
+const MAX_RESOLVED = 1 << 16;
 
 export class PerfScriptImporter implements Importer {
   readonly format = "perf-script";
@@ -26,8 +28,8 @@ export class PerfScriptImporter implements Importer {
   stats: ImportStats = newStats();
 
   private readonly weightMode: WeightMode;
-  private readonly frameCache = new ByteInterner();
-  private readonly javaFrameCache = new ByteInterner();
+  private frameCache = new ByteInterner();
+  private javaFrameCache = new ByteInterner();
   /** Resolved frame lines: ids in `pool[poolStart[v] .. poolStart[v] + poolLen[v])`, in line order. */
   private pool: number[] = [];
   private poolStart: number[] = [];
@@ -81,28 +83,33 @@ export class PerfScriptImporter implements Importer {
     }
   }
 
+  tooLong(lineNo: number, firstByte: number): void {
+    this.stats.lines++;
+    noteMalformed(this.stats, lineNo, TOO_LONG);
+    if (firstByte === 32 || firstByte === 9) return; // a stack line: the sample goes on without it
+    // A header: its sample is dropped with it, stack lines and all.
+    this.endSample();
+    this.inSample = true;
+    this.skip = true;
+  }
+
   private header(text: string, lineNo: number): void {
     // A header while a sample is open: the previous sample had no blank line after it.
     if (this.inSample) this.endSample();
-    const m = HEADER.exec(text);
-    if (!m) return noteMalformed(this.stats, lineNo, "unrecognized line");
+    const process = headerProcess(text);
+    if (process === null) return noteMalformed(this.stats, lineNo, "unrecognized line");
     this.inSample = true;
     this.skip = false;
     this.innerLen = 0;
     this.period = 0;
-    const pname = m[1]!.replaceAll(" ", "_");
+    const pname = capName(process.replaceAll(" ", "_"));
     this.isJava = pname === "java";
     this.processFrame = this.trie.frames.intern(pname, FrameKind.Process);
-    const pe = PERIOD_EVENT.exec(text);
-    let event: string | undefined;
-    if (pe) {
-      event = pe[2];
-      if (pe[1] !== undefined) {
-        this.period = Number(pe[1]);
-        this.sawPeriod = true;
-      }
-    } else {
-      event = EVENT_ONLY.exec(text)?.[1];
+    const pe = headerEvent(text);
+    const event = pe === null ? undefined : capName(pe.event);
+    if (pe?.period !== undefined) {
+      this.period = Number(pe.period);
+      this.sawPeriod = true;
     }
     if (event !== undefined) {
       if (this.eventFilter === null) this.eventFilter = event;
@@ -115,15 +122,20 @@ export class PerfScriptImporter implements Importer {
 
   private frameLine(buf: Uint8Array, s: number, e: number, lineNo: number): void {
     if (!this.inSample) return noteMalformed(this.stats, lineNo, "stack line outside a sample");
-    const cache = this.isJava ? this.javaFrameCache : this.frameCache;
-    let v = cache.get(buf, s, e);
+    const cacheable = e - s <= MAX_CACHED_LINE;
+    let v = cacheable ? this.lineCache().get(buf, s, e) : -1;
     if (v < 0) {
+      if (this.poolStart.length > MAX_RESOLVED) this.dropFrameCache();
       v = this.resolveFrame(utf8.decode(buf.subarray(s, e)));
-      cache.set(buf, s, e, v);
+      if (cacheable) this.lineCache().set(buf, s, e, v);
     }
     if (v === 0) return noteMalformed(this.stats, lineNo, "unrecognized stack line");
     const start = this.poolStart[v]!;
     const len = this.poolLen[v]!;
+    if (this.innerLen + len > MAX_STACK_DEPTH) {
+      this.skip = true; // the rest of this sample's lines go unread
+      return noteMalformed(this.stats, lineNo, TOO_DEEP);
+    }
     // perf prints innermost first; inlined frames `a->b` keep their order after the reversal.
     for (let k = len - 1; k >= 0; k--) {
       if (this.innerLen === this.inner.length) this.growStack();
@@ -139,31 +151,31 @@ export class PerfScriptImporter implements Importer {
     }
     const v = this.poolStart.length;
     this.poolStart.push(this.pool.length);
-    const m = FRAME.exec(text);
-    if (!m) {
+    const m = frameLine(text);
+    if (m === null) {
       this.poolStart.pop();
       return 0;
     }
-    const rawfunc = m[2]!.replace(OFFSET, "");
-    const mod = m[3]!;
-    const module = mod === "[unknown]" ? null : mod;
+    const rawfunc = m.func.replace(OFFSET, "");
+    const mod = m.module;
+    const module = mod === "[unknown]" ? null : capName(mod);
     let n = 0;
     if (!rawfunc.startsWith("(")) {
-      const kind = kindOf(m[1]!, mod);
+      const kind = kindOf(m.pc, mod);
       const parts = rawfunc.split("->");
       for (let i = 0; i < parts.length; i++) {
         let func = parts[i]!;
         let k: FrameKind = kind;
         if (func === "[unknown]") {
           k = FrameKind.Unresolved;
-          if (mod !== "[unknown]") func = `[${mod.replace(/.*\//, "")}]`;
+          if (mod !== "[unknown]") func = `[${baseName(mod)}]`;
         }
         func = func.replaceAll(";", ":");
-        if (!GO_METHOD.test(func)) func = func.replace(ARGS, "");
+        if (!isGoMethod(func)) func = func.replace(ARGS, "");
         func = func.replace(QUOTES, "");
         if (this.isJava && func.includes("/")) func = func.replace(/^L/, "");
         if (i > 0) func += "_[i]";
-        this.pool.push(this.trie.frames.internByName(func, k, module));
+        this.pool.push(this.trie.frames.internByName(capName(func), k, module));
         n++;
       }
     }
@@ -188,6 +200,19 @@ export class PerfScriptImporter implements Importer {
     for (let i = 0; i < this.innerLen; i++) this.outer[i + 1] = this.inner[this.innerLen - 1 - i]!;
     this.trie.add(this.outer, len, weight);
     this.stats.stacks++;
+  }
+
+  private lineCache(): ByteInterner {
+    return this.isJava ? this.javaFrameCache : this.frameCache;
+  }
+
+  /** Forgets every resolved line (each distinct address makes one): they are parsed again when seen. */
+  private dropFrameCache(): void {
+    this.frameCache = new ByteInterner();
+    this.javaFrameCache = new ByteInterner();
+    this.pool = [];
+    this.poolStart = [];
+    this.poolLen = [];
   }
 
   private growStack(): void {

@@ -50,7 +50,10 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
       if (format === null) throw new InputError(`${source}: not a profile flametui can read`, describeUnknown(head));
       importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period");
       const imp: Importer = importer;
-      splitter = new LineSplitter((b, s, e, n) => imp.line(b, s, e, n));
+      splitter = new LineSplitter(
+        (b, s, e, n) => imp.line(b, s, e, n),
+        (n, first) => imp.tooLong(n, first),
+      );
       splitter.push(head);
       head = null;
     } else {

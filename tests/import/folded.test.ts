@@ -58,13 +58,22 @@ describe("line handling", () => {
     expect(await fold(write("nonl.folded", "a;b 1\na;c 2"))).toBe("a;b 1\na;c 2\n");
   });
 
-  test("a 10 MB single line (the original broke at 8 KiB)", async () => {
-    const frames = Array.from({ length: 700_000 }, (_, i) => `f${i}`).join(";");
-    expect(frames.length).toBeGreaterThan(5_000_000);
+  test("a 10 MB single line of 250,000 frames (the original broke at 8 KiB); a name over 4 KiB is cut with a marker", async () => {
+    const frames = Array.from({ length: 250_000 }, (_, i) => `f${i}`).join(";");
     const line = `${frames};${"x".repeat(10_000_000 - frames.length)} 3\n`;
     const r = await readProfile(write("long.folded", line));
     expect(r.trie.totalWeight).toBe(3);
-    expect(r.trie.nodeCount).toBe(700_002);
+    expect(r.trie.nodeCount).toBe(250_002);
+    const names = r.trie.frames.names;
+    expect(names[names.length - 1]).toBe(`${"x".repeat(4096)}…`);
+  });
+
+  test("a stack deeper than 2^18 frames is skipped and reported, the rest is kept", async () => {
+    const deep = Array.from({ length: (1 << 18) + 1 }, () => "a").join(";");
+    const r = await readProfile(write("deep.folded", `main;ok 2\n${deep} 3\n${deep.slice(2)} 4\n`));
+    expect(r.trie.totalWeight).toBe(6);
+    expect(r.stats.malformed).toBe(1);
+    expect(r.stats.examples[0]).toEqual({ line: 2, reason: "stack deeper than 262144 frames, skipped" });
   });
 
   test("huge counts up to 2^53 are exact; larger ones are rejected with the line number", async () => {
