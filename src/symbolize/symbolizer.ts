@@ -20,6 +20,7 @@ import { JitMaps } from "./jit-maps.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
+import type { KernelMaps } from "./kernel-maps.ts";
 import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
 import { tryOpenRegular, type Where } from "./safe-open.ts";
 import { escapeText } from "../text/sanitize.ts";
@@ -43,6 +44,8 @@ export interface SymbolizerOptions {
   debugDirs?: string[];
   /** Demangle C++ and Rust symbol names (raw names stay available via rawName). Default true. */
   demangle?: boolean;
+  /** Mappings the kernel reported (perf mmap records): used when /proc/PID/maps is gone or lacks an address. */
+  kernelMaps?: KernelMaps;
 }
 
 export interface SymbolizerStats {
@@ -133,6 +136,7 @@ export class Symbolizer {
   private vdso: Image | null | undefined = undefined;
   private vdsoSize = 0;
   private readonly demangler: Demangler | null;
+  readonly kernelMaps: KernelMaps | null;
   /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
   private readonly rawNames = new Map<number, string>();
   private readonly s: SymbolizerStats = {
@@ -164,6 +168,7 @@ export class Symbolizer {
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
+    this.kernelMaps = opts.kernelMaps ?? null;
     const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
     this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s, cacheDir, this.procRoot);
     this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir, this.log);
@@ -389,13 +394,14 @@ export class Symbolizer {
       this.readMaps(pid, st);
       if (st.maps !== null) i = findMapping(st.maps, addr);
     }
+    const km = i < 0 ? (this.kernelMaps?.find(pid, addr) ?? null) : null;
     // Not cached: a later maps read may still find it.
-    if (i < 0) return this.unresolved(st.maps === null ? st.mapsError : "[unknown]");
+    if (i < 0 && km === null) return this.unresolved(st.maps === null && !this.kernelMaps?.complete(pid) ? st.mapsError : "[unknown]");
 
-    const m = st.maps![i]!;
+    const m = km ?? st.maps![i]!;
     let id: number;
     if (isFileBacked(m)) {
-      const image = st.images[i] ?? (st.images[i] = this.image(pid, m));
+      const image = km !== null ? ((km.cached ??= this.image(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.image(pid, m)));
       id = this.fileFrame(image, addr - m.start + m.offset, m.offset);
     } else if (m.path === "[vdso]") {
       const image = this.vdsoImage(m);
