@@ -3,7 +3,7 @@
 // placed by their own kernel timestamps (time_ns, CLOCK_MONOTONIC), never by when they are read:
 // `fixed` keeps exactly those taken in [start, start + ms), ring slots are cut the same way.
 
-import { FrameTable } from "../profile/frames.ts";
+import { FrameKind, FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
@@ -41,6 +41,9 @@ export class LiveProfile {
   execs = 0;
   exits = 0;
   forks = 0;
+  /** Samples with a user frame named "[exited]": their process was gone and no kernel mapping held the address. */
+  exited = 0;
+  private readonly exitedFrame: number;
   private firstNs = Infinity;
   private lastNs = -Infinity;
   private rateSamples = 0;
@@ -57,6 +60,7 @@ export class LiveProfile {
     this.window = config.mode === "ring" ? new SlidingWindow(config.slots, frames) : null;
     this.trie = this.window ? this.window.trie : new StackTrie(frames);
     this.builder = new StackBuilder(frames, symbolizer, { threads: config.threads, noPid: config.noPid });
+    this.exitedFrame = frames.intern("[exited]", FrameKind.Unresolved);
     this.startNs = startNs;
     this.endNs = config.mode === "fixed" ? startNs + config.ms * 1e6 : Infinity;
     this.slotNs = config.ms * 1e6;
@@ -81,6 +85,7 @@ export class LiveProfile {
       this.trie.add(this.builder.stack, len, 1);
     }
     this.samples++;
+    if (this.builder.stack.includes(this.exitedFrame)) this.exited++;
     if ((s.flags & (F_KERNEL_TRUNCATED | F_USER_TRUNCATED)) !== 0) this.truncated++;
     if (t < this.firstNs) this.firstNs = t;
     if (t > this.lastNs) this.lastNs = t;
@@ -96,13 +101,16 @@ export class LiveProfile {
     this.builder.forget(s.pid);
     if (s.flags & F_FORK) {
       this.symbolizer.forked(s.pid, s.tid, s.comm); // a fork record's tid is the parent's pid
+      this.symbolizer.kernelMaps?.forked(s.pid, s.tid);
       this.forks++;
     } else if (s.flags & F_EXEC) {
       // Read the new image's maps now: a short-lived process may be gone by its first sample.
+      this.symbolizer.kernelMaps?.execed(s.pid);
       this.symbolizer.execed(s.pid, s.comm);
       this.execs++;
     } else {
       this.symbolizer.forgetPid(s.pid);
+      this.symbolizer.kernelMaps?.exited(s.pid);
       this.exits++;
     }
   }

@@ -2,6 +2,7 @@
 // decodes, symbolizes and merges samples, and posts snapshots at most 10 times a second.
 
 import { CollectError } from "../collect/errors.ts";
+import { KernelMapSource } from "../collect/kernel-map-source.ts";
 import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
@@ -45,10 +46,12 @@ const TEST_SLOW_MS = Number(process.env.FLAMETUI_TEST_SLOW_WORKER_MS ?? 0);
 async function run(config: LiveConfig, control: Int32Array): Promise<void> {
   const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
   let sampler: Sampler | null = null;
+  let kernelMaps: KernelMapSource | null = null;
   try {
     log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
     const frames = new FrameTable();
-    const symbolizer = new Symbolizer(frames, { log: log.write });
+    kernelMaps = new KernelMapSource(config.pids, log.write);
+    const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps });
     sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true });
     // Sampling starts here, on the clock the samples are stamped with; so do the loss counts.
     const profile = new LiveProfile(config, symbolizer, frames, monotonicNs());
@@ -100,13 +103,14 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
         }
         const t = monotonicNs();
         const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
-        log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+        log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
         post({ type: "done", snapshot: wire }, transfer);
         return;
       }
       // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
       const untilEnd = fixed ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
       readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
+      kernelMaps.drain();
       const t = monotonicNs();
       profile.tick(t);
       if (fixed) {
@@ -134,6 +138,7 @@ async function run(config: LiveConfig, control: Int32Array): Promise<void> {
     post({ type: "error", error: toWire(err) });
   } finally {
     sampler?.close();
+    kernelMaps?.close();
     log.close();
   }
 }
