@@ -105,3 +105,19 @@ test("a file name with escape sequences is shown escaped in the error", () => {
   expect(r.stderr).not.toContain("\x1b");
   expect(r.stderr).toContain("\\x1b[2Jevil: no such file");
 });
+
+test("a live run with an -o it could not write stops before sampling, with one line", () => {
+  for (const [out, why] of [[join(dir, "no", "such", "dir", "x.folded"), "no such directory"], [dir, "it is a directory"]] as const) {
+    const t0 = performance.now();
+    const r = runCli(["fixed", "--ms", "5000", "-o", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`flametui: cannot write ${out}: ${why}\n`);
+    expect(performance.now() - t0).toBeLessThan(4000); // not after the 5 s of sampling
+  }
+});
+
+test("-o /dev/null discards the profile", () => {
+  const r = runCli(["file", capture, "-o", "/dev/null"]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe("");
+});

@@ -156,6 +156,7 @@ export class LiveProfile {
       lost: this.lost,
       taken: this.taken,
       truncated: this.truncated,
+      exited: this.exited,
       spanMs: this.samples > 0 ? (this.lastNs - this.firstNs) / 1e6 : 0,
       draining: this.draining,
       frozen,

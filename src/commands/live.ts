@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import type { LiveOptions } from "../cli.ts";
 import { UsageError } from "../errors.ts";
+import { checkOutputPath } from "../fs/write-file.ts";
 import type { DebugLog } from "../log.ts";
 import { resolveFormat, writeProfile } from "../output.ts";
 import { FrameTable } from "../profile/frames.ts";
@@ -48,6 +49,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     if (!existsSync(`/proc/${pid}`)) throw new UsageError(`no process with pid ${pid}`, "check the pid with ps or pidof; it may have exited");
   }
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
+  if (opts.output !== undefined && opts.output !== "-") checkOutputPath(opts.output);
   const headless = opts.output !== undefined || !process.stdout.isTTY;
   const config: LiveConfig = {
     mode,
@@ -148,6 +150,7 @@ function emptySnapshot(mode: LiveMode, hz: number): Snapshot {
 function reportSampling(live: LiveStats | undefined): void {
   if (!live) return;
   if (live.lost > 0) process.stderr.write(`flametui: ${lostText(live)} samples lost (ring buffer full or not read in time); try a lower --hz\n`);
+  if (live.exited) process.stderr.write(`flametui: ${live.exited} samples (${((live.exited / Math.max(1, live.samples)) * 100).toFixed(1)}%) are [exited]: their process was gone before its mappings were known\n`);
   if (live.samples === 0) process.stderr.write("flametui: no samples: the CPUs were idle or the processes never ran (--enable-idle shows idle time)\n");
 }
 

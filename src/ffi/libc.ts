@@ -1,6 +1,7 @@
 // libc through bun:ffi for what Bun has no API for: perf_event_open (via syscall(2)), close,
 // errno (via __errno_location), strerror, vsnprintf (used by the libbpf print callback), and
-// mmap/munmap/poll for reading a BPF ring buffer in place.
+// mmap/munmap/poll for reading a BPF ring buffer in place, and clock_gettime(CLOCK_MONOTONIC),
+// the clock BPF stamps samples with (Bun's own clocks count from process start).
 import { dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
 
 /** perf_event_open syscall numbers by process.arch. */
@@ -21,6 +22,7 @@ function openLibc() {
     munmap: { args: [FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
     poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
     getpagesize: { args: [], returns: FFIType.i32 },
+    clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
   }).symbols;
 }
 
@@ -117,4 +119,13 @@ export function waitReadable(fd: number, timeoutMs: number): number {
   pollFd[1] = POLLIN; // events in the low half, revents (0) in the high half
   const r = lib().poll(pollFd, 1, timeoutMs);
   return r < 0 ? -errno() : r;
+}
+
+const CLOCK_MONOTONIC = 1;
+const timespec = new BigInt64Array(2);
+
+/** Nanoseconds on CLOCK_MONOTONIC (bpf_ktime_get_ns's clock); past ~104 days of uptime a number rounds it to a few ns. */
+export function monotonicNs(): number {
+  if (lib().clock_gettime(CLOCK_MONOTONIC, timespec) !== 0) throw new Error("clock_gettime(CLOCK_MONOTONIC) failed");
+  return Number(timespec[0]!) * 1e9 + Number(timespec[1]!);
 }

@@ -1,7 +1,9 @@
 // Writes profiles as root without being steered by other users: new files are 0600, and a
 // symlink, hardlink, device, FIFO or another user's file at the target path is refused.
 
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, statSync, writeSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { dirname } from "node:path";
 import { OutputError } from "../errors.ts";
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -22,6 +24,7 @@ export function writeOutputFile(path: string, text: string): void {
   const fd = openOrExplain(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK);
   try {
     const st = fstatSync(fd);
+    if (isDevNull(st)) return; // `-o /dev/null`: the user discards the profile
     if (!st.isFile()) throw new OutputError(`cannot write ${path}: not a regular file`);
     if (!ownedByCaller(st.uid)) throw new OutputError(`refusing to write ${path}: it belongs to another user (uid ${st.uid})`);
     if (st.nlink !== 1) throw new OutputError(`refusing to write ${path}: it has ${st.nlink} hard links`);
@@ -30,6 +33,33 @@ export function writeOutputFile(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Before a live run samples: fails with the error writeOutputFile would give later, so a bad
+ * `-o` does not cost the user their profile. Changes nothing; writeOutputFile checks again.
+ */
+export function checkOutputPath(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw explain(path, e);
+    const dir = dirname(path);
+    try {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+      accessSync(dir, constants.W_OK);
+    } catch (e2) {
+      throw explain(path, e2);
+    }
+    return;
+  }
+  if (st.isSymbolicLink()) throw explain(path, Object.assign(new Error(), { code: "ELOOP" }));
+  if (st.isDirectory()) throw explain(path, Object.assign(new Error(), { code: "EISDIR" }));
+  if (isDevNull(st)) return;
+  if (!st.isFile()) throw new OutputError(`cannot write ${path}: not a regular file`);
+  if (!ownedByCaller(st.uid)) throw new OutputError(`refusing to write ${path}: it belongs to another user (uid ${st.uid})`);
+  if (st.nlink !== 1) throw new OutputError(`refusing to write ${path}: it has ${st.nlink} hard links`);
 }
 
 /** Creates `path`, which must not exist yet (not even as a symlink), 0600, and writes `text`. EEXIST is thrown as is. */
@@ -46,6 +76,11 @@ export function writeNewFile(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The null device, wherever its node is: writing to it cannot harm anything. */
+function isDevNull(st: Stats): boolean {
+  return st.isCharacterDevice() && st.rdev === statSync("/dev/null").rdev;
 }
 
 /**

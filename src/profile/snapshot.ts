@@ -21,6 +21,8 @@ export interface LiveStats {
   taken?: number;
   /** Samples in the profile whose kernel or user stack was cut at the depth limit. */
   truncated?: number;
+  /** Samples in the profile with a user frame `[exited]`: their process was gone before its mappings were known. */
+  exited?: number;
   /** Time between the first and the last sample in the profile, by the samples' own timestamps. */
   spanMs?: number;
   /** fixed: the sampling time is over and the samples taken in it are still being read. */

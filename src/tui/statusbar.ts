@@ -1,6 +1,6 @@
 // The details area and status bar: the selected (or hovered) frame's name, kind, module,
 // weights and percentages; then title, live figures (lost samples highlighted above 1%,
-// truncated stacks), sort, search and messages.
+// truncated stacks, samples of processes gone before they could be named), sort, search and messages.
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
 import { kindName, kindOf, lostShare, type Snapshot } from "../profile/snapshot.ts";
@@ -73,7 +73,9 @@ export function liveText(s: Snapshot, frozen: boolean): string {
     `${formatCount(l.samplesPerSec)} samples/s`,
     lostText(s).text,
   ];
-  if (l.truncated) parts.push(`truncated ${formatCount(l.truncated)} (${shareText(l.samples > 0 ? l.truncated / l.samples : 0)})`);
+  const ofSamples = (n: number) => `${formatCount(n)} (${shareText(l.samples > 0 ? n / l.samples : 0)})`;
+  if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);
+  if (l.exited) parts.push(`exited ${ofSamples(l.exited)}`);
   parts.push(formatElapsed(l.elapsedMs));
   if (frozen || l.frozen) parts.push("FROZEN");
   return parts.join(" · ");

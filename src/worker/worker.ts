@@ -7,10 +7,10 @@ import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
 import { Sampler } from "../collect/sampler.ts";
+import { monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { Symbolizer } from "../symbolize/symbolizer.ts";
-import { monotonicNs } from "./monotonic-clock.ts";
 import { CONTROL_FROZEN, CONTROL_STOP, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
 
 declare const self: Worker;

@@ -27,3 +27,8 @@ test("truncated stacks are counted with their share", () => {
   expect(status({ samples: 1000, truncated: 12 }).left).toContain("truncated 12 (1.2%)");
   expect(status({ samples: 1000, truncated: 0 }).left).not.toContain("truncated");
 });
+
+test("samples of processes gone before they were named are counted with their share", () => {
+  expect(status({ samples: 1000, exited: 30 }).left).toContain("exited 30 (3.0%)");
+  expect(status({ samples: 1000, exited: 0 }).left).not.toContain("exited");
+});

@@ -375,7 +375,7 @@ describe("snapshots", () => {
     const live = { mode: "fixed", hz: 99, elapsedMs: 65_000, samples: 1000, samplesPerSec: 198, lost: 3 };
     m = await mount(snap(["a 1500000", "b 500000"], "nanoseconds", live), W, H);
     const lines = await m.lines();
-    expect(lines[23]).toContain("fixed 99 Hz · 198 samples/s · lost 3 · 01:05");
+    expect(lines[23]).toContain("fixed 99 Hz · 198 samples/s · lost 3 (0.3%) · 01:05");
     await m.key("k");
     expect((await m.lines())[22]).toContain("total 1.50 ms");
   });
