@@ -1,6 +1,6 @@
 // Parse /proc/PID/maps into sorted mappings (pure parsing plus one read helper) and find the
 // mapping holding an address.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Mapping {
   start: number;
@@ -102,5 +102,34 @@ export function findMapping(maps: readonly Mapping[], addr: number): number {
 
 /** Read and parse /proc/PID/maps. Throws the fs error (ENOENT/ESRCH: gone; EACCES: no access). */
 export function readMaps(pid: number | "self", procRoot = "/proc"): { maps: Mapping[]; bad: number } {
-  return parseMaps(readFileSync(`${procRoot}/${pid}/maps`, "utf8"));
+  return readMapsIn(`${procRoot}/${pid}`);
+}
+
+/** Like readMaps, for a /proc directory of a process or of one of its threads (…/task/TID). */
+export function readMapsIn(procDir: string): { maps: Mapping[]; bad: number } {
+  return parseMaps(readFileSync(`${procDir}/maps`, "utf8"));
+}
+
+/**
+ * When a process's main thread has exited while others run on, /proc/PID shows the zombie leader:
+ * no maps, exe or root. The same address space is seen through a live thread's /proc/PID/task/TID;
+ * this finds one (null when there is none or the process is gone).
+ */
+export function liveThreadDir(pid: number, procRoot = "/proc"): string | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`${procRoot}/${pid}/task`);
+  } catch {
+    return null;
+  }
+  for (const tid of tids) {
+    if (tid === String(pid)) continue;
+    const dir = `${procRoot}/${pid}/task/${tid}`;
+    try {
+      if (readFileSync(`${dir}/maps`, "utf8").length > 0) return dir;
+    } catch {
+      // that thread exited meanwhile
+    }
+  }
+  return null;
 }

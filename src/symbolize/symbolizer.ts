@@ -21,7 +21,7 @@ import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
 import type { KernelMaps } from "./kernel-maps.ts";
-import { findMapping, isExecutable, isFileBacked, readMaps, type Mapping } from "./proc-maps.ts";
+import { findMapping, isExecutable, isFileBacked, liveThreadDir, readMaps, readMapsIn, type Mapping } from "./proc-maps.ts";
 import { tryOpenRegular, type Where } from "./safe-open.ts";
 import { escapeText } from "../text/sanitize.ts";
 
@@ -100,6 +100,8 @@ interface PidState {
   lastRead: number;
   cache: Map<number, number>;
   name: string | undefined;
+  /** Where maps, exe and root are read: /proc/PID, or a live thread's /proc/PID/task/TID once the main thread has exited. */
+  dir: string;
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
@@ -243,13 +245,14 @@ export class Symbolizer {
   processName(pid: number, comm: string): string {
     const st = this.pids.get(pid) ?? this.see(pid);
     if (st.name === undefined) {
-      try {
-        const exe = readlinkSync(`${this.procRoot}/${pid}/exe`);
-        const clean = exe.endsWith(" (deleted)") ? exe.slice(0, -10) : exe;
-        st.name = clean.slice(clean.lastIndexOf("/") + 1) || comm;
-      } catch {
-        st.name = comm; // kernel thread, exited, or no access
+      let exe = readExe(st.dir);
+      if (exe === null) {
+        const dir = liveThreadDir(pid, this.procRoot);
+        if (dir !== null) exe = readExe(dir);
       }
+      // null: a kernel thread, exited, or no access
+      const clean = exe?.endsWith(" (deleted)") ? exe.slice(0, -10) : exe;
+      st.name = clean?.slice(clean.lastIndexOf("/") + 1) || comm;
     }
     return st.name;
   }
@@ -360,6 +363,7 @@ export class Symbolizer {
       lastRead: 0,
       cache: new Map(),
       name: undefined,
+      dir: `${this.procRoot}/${pid}`,
     };
     this.pids.set(pid, st);
     this.s.pids++;
@@ -371,13 +375,25 @@ export class Symbolizer {
     st.lastRead = performance.now();
     this.s.mapsReads++;
     try {
-      const { maps, bad } = readMaps(pid, this.procRoot);
-      if (bad > 0) this.log(`symbolize: ${bad} unreadable lines in /proc/${pid}/maps`);
-      if (maps.length === 0) return false; // a zombie: its address space is gone already
+      let { maps, bad } = readMapsIn(st.dir);
+      if (maps.length === 0) {
+        // A zombie main thread (others may run on), or a process whose address space is gone.
+        const dir = liveThreadDir(pid, this.procRoot);
+        if (dir === null) return false;
+        st.dir = dir;
+        ({ maps, bad } = readMapsIn(dir));
+        if (maps.length === 0) return false;
+      }
+      if (bad > 0) this.log(`symbolize: ${bad} unreadable lines in ${st.dir}/maps`);
       st.maps = maps;
       st.images = new Array(maps.length);
       return true;
     } catch (err) {
+      const leader = `${this.procRoot}/${pid}`;
+      if (st.dir !== leader) {
+        st.dir = leader; // the thread it was read through exited: look again
+        return this.readMaps(pid, st);
+      }
       const code = (err as NodeJS.ErrnoException).code;
       if (st.maps === null) st.mapsError = code === "EACCES" || code === "EPERM" ? "[no access]" : "[exited]";
       return false;
@@ -447,7 +463,7 @@ export class Symbolizer {
     // mapped file itself (also for deleted files), so it is not checked (overlayfs may differ).
     // The root is where debug files are then searched: the process's own view of the file
     // system when its view of the path was used. Only regular files are opened (safe-open.ts).
-    const procRoot = `${this.procRoot}/${pid}/root`;
+    const procRoot = `${this.pids.get(pid)?.dir ?? `${this.procRoot}/${pid}`}/root`;
     const candidates: [path: string, viaProc: boolean, checkIdentity: boolean, where: Where][] = [];
     if (!m.deleted) candidates.push([m.path, false, true, { root: "/" }]);
     candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, { magicLink: true }]);
@@ -576,4 +592,13 @@ export function parseDev(text: string): number | null {
   const minor = parseInt(text.slice(colon + 1), 16);
   if (colon < 0 || Number.isNaN(major) || Number.isNaN(minor)) return null;
   return (minor & 0xff) + (major & 0xfff) * 256 + (minor >>> 8) * 0x100000 + Math.floor(major / 0x1000) * 0x100000000;
+}
+
+/** The target of DIR/exe (a /proc process or thread directory), null when it cannot be read. */
+function readExe(dir: string): string | null {
+  try {
+    return readlinkSync(`${dir}/exe`);
+  } catch {
+    return null;
+  }
 }

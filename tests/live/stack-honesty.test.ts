@@ -58,5 +58,11 @@ describe.skipIf(!isRoot)("stack honesty", () => {
     expect([...roots]).toEqual(["main-exits"]);
     const threads = new Set(stacks.map(([s]) => s.split(";")[2]));
     expect(threads.size).toBe(2);
+    // Named through a live thread's /proc/PID/task/TID: the zombie leader's maps are empty.
+    const total = stacks.reduce((n, [, c]) => n + c, 0);
+    const under = (fn: string) => stacks.filter(([s]) => s.includes(`;${fn};`) || s.endsWith(`;${fn}`)).reduce((n, [, c]) => n + c, 0);
+    expect(under("alpha_leaf") + under("beta_leaf")).toBeGreaterThan(total * 0.9);
+    expect(under("alpha_leaf")).toBeGreaterThan(total * 0.3);
+    expect(under("beta_leaf")).toBeGreaterThan(total * 0.3);
   });
 });
