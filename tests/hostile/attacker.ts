@@ -1,7 +1,7 @@
 // Shared by the hostile-input tests: an unprivileged local user ("the attacker") who plants
 // files and runs processes, and the real flametui executable that root runs against them.
 
-import { chownSync, existsSync, mkdtempSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,6 +10,21 @@ export const ROOT_DIR = join(import.meta.dir, "..", "..");
 export const EXE = process.env.FLAMETUI_EXE ?? join(ROOT_DIR, "dist", "flametui");
 export const isRoot = process.getuid?.() === 0;
 export const haveExe = existsSync(EXE);
+if (!haveExe && process.env.CI) throw new Error(`${EXE} is missing: build it first (bun run build) — hostile tests run the real executable`);
+if (!haveExe) console.warn(`hostile tests skipped: ${EXE} is missing (bun run build, or set FLAMETUI_EXE)`);
+else if (process.env.FLAMETUI_EXE === undefined && newestSource() > statSync(EXE).mtimeMs) {
+  console.warn(`warning: ${EXE} is older than src/ or bpf/: hostile tests run the old build (bun run build)`);
+}
+
+function newestSource(): number {
+  let newest = 0;
+  for (const dir of ["src", "bpf"]) {
+    for (const f of readdirSync(join(ROOT_DIR, dir), { recursive: true }) as string[]) {
+      newest = Math.max(newest, statSync(join(ROOT_DIR, dir, f)).mtimeMs);
+    }
+  }
+  return newest;
+}
 export const ATTACKER = "flametui-attacker";
 
 export interface Attacker {
