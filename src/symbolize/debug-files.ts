@@ -6,7 +6,7 @@ import { crc32 } from "node:zlib";
 import { escapeText } from "../text/sanitize.ts";
 import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { MergedSymbols } from "./merged-symbols.ts";
-import { RefusedFile, openRegular, readRange, type OpenedFile } from "./safe-open.ts";
+import { RefusedFile, openRegular, readBudget, readRange, sparseReason, type OpenedFile } from "./safe-open.ts";
 import { xzDecompress } from "./xz.ts";
 
 export type SymbolSource = "symtab" | "build-id" | "debuglink" | "minidebuginfo" | "dynsym" | "none";
@@ -47,8 +47,8 @@ export function findSymbols(elf: ElfFile, path: string, debugDirs: string[], roo
   else if (link !== null) {
     const dir = path.slice(0, path.lastIndexOf("/") + 1) || "/";
     const candidates = [`${dir}${link.file}`, `${dir}.debug/${link.file}`, ...debugDirs.map((d) => `${d}${dir}${link.file}`)];
-    for (const p of candidates) {
-      const dbg = loadDebugFile(p, root, link.crc, notes);
+    for (const [i, p] of candidates.entries()) {
+      const dbg = loadDebugFile(p, root, link.crc, notes, i < 2);
       if (dbg && (id === null || dbg.buildId === null || dbg.buildId === id)) return { syms: dbg, source: "debuglink", debugPath: p, notes };
     }
   }
@@ -75,11 +75,22 @@ export function badDebugLinkName(name: string): string | null {
   return null;
 }
 
+/** What was found about a debug file candidate, by identity: its CRC32, or why it was refused. */
+const verdicts = new Map<string, number | string>();
+const VERDICTS_LIMIT = 4096;
+
+/** Tests: forget the CRCs and refusals of files seen so far. */
+export function forgetDebugFileVerdicts(): void {
+  verdicts.clear();
+}
+
 /**
  * A debug file at `path` inside `root` that really has a .symtab, or null. With `crc`, the
- * file's CRC32 must match (computed on the descriptor that is then parsed).
+ * file's CRC32 must match (computed on the descriptor that is then parsed). `nextToBinary`:
+ * the file is in the binary's own directory, which its owner may share with others, so a
+ * hard link (someone else's file, whose contents they do not control) is refused.
  */
-function loadDebugFile(path: string, root: string, crc: number | null, notes: string[]): ElfFile | null {
+function loadDebugFile(path: string, root: string, crc: number | null, notes: string[], nextToBinary = false): ElfFile | null {
   let f: OpenedFile;
   try {
     f = openRegular(path, { root });
@@ -88,31 +99,53 @@ function loadDebugFile(path: string, root: string, crc: number | null, notes: st
     return null;
   }
   try {
-    if (crc !== null) {
-      if (f.stat.size > DEBUG_FILE_LIMIT) {
-        notes.push(`${escapeText(path)}: ${f.stat.size} bytes, too large for a debug file, ignored`);
+    const st = f.stat;
+    if (nextToBinary && st.nlink !== 1) throw new RefusedFile(path, `${st.nlink} hard links`);
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    let known = verdicts.get(key);
+    if (known === undefined && crc !== null) {
+      try {
+        known = fdCrc32(f, path);
+      } catch (e) {
+        if (!(e instanceof RefusedFile)) throw e;
+        known = e.quiet ? "" : e.message;
+      }
+      if (verdicts.size >= VERDICTS_LIMIT) verdicts.clear();
+      verdicts.set(key, known);
+      if (typeof known === "string") {
+        if (known !== "") notes.push(known);
         return null;
       }
-      const got = fdCrc32(f);
-      if (got !== crc) {
-        notes.push(`${escapeText(path)}: debuglink CRC mismatch (file ${hex(got)}, expected ${hex(crc)}), ignored`);
-        return null;
-      }
+    } else if (typeof known === "string") {
+      return null; // refused before, and said so then
     }
-    const dbg = new ElfFile(fdSource(f.fd, f.stat.size));
+    if (crc !== null && known !== crc) {
+      notes.push(`${escapeText(path)}: debuglink CRC mismatch (file ${hex(known!)}, expected ${hex(crc)}), ignored`);
+      return null;
+    }
+    const dbg = new ElfFile(fdSource(f.fd, st.size, path));
     return dbg.stripped || dbg.symbolCount === 0 ? null : dbg;
-  } catch {
+  } catch (e) {
+    if (e instanceof RefusedFile && !e.quiet) notes.push(e.message);
     return null;
   } finally {
     closeSync(f.fd);
   }
 }
 
-/** CRC32 (the zlib polynomial gnu_debuglink uses) of an open regular file, up to its size. */
-function fdCrc32(f: OpenedFile): number {
+/**
+ * CRC32 (the zlib polynomial gnu_debuglink uses) of an open regular file, up to its size.
+ * Throws RefusedFile for a file too large, sparse, or past the read budget.
+ */
+function fdCrc32(f: OpenedFile, path: string): number {
+  const size = f.stat.size;
+  if (size > DEBUG_FILE_LIMIT) throw new RefusedFile(path, `${size} bytes, too large for a debug file`);
+  const sparse = sparseReason(f.stat);
+  if (sparse !== null) throw new RefusedFile(path, sparse);
+  readBudget.charge(f.stat, size, path);
   let crc = 0;
-  for (let pos = 0; pos < f.stat.size; ) {
-    const chunk = readRange(f.fd, pos, Math.min(1 << 20, f.stat.size - pos));
+  for (let pos = 0; pos < size; ) {
+    const chunk = readRange(f.fd, pos, Math.min(1 << 20, size - pos));
     if (chunk.length === 0) break;
     crc = crc32(chunk, crc);
     pos += chunk.length;
@@ -129,7 +162,7 @@ export function fileCrc32(path: string): number | null {
     return null;
   }
   try {
-    return fdCrc32(f);
+    return fdCrc32(f, path);
   } catch {
     return null;
   } finally {

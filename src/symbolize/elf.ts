@@ -1,9 +1,9 @@
 // ELF64 little-endian reader for symbolization: PT_LOAD segments, GNU build-id, debuglink,
 // MiniDebugInfo bytes and function symbols (.symtab, else .dynsym) with names decoded lazily.
-import { closeSync } from "node:fs";
+import { closeSync, fstatSync } from "node:fs";
 import { type PltTable, readPlt } from "./elf-plt.ts";
 import { sectionContents } from "./elf-sections.ts";
-import { openRegular, readRange } from "./safe-open.ts";
+import { RefusedFile, openRegular, readBudget, readRange, sparseReason } from "./safe-open.ts";
 
 const ET_EXEC = 2;
 const ET_DYN = 3;
@@ -476,12 +476,18 @@ export const READ_LIMIT = 1 << 30;
 /**
  * Positional reads from an open read-only descriptor of `size` bytes (a regular file: reads
  * past the end are clamped), or of unknown size (null: process memory, each read capped).
+ * A file not owned by root is refused when sparse, and its reads are charged to the run's
+ * read budget (safe-open.ts).
  */
-export function fdSource(fd: number, size: number | null): ByteSource {
+export function fdSource(fd: number, size: number | null, path?: string): ByteSource {
+  const st = size === null ? null : fstatSync(fd);
+  const sparse = st === null ? null : sparseReason(st);
+  if (sparse !== null) throw new RefusedFile(path ?? "", sparse);
   return {
     read(off, len) {
       len = size !== null ? Math.max(0, Math.min(len, size - off)) : Math.min(len, 1 << 28);
       if (len > READ_LIMIT) throw new ElfError(`a ${len}-byte read at ${off} is more than the ${READ_LIMIT} allowed`);
+      if (st !== null) readBudget.charge(st, len, path ?? "");
       return readRange(fd, off, len);
     },
   };
@@ -504,7 +510,7 @@ export function loadElf(path: string, opts: { mmap?: boolean } = {}): ElfFile {
   }
   const f = openRegular(path);
   try {
-    return new ElfFile(fdSource(f.fd, f.stat.size));
+    return new ElfFile(fdSource(f.fd, f.stat.size, path));
   } finally {
     closeSync(f.fd);
   }

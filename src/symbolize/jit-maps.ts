@@ -1,8 +1,10 @@
 // JIT symbols per process from perf-PID.map files, found where the runtime wrote them: in its
 // own mount and pid namespace (/tmp/perf-<its pid>.map as it sees them), which from here is
 // <dir>/perf-<NSpid>.map resolved inside /proc/PID/root; the host's <dir>/perf-PID.map is the
-// fallback. As perf does, a map is used only when the process's own uid (real or effective) or
-// root owns it: another user's /tmp/perf-<pid>.map must not name a process's frames.
+// fallback. A map is used only when the process's own uid (real or effective) or root owns it
+// and it has one link: another user's /tmp/perf-<pid>.map, or a hard link to a file of root's,
+// must not name a process's frames. (perf compares the owner with its own effective uid, not the
+// process's: it skips maps not owned by it or root unless --force.)
 
 import { readFileSync } from "node:fs";
 import { PerfMap } from "./perf-map.ts";

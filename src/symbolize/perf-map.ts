@@ -1,7 +1,8 @@
 // JIT symbol maps written by runtimes to /tmp/perf-PID.map ("START SIZE name", hex). The file
 // only grows, so it is read incrementally: each refresh parses just the bytes appended since
 // the last one, and an entry for a start seen before replaces it (later entries win). Any
-// user can plant one, so it is read only as a bounded regular file with a trusted owner.
+// user can plant one, so it is read only as a bounded regular file with a trusted owner and
+// one link.
 
 import { closeSync } from "node:fs";
 import { RefusedFile, openRegular, readRange, type OpenedFile, type Where } from "./safe-open.ts";
@@ -16,7 +17,7 @@ export interface PerfMapSource {
   where?: Where;
   /** Owners accepted (st_uid); default any. */
   uids?: readonly number[];
-  /** Called with a refusal (not a regular file, a symlink, a foreign owner, too large). */
+  /** Called with a refusal (not a regular file, a symlink, a foreign owner, hard-linked, too large). */
   refused?: (err: RefusedFile) => void;
 }
 
@@ -80,6 +81,9 @@ export class PerfMap {
     try {
       const st = f.stat;
       if (src.uids !== undefined && !src.uids.includes(st.uid)) throw new RefusedFile(path, `owned by uid ${st.uid}, not by the process (uid ${src.uids.join("/")})`);
+      // Another name for someone else's file (hard links to files one does not own are allowed
+      // where fs.protected_hardlinks=0): its owner wrote it, not the process.
+      if (st.nlink !== 1) throw new RefusedFile(path, `${st.nlink} hard links`);
       if (st.size > PERF_MAP_LIMIT) throw new RefusedFile(path, `${st.size} bytes, more than the ${PERF_MAP_LIMIT} read`);
       const identity = `${st.dev}:${st.ino}`;
       if (identity !== this.identity || st.size < this.length) {

@@ -29,11 +29,14 @@ export interface Where {
 
 /** A file that exists but is not one we read: not regular, or not trusted by a caller's check. */
 export class RefusedFile extends Error {
+  /** Said before (a spent read budget): not worth another note. */
+  quiet = false;
+
   constructor(
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`${escapeText(path)}: ${reason}, refused`);
+    super(path === "" ? `${reason}, refused` : `${escapeText(path)}: ${reason}, refused`);
   }
 }
 
@@ -154,6 +157,7 @@ const logged = new WeakMap<(line: string) => void, Set<string>>();
 
 /** Logs a refusal once per log and message (a refused file is met again at every look). */
 export function logRefusal(log: (line: string) => void, err: RefusedFile): void {
+  if (err.quiet) return;
   let seen = logged.get(log);
   if (seen === undefined) logged.set(log, (seen = new Set()));
   if (seen.has(err.message)) return;
@@ -190,6 +194,56 @@ export function readRange(fd: number, off: number, len: number): Uint8Array {
     got += r;
   }
   return got === len ? buf : buf.subarray(0, got);
+}
+
+/** Files smaller than this are never called sparse (tiny files may be stored inline, with no blocks). */
+const SPARSE_MIN = 1 << 20;
+
+/**
+ * Why a file not owned by root is refused as an ELF image or debug file for what its size
+ * claims, or null: a mostly unallocated (sparse) file reads as gigabytes of zeros that cost
+ * seconds to read and checksum, yet take no disk space to plant, once per new inode.
+ */
+export function sparseReason(st: Stats): string | null {
+  if (st.uid === 0 || st.size < SPARSE_MIN || st.blocks * 512 >= st.size / 8) return null;
+  return `sparse (${st.size} bytes, ${st.blocks * 512} allocated)`;
+}
+
+/** Bytes read (or checksummed) from files not owned by root in one run of the worker. */
+export const UNTRUSTED_READ_BUDGET = 256 << 20;
+
+/**
+ * What files not owned by root may cost in reads: past the budget they are refused. The first
+ * refusal says so; later ones are `quiet` (logged by whoever must, not repeated as notes).
+ */
+export class ReadBudget {
+  left: number;
+  spent = false;
+
+  constructor(readonly total = UNTRUSTED_READ_BUDGET) {
+    this.left = total;
+  }
+
+  /** Takes `bytes` about to be read from the file `st` at `path`; throws RefusedFile when they do not fit. */
+  charge(st: Stats, bytes: number, path: string): void {
+    if (st.uid === 0 || bytes <= 0) return;
+    if (bytes > this.left) {
+      const total = this.total % (1 << 20) === 0 ? `${this.total >> 20} MiB` : `${this.total}-byte`;
+      const err = new RefusedFile(path, `${bytes} bytes to read would pass the ${total} budget for files not owned by root (${this.left} left)`);
+      err.quiet = this.spent;
+      this.spent = true;
+      throw err;
+    }
+    this.left -= bytes;
+  }
+}
+
+/** The budget of this worker (one run); tests replace it. */
+export let readBudget = new ReadBudget();
+
+/** Tests: a fresh budget of `total` bytes. */
+export function resetReadBudget(total = UNTRUSTED_READ_BUDGET): void {
+  readBudget = new ReadBudget(total);
 }
 
 /** Closes a file from openRegular. */

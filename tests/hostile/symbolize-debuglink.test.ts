@@ -4,12 +4,10 @@
 // logged once (escaped), and the run finishes with the samples named as well as it can.
 
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
-import { attackerDir, haveExe, isRoot, runAsAttacker } from "./attacker.ts";
-import { buildHostileWorkload, runExe, share, startProcess } from "../symbolize/hostile-helpers.ts";
+import { haveExe, isRoot, runAsAttacker } from "./attacker.ts";
+import { plantDebugLinkProgram, runExe, share, startProcess } from "../symbolize/hostile-helpers.ts";
 
 const skip = !isRoot || !haveExe;
 const dirs: string[] = [];
@@ -17,30 +15,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** .gnu_debuglink contents: name, NUL, padding to 4 bytes, CRC32. */
-function debuglink(name: Uint8Array, crc: number): Uint8Array {
-  const at = (name.length + 4) & ~3;
-  const b = new Uint8Array(at + 4);
-  b.set(name);
-  new DataView(b.buffer).setUint32(at, crc >>> 0, true);
-  return b;
-}
-
-/** A stripped hostile-spin with a crafted .gnu_debuglink, copied by the attacker into their own directory. */
 function plantProgram(linkName: Uint8Array): { dir: string; prog: string } {
-  const work = mkdtempSync(join(tmpdir(), "flametui-dlink-"));
-  dirs.push(work);
-  const section = join(work, "link");
-  writeFileSync(section, debuglink(linkName, crc32(Buffer.from("not the debug file"))));
-  const stripped = join(work, "prog");
-  const r = Bun.spawnSync(["objcopy", "--strip-all", `--add-section=.gnu_debuglink=${section}`, buildHostileWorkload("hostile-spin"), stripped]);
-  if (r.exitCode !== 0) throw new Error(`objcopy: ${r.stderr.toString()}`);
-  Bun.spawnSync(["chmod", "-R", "a+rX", work]);
-  const dir = attackerDir();
-  dirs.push(dir);
-  const prog = join(dir, "prog");
-  expect(runAsAttacker(["cp", stripped, prog]).exitCode).toBe(0);
-  return { dir, prog };
+  return plantDebugLinkProgram(linkName, dirs);
 }
 
 async function profileAsAttacker(prog: string) {

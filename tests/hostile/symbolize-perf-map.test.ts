@@ -3,7 +3,9 @@
 // hang the profiler nor cost its size in memory. The refusal is logged.
 
 import { afterEach, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { haveExe, isRoot, runAsAttacker } from "./attacker.ts";
 import { buildHostileWorkload, runExe, share, startProcess, type Started } from "../symbolize/hostile-helpers.ts";
 
@@ -65,4 +67,34 @@ test.skipIf(skip)("a perf map that is a symlink to /dev/zero, or a huge sparse f
   const big = await profile(pid);
   expect(share(big.stdout, /\[anon\]/).matching).toBeGreaterThan(50);
   expect(big.log).toMatch(/perf-\d+\.map: 8589934592 bytes, more than the \d+ read, refused/);
+}, 10000);
+
+/** Runs `fn` with fs.protected_hardlinks=0 (as on the machines where this attack works), then restores it. */
+function withoutProtectedHardlinks<T>(fn: () => T): T {
+  const knob = "/proc/sys/fs/protected_hardlinks";
+  const old = readFileSync(knob, "utf8").trim();
+  if (old !== "0") writeFileSync(knob, "0");
+  try {
+    return fn();
+  } finally {
+    if (old !== "0") writeFileSync(knob, old);
+  }
+}
+
+test.skipIf(skip)("a hard link to a root-owned file whose lines the attacker wrote is not a perf map", async () => {
+  const { pid, addr } = await startJit(false);
+  // Any root-owned file with a line the attacker chose (a log line, say).
+  const dir = mkdtempSync(join(tmpdir(), "flametui-rootlog-"));
+  try {
+    chmodSync(dir, 0o755);
+    const rootFile = join(dir, "some.log");
+    writeFileSync(rootFile, `${addr} 10 attacker_named_this\n`, { mode: 0o644 });
+    expect(withoutProtectedHardlinks(() => runAsAttacker(["ln", rootFile, planted!])).exitCode).toBe(0);
+    const r = await profile(pid);
+    expect(r.stdout).not.toContain("attacker_named_this");
+    expect(share(r.stdout, /\[anon\]/).matching).toBeGreaterThan(50);
+    expect(r.log).toContain(`${planted}: 2 hard links, refused`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 10000);

@@ -2,10 +2,11 @@
 // where the attacker can run them, processes started as root or as the attacker, and the real
 // executable run as root with a deadline (a hang fails the test instead of stalling it).
 
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXE, ROOT_DIR, asAttacker } from "../hostile/attacker.ts";
+import { crc32 } from "node:zlib";
+import { EXE, ROOT_DIR, asAttacker, attackerDir, runAsAttacker } from "../hostile/attacker.ts";
 
 let buildDir: string | null = null;
 
@@ -83,4 +84,34 @@ export function share(folded: string, re: RegExp): { total: number; matching: nu
     if (re.test(line.slice(0, sp))) matching += n;
   }
   return { total, matching };
+}
+
+/** .gnu_debuglink contents: name, NUL, padding to 4 bytes, CRC32. */
+function debuglink(name: Uint8Array, crc: number): Uint8Array {
+  const at = (name.length + 4) & ~3;
+  const b = new Uint8Array(at + 4);
+  b.set(name);
+  new DataView(b.buffer).setUint32(at, crc >>> 0, true);
+  return b;
+}
+
+/**
+ * A stripped hostile-spin with a crafted .gnu_debuglink (a CRC no file has), copied by the
+ * attacker into a fresh directory of theirs as `dir/prog`. Directories made go to `dirs`.
+ */
+export function plantDebugLinkProgram(linkName: Uint8Array, dirs: string[]): { dir: string; prog: string } {
+  const work = mkdtempSync(join(tmpdir(), "flametui-dlink-"));
+  dirs.push(work);
+  const section = join(work, "link");
+  writeFileSync(section, debuglink(linkName, crc32(Buffer.from("not the debug file"))));
+  const stripped = join(work, "prog");
+  const r = Bun.spawnSync(["objcopy", "--strip-all", `--add-section=.gnu_debuglink=${section}`, buildHostileWorkload("hostile-spin"), stripped]);
+  if (r.exitCode !== 0) throw new Error(`objcopy: ${r.stderr.toString()}`);
+  Bun.spawnSync(["chmod", "-R", "a+rX", work]);
+  const dir = attackerDir();
+  dirs.push(dir);
+  const prog = join(dir, "prog");
+  const cp = runAsAttacker(["cp", stripped, prog]);
+  if (cp.exitCode !== 0) throw new Error(`cp as the attacker: ${cp.stderr}`);
+  return { dir, prog };
 }

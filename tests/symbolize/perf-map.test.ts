@@ -39,3 +39,20 @@ test("a growing map is read incrementally; a replaced or truncated one from the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a perf map with more than one link (another name for someone else's file) is refused", () => {
+  const { mkdtempSync, writeFileSync, linkSync, rmSync } = require("node:fs") as typeof import("node:fs");
+  const dir = mkdtempSync(require("node:path").join(require("node:os").tmpdir(), "flametui-perfmap-"));
+  const path = `${dir}/perf-1.map`;
+  try {
+    writeFileSync(`${dir}/someone-elses`, "1000 100 forged\n");
+    linkSync(`${dir}/someone-elses`, path);
+    const refusals: string[] = [];
+    const pm = new PerfMap();
+    expect(pm.refresh(path, { refused: (e) => refusals.push(e.message) })).toBe(false);
+    expect(refusals).toEqual([`${path}: 2 hard links, refused`]);
+    expect(pm.lookup(0x1000)).toBe(-1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
