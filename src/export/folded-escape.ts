@@ -1,26 +1,21 @@
 // The escaping of frame names in folded text (grammar in src/export/folded.ts): the exporter
 // escapes with `escapeFrameName`, the folded importer reads names back with `unescapeFrameName`.
+// What is escaped is what src/text/sanitize.ts calls unsafe, plus `;`.
+
+import { UNSAFE_CLASS, isLoneSurrogate, isUnsafeCodeUnit } from "../text/sanitize.ts";
 
 /** C0 controls, `;` and DEL: written as `\xHH`. */
 function isByteEscaped(c: number): boolean {
   return c < 0x20 || c === 0x3b || c === 0x7f;
 }
 
-/** C1 controls, bidi controls, line/paragraph separators, surrogates: written as `\u{H…}`. */
+/** The other unsafe characters (src/text/sanitize.ts) and surrogates: written as `\u{H…}`. */
 function isCodeEscaped(c: number): boolean {
-  return (
-    (c >= 0x80 && c <= 0x9f) ||
-    c === 0x061c ||
-    c === 0x200e ||
-    c === 0x200f ||
-    (c >= 0x2028 && c <= 0x202e) ||
-    (c >= 0x2066 && c <= 0x2069) ||
-    (c >= 0xd800 && c <= 0xdfff)
-  );
+  return (c >= 0xd800 && c <= 0xdfff) || (!isByteEscaped(c) && isUnsafeCodeUnit(c));
 }
 
 // Any code unit that may need escaping, backslash included; names without one are returned as they are.
-const MAY_ESCAPE = /[\x00-\x1f;\\\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/;
+const MAY_ESCAPE = new RegExp(`[${UNSAFE_CLASS};\\\\\\ud800-\\udfff]`);
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -55,19 +50,6 @@ function escapeAt(s: string, i: number): [number, number] | null {
     return isCodeEscaped(c) ? [c, j + 1 - i] : null;
   }
   return null;
-}
-
-function isLoneSurrogate(s: string, i: number): boolean {
-  const c = s.charCodeAt(i);
-  if (c >= 0xd800 && c <= 0xdbff) {
-    const n = s.charCodeAt(i + 1);
-    return !(n >= 0xdc00 && n <= 0xdfff);
-  }
-  if (c >= 0xdc00 && c <= 0xdfff) {
-    const p = s.charCodeAt(i - 1);
-    return !(p >= 0xd800 && p <= 0xdbff);
-  }
-  return false;
 }
 
 /** Whether the code unit at s[i] is written as an escape. */

@@ -5,7 +5,8 @@
 // it can drive a terminal (src/export/folded-escape.ts; the folded importer reads it back):
 //   \xHH     C0 controls U+0000-U+001F, `;` and DEL (lowercase hex, two digits)
 //   \u{H…}   C1 controls U+0080-U+009F, bidi controls U+061C U+200E U+200F U+202A-U+202E
-//            U+2066-U+2069, U+2028 U+2029, and lone surrogates (lowercase hex, no leading zeros)
+//            U+2066-U+2069, U+2028 U+2029, U+FEFF and lone surrogates (lowercase hex, no leading
+//            zeros); with the line above, what src/text/sanitize.ts calls unsafe
 //   \\       a backslash, written so only where the reader would otherwise take the backslash
 //            and what follows for one of these escapes
 // Every other backslash is literal, so names with backslashes from other tools (flamegraph.pl,

@@ -3,7 +3,7 @@
 // Debug files are opened through safe-open.ts inside the process's root: regular files only.
 import { closeSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import { escapeText } from "../text/sanitize.ts";
+import { escapeText, hasUnsafeText } from "../text/sanitize.ts";
 import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { MergedSymbols } from "./merged-symbols.ts";
 import { RefusedFile, openRegular, readBudget, readRange, sparseReason, type OpenedFile } from "./safe-open.ts";
@@ -71,7 +71,7 @@ export function badDebugLinkName(name: string): string | null {
   if (name === "") return "is empty";
   if (name === "." || name === "..") return "is a directory name";
   if (name.includes("/")) return "contains '/'";
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffd]/.test(name)) return "contains control characters or invalid UTF-8";
+  if (hasUnsafeText(name) || name.includes("\ufffd")) return "contains control characters or invalid UTF-8";
   return null;
 }
 

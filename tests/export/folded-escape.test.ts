@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportFolded } from "../../src/export/folded.ts";
 import { escapeFrameName, unescapeFrameName } from "../../src/export/folded-escape.ts";
+import { escapeText, sanitizeText } from "../../src/text/sanitize.ts";
 import { readProfile } from "../../src/import/read.ts";
 import { kindFromFoldedName } from "../../src/profile/frames.ts";
 import { type Snapshot, snapshotOf } from "../../src/profile/snapshot.ts";
@@ -16,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "flametui-escape-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Anything that drives a terminal, reorders text or breaks lines; only the line feeds between lines may remain.
-const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 
 /** Deterministic PRNG (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -29,9 +30,9 @@ function rng(seed: number): () => number {
 }
 
 const HOSTILE = [
-  ..."\x00\x01\x07\x08\t\n\v\f\r\x1b\x1f;\x7f\x80\x85\x9b\x9f\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069",
+  ..."\x00\x01\x07\x08\t\n\v\f\r\x1b\x1f;\x7f\x80\x85\x9b\x9f\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069\ufeff",
   ..."\\\\\\xu{}0123456789abcdefABCDEF  _[]k",
-  "\\x1b", "\\x3b", "\\x41", "\\u{202e}", "\\u{41}", "\\u{", "\\\\", "\x1b]0;pwned\x07", "\n42 ", " 99",
+  "\\x1b", "\\x3b", "\\x41", "\\u{202e}", "\\u{feff}", "\\u{41}", "\\u{", "\\\\", "\x1b]0;pwned\x07", "\n42 ", " 99",
 ];
 const bytes = new TextDecoder("utf-8", { fatal: false });
 
@@ -76,6 +77,26 @@ function trieOf(stacks: string[][], counts: number[]): StackTrie {
 }
 
 describe("escaping", () => {
+  test("what is escaped is what the viewer and the log call unsafe (src/text/sanitize.ts), plus `;`", () => {
+    const differ: string[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      const unsafe = escapeText(ch) !== ch;
+      const surrogate = c >= 0xd800 && c <= 0xdfff;
+      if (sanitizeText(ch) !== ch && !unsafe) differ.push(`U+${c.toString(16)} sanitized, not escaped in logs`);
+      if ((surrogate || unsafe) && sanitizeText(ch) === ch) differ.push(`U+${c.toString(16)} escaped in logs, not sanitized`);
+      const folded = escapeFrameName(ch) !== ch;
+      if (folded !== (unsafe || c === 0x3b)) differ.push(`U+${c.toString(16)}: folded ${folded}, unsafe ${unsafe}`);
+      if (unescapeFrameName(escapeFrameName(ch)) !== ch) differ.push(`U+${c.toString(16)} does not round-trip`);
+    }
+    expect(differ).toEqual([]);
+    for (const ch of ["\u061c", "\u200e", "\u200f", "\ufeff"]) {
+      expect(escapeText(`a${ch}b`)).toBe(`a\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}b`);
+      expect(sanitizeText(`a${ch}b`)).toBe("a\uFFFDb");
+      expect(escapeFrameName(`a${ch}b`)).toBe(`a\\u{${ch.charCodeAt(0).toString(16)}}b`);
+    }
+  });
+
   test("hostile names are written as escapes: no control characters, one line per stack, `;` only between frames", () => {
     const names = ["evil\x1b]0;pwned\x07", "a\n999999 b", "x;y", "tab\there", "\u202egnp.exe", "c1\x9b31m", "del\x7f"];
     const trie = trieOf([names], [3]);
