@@ -23,6 +23,14 @@ __u64 kernel_truncated = 0; /* kernel stack had all 127 frames: probably cut */
 __u64 user_truncated = 0;   /* user stack had all 127 frames: probably cut */
 __u64 stack_errors = 0;     /* bpf_get_stack returned an error (kernel or user) */
 __u64 events_lost = 0;      /* lifecycle records dropped (ring buffer full) */
+__u64 window_samples = 0;   /* samples stamped inside the window (including lost ones) */
+__u64 window_lost = 0;      /* of those, dropped because the ring buffer was full */
+
+/* The sampling window on the samples' clock, in .data, written by user space once attached.
+ * Until then nothing is inside it. Counting by each sample's own stamp makes taken and lost
+ * exact whenever user space reads them after the window, however late. */
+__u64 window_start_ns = ~0ULL;
+__u64 window_end_ns = ~0ULL;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -124,12 +132,18 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	s->user_frames = un;
 	s->flags = flags;
 
+	bool in_window = s->time_ns >= window_start_ns && s->time_ns < window_end_ns;
 	__sync_fetch_and_add(&samples, 1);
+	if (in_window)
+		__sync_fetch_and_add(&window_samples, 1);
 	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
 			     ? BPF_RB_FORCE_WAKEUP
 			     : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64), wake))
+	if (bpf_ringbuf_output(&events, s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64), wake)) {
 		__sync_fetch_and_add(&lost, 1);
+		if (in_window)
+			__sync_fetch_and_add(&window_lost, 1);
+	}
 	return 0;
 }
 

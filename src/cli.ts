@@ -147,9 +147,14 @@ function weightOf(v: unknown): "period" | "samples" {
   throw new UsageError(`unknown --weight '${String(v)}': use period or samples`);
 }
 
+/** Beyond any real use; the kernel's own limit (kernel.perf_event_max_sample_rate) is checked when sampling starts. */
+export const MAX_HZ = 1_000_000;
+/** A year: --ms of days or weeks works; timers longer than ~24.8 days are chained. */
+export const MAX_MS = 365 * 24 * 3600 * 1000;
+
 function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOptions, noPidFlag: boolean): LiveOptions {
-  const hz = positiveInt(o.hz, "--hz");
-  const ms = positiveInt(o.ms ?? 1000, "--ms");
+  const hz = positiveInt(o.hz, "--hz", MAX_HZ);
+  const ms = positiveInt(o.ms ?? 1000, "--ms", MAX_MS, "(a year)");
   const slots = mode === "ring" ? positiveInt(o.n, "--n") : 1;
   const noPid = noPidFlag || o.mergeByName === true;
   let pids: number[] = [];
@@ -166,8 +171,9 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
   return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid };
 }
 
-function positiveInt(v: unknown, flag: string): number {
+function positiveInt(v: unknown, flag: string, max = Number.MAX_SAFE_INTEGER, maxText = ""): number {
   const n = Number(v);
   if (v === true || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive whole number, got '${String(v)}'`);
+  if (n > max) throw new UsageError(`${flag} is at most ${max}${maxText ? ` ${maxText}` : ""}, got '${String(v)}'`);
   return n;
 }

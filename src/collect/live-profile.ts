@@ -35,6 +35,8 @@ export class LiveProfile {
   truncated = 0;
   /** Samples read but not kept: taken before the start, after the end, or in a slot that left the window. */
   outside = 0;
+  /** Samples read that were taken in [start, end) (those the program counts as taken), kept or not. */
+  readInWindow = 0;
   /** fixed: a sample from after the window has been read, so the window is complete. */
   pastEnd = false;
   draining = false;
@@ -75,6 +77,7 @@ export class LiveProfile {
       this.outside++;
       return;
     }
+    this.readInWindow++;
     const len = this.builder.build(s);
     if (this.window) {
       if (!this.window.addAt(Math.floor((t - this.startNs) / this.slotNs), this.builder.stack, len, 1)) {
@@ -130,7 +133,7 @@ export class LiveProfile {
     }
   }
 
-  /** Loss figures from the program's counters, both counted over the same interval. */
+  /** Loss figures from the program's counters, both counted over the window by the samples' own stamps. */
   setLoss(lost: number, taken: number): void {
     this.lost = lost;
     this.taken = taken;
@@ -141,7 +144,7 @@ export class LiveProfile {
   }
 
   elapsedMs(nowNs: number): number {
-    return Math.min(nowNs, this.endNs) / 1e6 - this.startNs / 1e6;
+    return Math.max(0, Math.min(nowNs, this.endNs) / 1e6 - this.startNs / 1e6);
   }
 
   stats(nowNs: number, frozen: boolean): LiveStats {

@@ -40,6 +40,8 @@ export interface SamplerCounters {
   userTruncated: number; // user stacks that filled all 127 frames
   stackErrors: number; // bpf_get_stack errors (the stack is then empty)
   eventsLost: number; // exec/exit records dropped (ring buffer full)
+  windowSamples: number; // records stamped inside the window set by startWindow (including lost ones)
+  windowLost: number; // of those, ring buffer full
 }
 
 export const BTF_PATH = "/sys/kernel/btf/vmlinux";
@@ -68,6 +70,9 @@ export function ringBufferBytes(hz: number, cpus: number): number {
   return bytes;
 }
 const DEFAULT_PID_CAPACITY = 1024;
+/** How far ahead of now a window starts: longer than writing it takes. */
+const WINDOW_LEAD_NS = 1_000_000;
+const U64_MAX = (1n << 64n) - 1n;
 const PID_MAX = 4_194_304;
 
 function checkOptions(opts: SamplerOptions): void {
@@ -101,6 +106,9 @@ export class Sampler implements RecordSink {
   private bssFd = -1;
   private bssValue = new Uint8Array(0);
   private bssOffsets = new Map<string, number>();
+  private dataFd = -1;
+  private dataValue = new Uint8Array(0);
+  private dataOffsets = new Map<string, number>();
   private readonly decoder = new SampleDecoder();
   private onSample: (s: RawSample) => void = () => {};
   private closed = false;
@@ -162,6 +170,10 @@ export class Sampler implements RecordSink {
     this.bssFd = lib.bpf_map__fd(bss);
     this.bssValue = new Uint8Array(lib.bpf_map__value_size(bss));
     for (const [name, v] of sectionVariables(obj, ".bss")) this.bssOffsets.set(name, v.offset);
+    const data = this.map(".data");
+    this.dataFd = lib.bpf_map__fd(data);
+    this.dataValue = new Uint8Array(lib.bpf_map__value_size(data));
+    for (const [name, v] of sectionVariables(obj, ".data")) this.dataOffsets.set(name, v.offset);
     const events = this.map("events");
     const ring = RingbufMemory.map(lib.bpf_map__fd(events), lib.bpf_map__max_entries(events));
     if (typeof ring === "number") throw this.libbpfError("mapping the ring buffer", -ring);
@@ -250,9 +262,33 @@ export class Sampler implements RecordSink {
     return this.ring === null ? 0 : this.ring.mask + 1;
   }
 
+  /**
+   * Opens the window the program counts windowSamples/windowLost in: from a start a little
+   * ahead of now (so no sample stamped inside it can have run before the program saw it) for
+   * durationNs (Infinity: no end). Returns the start, on the samples' clock (CLOCK_MONOTONIC).
+   */
+  startWindow(durationNs: number, now: () => number): number {
+    if (this.closed || this.dataFd < 0) throw new CollectError("internal", "sampler is closed", "open a new sampler");
+    const start = this.dataOffsets.get("window_start_ns");
+    const end = this.dataOffsets.get("window_end_ns");
+    if (start === undefined || end === undefined) throw new CollectError("internal", ".data has no window", "rebuild bpf/profile.bpf.o");
+    const v = new DataView(this.dataValue.buffer);
+    const zero = new Uint32Array(1);
+    let leadNs = WINDOW_LEAD_NS;
+    for (let attempt = 0; ; attempt++) {
+      const startNs = Math.ceil(now()) + leadNs;
+      v.setBigUint64(start, BigInt(startNs), true);
+      const endNs = Number.isFinite(durationNs) ? BigInt(startNs + Math.round(durationNs)) : U64_MAX;
+      v.setBigUint64(end, endNs < U64_MAX ? endNs : U64_MAX, true);
+      if (this.lib.bpf_map_update_elem(this.dataFd, zero, this.dataValue, 0) < 0) throw this.libbpfError("setting the sampling window", errno());
+      if (now() < startNs || attempt >= 8) return startNs;
+      leadNs *= 2; // preempted past the start before it was written: samples may have missed it
+    }
+  }
+
   /** The program's counters (cumulative since open). */
   counters(): SamplerCounters {
-    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0 };
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, windowSamples: 0, windowLost: 0 };
     if (this.closed || this.bssFd < 0) return c;
     const zero = new Uint32Array(1);
     if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
@@ -269,6 +305,8 @@ export class Sampler implements RecordSink {
     c.userTruncated = get("user_truncated");
     c.stackErrors = get("stack_errors");
     c.eventsLost = get("events_lost");
+    c.windowSamples = get("window_samples");
+    c.windowLost = get("window_lost");
     return c;
   }
 
@@ -287,6 +325,7 @@ export class Sampler implements RecordSink {
     if (this.obj !== null) this.lib.bpf_object__close(this.obj);
     this.obj = null;
     this.bssFd = -1;
+    this.dataFd = -1;
     releaseLibbpfLog(); // the hook belongs to this thread: never leave it for another one
   }
 }

@@ -6,6 +6,7 @@
 import { FlametuiError, PermissionError, UnsupportedError, UsageError } from "../errors.ts";
 import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
 import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
+import { longTimeout } from "./timers.ts";
 
 /** How long a stop may take before the worker is given up as stuck. */
 export const STOP_TIMEOUT_MS = 3000;
@@ -144,10 +145,10 @@ export class LiveClient {
 
   /** done(), but rejects with WorkerStuckError after timeoutMs. */
   within(timeoutMs: number, what = "finish"): Promise<Snapshot> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel = () => {};
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WorkerStuckError(what, timeoutMs)), timeoutMs);
+      cancel = longTimeout(() => reject(new WorkerStuckError(what, timeoutMs)), timeoutMs);
     });
-    return Promise.race([this.finished, late]).finally(() => clearTimeout(timer));
+    return Promise.race([this.finished, late]).finally(() => cancel());
   }
 }

@@ -43,103 +43,124 @@ const SLICE_MS = 50;
 const testSleep = new Int32Array(new SharedArrayBuffer(4));
 const TEST_SLOW_MS = Number(process.env.FLAMETUI_TEST_SLOW_WORKER_MS ?? 0);
 
+type Last = { msg: FromWorker; transfer?: ArrayBuffer[] };
+
+/** What the worker holds in the kernel; released before its last message. */
+interface Held {
+  sampler: Sampler | null;
+  kernelMaps: KernelMapSource | null;
+}
+
 async function run(config: LiveConfig, control: Int32Array): Promise<void> {
   const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
-  let sampler: Sampler | null = null;
-  let kernelMaps: KernelMapSource | null = null;
+  const held: Held = { sampler: null, kernelMaps: null };
+  let last: Last;
   try {
-    log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
-    const frames = new FrameTable();
-    kernelMaps = new KernelMapSource(config.pids, log.write);
-    const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps });
-    sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true });
-    // Sampling starts here, on the clock the samples are stamped with; so do the loss counts.
-    const profile = new LiveProfile(config, symbolizer, frames, monotonicNs());
-    const base = sampler.counters();
-    const readLoss = (s: Sampler) => {
-      const c = s.counters();
-      profile.setLoss(c.lost - base.lost, c.samples - base.samples);
-    };
-    let unread = 0;
-    keepSamplePathBelowFTL(profile.onSample);
-    const encoder = new SnapshotEncoder();
-    const cpus = sampler.cpus.length;
-    post({ type: "ready", cpus });
-    log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
-    // Tests use these to prove a crashed or stuck worker leaves nothing attached and no hang.
-    if (process.env.FLAMETUI_TEST_CRASH_WORKER === "1") {
-      setTimeout(() => {
-        throw new Error("test crash of the sampling worker");
-      }, 300);
-    }
-    if (process.env.FLAMETUI_TEST_BLOCK_WORKER === "1") setTimeout(() => Atomics.wait(testSleep, 0, 0), 300);
-
-    const fixed = config.mode === "fixed";
-    const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
-    // fixed: the window is complete once a later sample was read, or the ring was empty after it.
-    const completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
-    const giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
-    let lastSent = -Infinity;
-    let lastVersion = -1;
-    let lastProgress = -Infinity;
-    for (;;) {
-      if (TEST_SLOW_MS > 0) Atomics.wait(testSleep, 0, 0, TEST_SLOW_MS);
-      const stop = Atomics.load(control, CONTROL_STOP) !== 0;
-      const now = monotonicNs();
-      if (fixed && now >= profile.endNs && !profile.draining) {
-        readLoss(sampler); // as close to the end as the loop gets: loss has no timestamps
-        profile.draining = true;
-      }
-      const complete = fixed && (profile.pastEnd || (now >= completeAfterNs && sampler.pendingBytes() === 0));
-      // Given up on reading the rest (stopped, or the window takes too long to read): every sample
-      // taken but not in the profile is lost, the unread ones included.
-      const givenUp = !complete && (stop || (fixed && now >= giveUpAfterNs));
-      if (complete || givenUp) {
-        if (stop) sampler.poll(0, profile.onSample, 4 * POLL_BUDGET); // what is already there, briefly
-        if (!profile.draining) readLoss(sampler);
-        if (givenUp) {
-          unread = Math.max(0, profile.taken - profile.lost - profile.samples - profile.outside);
-          profile.setLoss(profile.lost + unread, profile.taken);
-        }
-        const t = monotonicNs();
-        const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
-        log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
-        post({ type: "done", snapshot: wire }, transfer);
-        return;
-      }
-      // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
-      const untilEnd = fixed ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
-      readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
-      kernelMaps.drain();
-      const t = monotonicNs();
-      profile.tick(t);
-      if (fixed) {
-        if (t - lastProgress >= 200e6) {
-          lastProgress = t;
-          if (!profile.draining) readLoss(sampler);
-          post({ type: "progress", live: profile.stats(t, false) });
-        }
-        await Bun.sleep(0);
-        continue;
-      }
-      const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
-      if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS * 1e6 && (profile.version !== lastVersion || t - lastSent >= 1e9)) {
-        readLoss(sampler);
-        lastVersion = profile.version;
-        lastSent = t;
-        const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
-        post({ type: "snapshot", snapshot: wire }, transfer);
-      }
-      // Let timers and messages run between polls.
-      await Bun.sleep(0);
-    }
+    last = await sample(config, control, log, held);
   } catch (err) {
     log.write(`worker error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    post({ type: "error", error: toWire(err) });
-  } finally {
-    sampler?.close();
-    kernelMaps?.close();
-    log.close();
+    last = { msg: { type: "error", error: toWire(err) } };
+  }
+  // The main thread ends this worker as soon as `done` or `error` arrives: release everything first.
+  release(held, log);
+  log.close();
+  post(last.msg, last.transfer);
+}
+
+function release(held: Held, log: DebugLog): void {
+  for (const [what, close] of [["sampler", () => held.sampler?.close()], ["kernel map records", () => held.kernelMaps?.close()]] as const) {
+    try {
+      close();
+    } catch (err) {
+      log.write(`worker: closing the ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  held.sampler = null;
+  held.kernelMaps = null;
+}
+
+/** Samples until the window is complete (fixed) or a stop; returns the final message. */
+async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, held: Held): Promise<Last> {
+  log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
+  const frames = new FrameTable();
+  const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
+  const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps });
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true }));
+  const fixed = config.mode === "fixed";
+  // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
+  const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
+  const profile = new LiveProfile(config, symbolizer, frames, startNs);
+  const readLoss = () => {
+    const c = sampler.counters();
+    profile.setLoss(c.windowLost, c.windowSamples);
+  };
+  let unread = 0;
+  keepSamplePathBelowFTL(profile.onSample);
+  const encoder = new SnapshotEncoder();
+  const cpus = sampler.cpus.length;
+  post({ type: "ready", cpus });
+  log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
+  // Tests use these to prove a crashed or stuck worker leaves nothing attached and no hang.
+  if (process.env.FLAMETUI_TEST_CRASH_WORKER === "1") {
+    setTimeout(() => {
+      throw new Error("test crash of the sampling worker");
+    }, 300);
+  }
+  if (process.env.FLAMETUI_TEST_BLOCK_WORKER === "1") setTimeout(() => Atomics.wait(testSleep, 0, 0), 300);
+
+  const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
+  // fixed: the window is complete once a later sample was read, or the ring was empty after it.
+  const completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
+  const giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
+  let lastSent = -Infinity;
+  let lastVersion = -1;
+  let lastProgress = -Infinity;
+  for (;;) {
+    if (TEST_SLOW_MS > 0) Atomics.wait(testSleep, 0, 0, TEST_SLOW_MS);
+    const stop = Atomics.load(control, CONTROL_STOP) !== 0;
+    const now = monotonicNs();
+    if (fixed && now >= profile.endNs) profile.draining = true;
+    const complete = fixed && (profile.pastEnd || (now >= completeAfterNs && sampler.pendingBytes() === 0));
+    // Given up on reading the rest (stopped, or the window takes too long to read): every sample
+    // taken but not in the profile is lost, the unread ones included.
+    const givenUp = !complete && (stop || (fixed && now >= giveUpAfterNs));
+    if (complete || givenUp) {
+      if (stop) sampler.poll(0, profile.onSample, 4 * POLL_BUDGET); // what is already there, briefly
+      readLoss();
+      if (givenUp) {
+        unread = Math.max(0, profile.taken - profile.lost - profile.readInWindow);
+        profile.setLoss(profile.lost + unread, profile.taken);
+      }
+      const t = monotonicNs();
+      const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
+      log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+      return { msg: { type: "done", snapshot: wire }, transfer };
+    }
+    // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
+    const untilEnd = fixed ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
+    readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
+    kernelMaps.drain();
+    const t = monotonicNs();
+    profile.tick(t);
+    if (fixed) {
+      if (t - lastProgress >= 200e6) {
+        lastProgress = t;
+        readLoss();
+        post({ type: "progress", live: profile.stats(t, false) });
+      }
+      await Bun.sleep(0);
+      continue;
+    }
+    const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
+    if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS * 1e6 && (profile.version !== lastVersion || t - lastSent >= 1e9)) {
+      readLoss();
+      lastVersion = profile.version;
+      lastSent = t;
+      const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
+      post({ type: "snapshot", snapshot: wire }, transfer);
+    }
+    // Let timers and messages run between polls.
+    await Bun.sleep(0);
   }
 }
 
