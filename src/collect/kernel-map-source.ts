@@ -37,6 +37,6 @@ export class KernelMapSource {
   summary(): string {
     if (this.events === null) return "kernel maps off";
     const e = this.events.stats;
-    return `kernel maps ${JSON.stringify({ ...this.maps.stats, records: e.records, malformed: e.malformed, pids: this.maps.size })}`;
+    return `kernel maps ${JSON.stringify({ ...this.maps.stats, records: e.records, malformed: e.malformed, timed: this.events.timed, pids: this.maps.size })}`;
   }
 }

@@ -108,7 +108,7 @@ export class LiveProfile {
       this.forks++;
     } else if (s.flags & F_EXEC) {
       // Read the new image's maps now: a short-lived process may be gone by its first sample.
-      this.symbolizer.kernelMaps?.execed(s.pid);
+      this.symbolizer.kernelMaps?.execed(s.pid, s.timeNs);
       this.symbolizer.execed(s.pid, s.comm);
       this.execs++;
     } else {

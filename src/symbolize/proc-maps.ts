@@ -1,6 +1,6 @@
 // Parse /proc/PID/maps into sorted mappings (pure parsing plus one read helper) and find the
 // mapping holding an address.
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 
 export interface Mapping {
   start: number;
@@ -20,6 +20,11 @@ export interface Mapping {
 }
 
 const DELETED = " (deleted)";
+/** Bytes of a maps file read at most (a process may have ~65k mappings with long paths). */
+export const MAX_MAPS_BYTES = 64 << 20;
+
+/** Maps files cut at MAX_MAPS_BYTES: their first mappings only were used. */
+export const procMapsStats = { truncated: 0 };
 
 export function isExecutable(m: Mapping): boolean {
   return m.perms.charCodeAt(2) === 120; // x
@@ -100,14 +105,45 @@ export function findMapping(maps: readonly Mapping[], addr: number): number {
   return addr < maps[lo]!.end ? lo : -1;
 }
 
-/** Read and parse /proc/PID/maps. Throws the fs error (ENOENT/ESRCH: gone; EACCES: no access). */
-export function readMaps(pid: number | "self", procRoot = "/proc"): { maps: Mapping[]; bad: number } {
-  return readMapsIn(`${procRoot}/${pid}`);
+/**
+ * Read and parse /proc/PID/maps, its first `maxBytes` at most (then `truncated`, and counted in
+ * procMapsStats). Throws the fs error (ENOENT/ESRCH: gone; EACCES: no access).
+ */
+export function readMaps(pid: number | "self", procRoot = "/proc", maxBytes = MAX_MAPS_BYTES): { maps: Mapping[]; bad: number; truncated: boolean } {
+  return readMapsIn(`${procRoot}/${pid}`, maxBytes);
 }
 
 /** Like readMaps, for a /proc directory of a process or of one of its threads (…/task/TID). */
-export function readMapsIn(procDir: string): { maps: Mapping[]; bad: number } {
-  return parseMaps(readFileSync(`${procDir}/maps`, "utf8"));
+export function readMapsIn(procDir: string, maxBytes = MAX_MAPS_BYTES): { maps: Mapping[]; bad: number; truncated: boolean } {
+  let { text, truncated } = readCapped(`${procDir}/maps`, maxBytes);
+  if (truncated) {
+    procMapsStats.truncated++;
+    text = text.slice(0, text.lastIndexOf("\n") + 1); // no partial last line
+  }
+  return { ...parseMaps(text), truncated };
+}
+
+/** The first `maxBytes` bytes of a file as UTF-8; `truncated` when it has more. */
+function readCapped(path: string, maxBytes: number): { text: string; truncated: boolean } {
+  const fd = openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let size = 64 << 10;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(size, maxBytes + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n <= 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) break;
+      size = Math.min(size * 2, 8 << 20);
+    }
+    const truncated = total > maxBytes;
+    return { text: Buffer.concat(chunks, total).toString("utf8", 0, Math.min(total, maxBytes)), truncated };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -126,7 +162,7 @@ export function liveThreadDir(pid: number, procRoot = "/proc"): string | null {
     if (tid === String(pid)) continue;
     const dir = `${procRoot}/${pid}/task/${tid}`;
     try {
-      if (readFileSync(`${dir}/maps`, "utf8").length > 0) return dir;
+      if (readCapped(`${dir}/maps`, 1).text.length > 0) return dir;
     } catch {
       // that thread exited meanwhile
     }

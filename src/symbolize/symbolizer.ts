@@ -21,7 +21,7 @@ import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
 import type { KernelMaps } from "./kernel-maps.ts";
-import { findMapping, isExecutable, isFileBacked, liveThreadDir, readMaps, readMapsIn, type Mapping } from "./proc-maps.ts";
+import { findMapping, isExecutable, isFileBacked, liveThreadDir, MAX_MAPS_BYTES, readMaps, readMapsIn, type Mapping } from "./proc-maps.ts";
 import { tryOpenRegular, type Where } from "./safe-open.ts";
 import { escapeText } from "../text/sanitize.ts";
 
@@ -72,6 +72,8 @@ export interface SymbolizerStats {
   demangled: number;
   demangleFailed: number;
   mapsReads: number;
+  /** Maps reads cut at MAX_MAPS_BYTES (only the first mappings were used). */
+  mapsTruncated: number;
   kallsymsLoads: number;
   kallsymsFromCache: number;
   pids: number;
@@ -157,6 +159,7 @@ export class Symbolizer {
     demangled: 0,
     demangleFailed: 0,
     mapsReads: 0,
+    mapsTruncated: 0,
     kallsymsLoads: 0,
     kallsymsFromCache: 0,
     pids: 0,
@@ -375,16 +378,17 @@ export class Symbolizer {
     st.lastRead = performance.now();
     this.s.mapsReads++;
     try {
-      let { maps, bad } = readMapsIn(st.dir);
+      let { maps, bad, truncated } = readMapsIn(st.dir);
       if (maps.length === 0) {
         // A zombie main thread (others may run on), or a process whose address space is gone.
         const dir = liveThreadDir(pid, this.procRoot);
         if (dir === null) return false;
         st.dir = dir;
-        ({ maps, bad } = readMapsIn(dir));
+        ({ maps, bad, truncated } = readMapsIn(dir));
         if (maps.length === 0) return false;
       }
       if (bad > 0) this.log(`symbolize: ${bad} unreadable lines in ${st.dir}/maps`);
+      if (truncated && this.s.mapsTruncated++ === 0) this.log(`symbolize: ${st.dir}/maps is over ${MAX_MAPS_BYTES} bytes: only its first mappings are used`);
       st.maps = maps;
       st.images = new Array(maps.length);
       return true;

@@ -1,6 +1,6 @@
 // Decoding perf's MMAP2, COMM (exec) and LOST records as the kernel lays them out.
 import { describe, expect, test } from "bun:test";
-import { decodeSideRecord, type MmapRecord, PERF_RECORD_MISC_COMM_EXEC } from "../../src/collect/mmap-records.ts";
+import { decodeSideRecord, type MmapRecord, PathCache, PERF_RECORD_MISC_COMM_EXEC } from "../../src/collect/mmap-records.ts";
 
 function mmap2(pid: number, addr: bigint, len: bigint, pgoff: bigint, path: string): Uint8Array {
   const name = new TextEncoder().encode(path);
@@ -24,8 +24,31 @@ function mmap2(pid: number, addr: bigint, len: bigint, pgoff: bigint, path: stri
 }
 
 function sink() {
-  const out = { maps: [] as MmapRecord[], execs: [] as number[], lost: 0 };
-  return { out, sink: { mapped: (m: MmapRecord) => out.maps.push(m), execStarted: (p: number) => out.execs.push(p), lost: (n: number) => (out.lost += n) } };
+  const out = { maps: [] as MmapRecord[], execs: [] as number[], times: [] as number[], lost: 0 };
+  return {
+    out,
+    sink: {
+      mapped: (m: MmapRecord) => out.maps.push(m),
+      execStarted: (p: number, t: number) => {
+        out.execs.push(p);
+        out.times.push(t);
+      },
+      lost: (n: number, t: number) => {
+        out.lost += n;
+        out.times.push(t);
+      },
+    },
+  };
+}
+
+/** The record with a sample_id of PERF_SAMPLE_TIME appended. */
+function timed(b: Uint8Array, time: bigint): Uint8Array {
+  const t = new Uint8Array(b.length + 8);
+  t.set(b);
+  const v = new DataView(t.buffer);
+  v.setUint16(6, t.length, true);
+  v.setBigUint64(b.length, time, true);
+  return t;
 }
 
 describe("decodeSideRecord", () => {
@@ -69,5 +92,67 @@ describe("decodeSideRecord", () => {
     expect(out.lost).toBe(9);
     const short = mmap2(1, 0x1000n, 0x1000n, 0n, "/x");
     expect(decodeSideRecord(short, 0, 40, s)).toBe(false);
+  });
+
+  test("timed records: exec and loss times come from the sample_id; the path stops before it", () => {
+    const { out, sink: s } = sink();
+    const comm = new Uint8Array(32);
+    const v = new DataView(comm.buffer);
+    v.setUint32(0, 3, true);
+    v.setUint16(4, PERF_RECORD_MISC_COMM_EXEC, true);
+    v.setUint16(6, 32, true);
+    v.setUint32(8, 77, true);
+    const c = timed(comm, 123456789012n);
+    expect(decodeSideRecord(c, 0, c.length, s, true)).toBe(true);
+    const lost = new Uint8Array(24);
+    new DataView(lost.buffer).setUint32(0, 2, true);
+    new DataView(lost.buffer).setBigUint64(16, 4n, true);
+    const l = timed(lost, 99n);
+    expect(decodeSideRecord(l, 0, l.length, s, true)).toBe(true);
+    expect(out.execs).toEqual([77]);
+    expect(out.times).toEqual([123456789012, 99]);
+    expect(out.lost).toBe(4);
+    // a name with no NUL before the time (malformed): the time's bytes are not part of it
+    const m = mmap2(5, 0x1000n, 0x1000n, 0n, "/bin/ab");
+    m[m.length - 1] = 0x63;
+    const tm = timed(m, 0x4141414141414141n);
+    expect(decodeSideRecord(tm, 0, tm.length, s, true)).toBe(true);
+    expect(out.maps[0]!.path).toBe("/bin/abc");
+    decodeSideRecord(m, 0, m.length, s);
+    expect(out.times.length).toBe(2);
+  });
+
+  test("untimed records give NaN times", () => {
+    const { out, sink: s } = sink();
+    const comm = new Uint8Array(32);
+    const v = new DataView(comm.buffer);
+    v.setUint32(0, 3, true);
+    v.setUint16(4, PERF_RECORD_MISC_COMM_EXEC, true);
+    v.setUint16(6, 32, true);
+    decodeSideRecord(comm, 0, 32, s);
+    expect(out.times).toEqual([NaN]);
+  });
+
+  test("a path is decoded once however many records repeat it", () => {
+    const { out, sink: s } = sink();
+    const paths = new PathCache();
+    for (let i = 0; i < 100; i++) {
+      const b = mmap2(1, BigInt(0x1000 * (i + 1)), 0x1000n, 0n, i % 2 ? "/lib/a.so" : "/lib/b.so (deleted)");
+      decodeSideRecord(b, 0, b.length, s, false, paths);
+    }
+    expect(paths.decoded).toBe(2);
+    expect(out.maps[98]).toMatchObject({ path: "/lib/b.so", deleted: true });
+    expect(out.maps[99]).toMatchObject({ path: "/lib/a.so", deleted: false });
+  });
+
+  test("the path cache stays within its bytes", () => {
+    const { out, sink: s } = sink();
+    const paths = new PathCache(4096);
+    for (let i = 0; i < 100; i++) {
+      const b = mmap2(1, 0x1000n, 0x1000n, 0n, `/lib/${i}-${"x".repeat(200)}`);
+      decodeSideRecord(b, 0, b.length, s, false, paths);
+    }
+    expect(paths.size).toBeLessThanOrEqual(4096);
+    expect(out.maps[99]!.path).toBe(`/lib/99-${"x".repeat(200)}`);
   });
 });

@@ -1,6 +1,7 @@
 // /proc/PID/maps parsing: crafted lines covering every path form, and this process's own maps.
 import { describe, expect, test } from "bun:test";
-import { findMapping, isExecutable, isFileBacked, parseMaps, readMaps } from "../../src/symbolize/proc-maps.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { findMapping, isExecutable, isFileBacked, parseMaps, procMapsStats, readMaps } from "../../src/symbolize/proc-maps.ts";
 
 const TEXT = [
   "55d0c0a00000-55d0c0a01000 r--p 00000000 fe:00 1234                       /usr/bin/prog",
@@ -64,5 +65,27 @@ describe("proc maps", () => {
   test("a vanished pid throws ENOENT", () => {
     const gone = Bun.spawnSync(["true"]).pid;
     expect(() => readMaps(gone)).toThrow();
+  });
+
+  test("a huge maps file is read up to a limit, whole lines only, and counted", () => {
+    mkdirSync("/var/tmp/flametui-tests", { recursive: true });
+    const root = mkdtempSync("/var/tmp/flametui-tests/proc-maps-");
+    try {
+      mkdirSync(`${root}/42`);
+      const line = (i: number) => `${(0x10000 + i * 0x1000).toString(16)}-${(0x11000 + i * 0x1000).toString(16)} r-xp 00000000 fe:00 7 /lib/x.so`;
+      const text = `${Array.from({ length: 1000 }, (_, i) => line(i)).join("\n")}\n`;
+      writeFileSync(`${root}/42/maps`, text);
+      const whole = readMaps(42, root);
+      expect(whole).toMatchObject({ bad: 0, truncated: false });
+      expect(whole.maps.length).toBe(1000);
+      const before = procMapsStats.truncated;
+      const cut = readMaps(42, root, line(0).length * 10 + 15);
+      expect(cut.truncated).toBe(true);
+      expect(cut.bad).toBe(0);
+      expect(cut.maps.length).toBe(10);
+      expect(procMapsStats.truncated).toBe(before + 1);
+    } finally {
+      rmSync(root, { recursive: true });
+    }
   });
 });
