@@ -154,12 +154,24 @@ export class Palette {
     return RGBA.fromInts(rgb[0], rgb[1], rgb[2], 255);
   }
 
+  /** Background of a merged block of narrow frames: grey, whatever the frames' kinds. */
+  block(style: FrameStyle = "normal"): RGBA {
+    return this.frame("", BLOCK_KIND, style);
+  }
+
+  /** The shading pattern drawn over a block's background. */
+  blockShade(style: FrameStyle = "normal"): RGBA {
+    return this.frame("", BLOCK_SHADE_KIND, style);
+  }
+
   /** Background colour of a frame in a given style. */
   frame(name: string, kind: number, style: FrameStyle = "normal"): RGBA {
     const key = `${style}\u0000${kind}\u0000${name}`;
     let c = this.cache.get(key);
     if (c === undefined) {
-      c = this.rgba(styled(frameRgb(name, kind), style));
+      c = this.rgba(
+        kind === BLOCK_SHADE_KIND ? mix(styled(BLOCK, style), [255, 255, 255], 0.3) : styled(kind === BLOCK_KIND ? BLOCK : frameRgb(name, kind), style),
+      );
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(key, c);
     }
@@ -168,6 +180,9 @@ export class Palette {
 }
 
 const MATCH: Rgb = [230, 0, 230];
+const BLOCK: Rgb = [92, 92, 104];
+const BLOCK_KIND = -2;
+const BLOCK_SHADE_KIND = -3;
 function styled(rgb: Rgb, style: FrameStyle): Rgb {
   switch (style) {
     case "dim":

@@ -63,14 +63,15 @@ describe("layout", () => {
     expect(l.x[l.rowStart[2]! - 1]! + l.w[l.rowStart[2]! - 1]!).toBe(10);
   });
 
-  test("frames narrower than a cell are skipped; their parent keeps its width", () => {
+  test("frames narrower than a cell merge into one block; their parent keeps its width", () => {
     const lines = ["big 1000"];
     for (let i = 0; i < 50; i++) lines.push(`small;leaf${i} 1`);
     const s = snap(lines);
     const l = computeLayout(s, 0, "name", 80);
     const names = [...l.node].map((n) => nameOf(s, n));
     expect(names).toContain("big");
-    expect(names).not.toContain("leaf0");
+    expect(names).not.toContain("leaf1");
+    expect(l.members[l.rectOf.get(l.node[names.indexOf("leaf0")]!)!]).toBe(50);
     // "small" holds 50/1050 of 80 columns = 3.8 -> drawn, though none of its children are
     expect(names).toContain("small");
   });
