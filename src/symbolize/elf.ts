@@ -14,10 +14,13 @@ const SHT_SYMTAB = 2;
 const SHT_RELA = 4;
 const SHT_NOTE = 7;
 const SHT_DYNSYM = 11;
+const SHT_GNU_VERSYM = 0x6fffffff;
+const STT_NOTYPE = 0;
 const STT_FUNC = 2;
 const STT_GNU_IFUNC = 10;
 const SHN_UNDEF = 0;
 const SHN_LORESERVE = 0xff00;
+const SHF_EXECINSTR = 4;
 const SHN_XINDEX = 0xffff;
 const SHT_NOBITS = 8;
 /** Largest .gnu_debugdata (compressed MiniDebugInfo) read; real ones are well under 10 MB. */
@@ -26,8 +29,9 @@ const NT_GNU_BUILD_ID = 3;
 const PAGE = 4096;
 const SYM_SIZE = 24;
 const TWO32 = 4294967296;
-/** Preference among aliases by binding (STB_LOCAL=0, STB_GLOBAL=1, STB_WEAK=2): lower wins. */
-const BIND_RANK: Record<number, number> = { 1: 0, 2: 1, 0: 2 };
+const STB_LOCAL = 0;
+const STB_GLOBAL = 1;
+const STB_WEAK = 2;
 
 export interface LoadSegment {
   offset: number;
@@ -131,6 +135,7 @@ export class ElfFile implements SymbolTable {
     let relaPltSec = -1;
     let pltSec = -1;
     let pltSecSec = -1;
+    let versymSec = -1;
     let shstrndx = h.getUint16(62, true);
     if (shstrndx === SHN_XINDEX && shnum > 0) shstrndx = sv.getUint32(40, true);
     const shstr =
@@ -145,6 +150,7 @@ export class ElfFile implements SymbolTable {
       else if (t === SHT_RELA && nameIs(shstr, nm, RELA_PLT)) relaPltSec = i;
       else if (t === SHT_PROGBITS && nameIs(shstr, nm, PLT)) pltSec = i;
       else if (t === SHT_PROGBITS && nameIs(shstr, nm, PLT_SEC)) pltSecSec = i;
+      if (t === SHT_GNU_VERSYM && versymSec < 0) versymSec = i;
       if (t === SHT_SYMTAB && symSec < 0) symSec = i;
       else if (t === SHT_DYNSYM && dynSec < 0) dynSec = i;
       else if (t === SHT_NOTE && buildId === null) {
@@ -196,8 +202,12 @@ export class ElfFile implements SymbolTable {
     };
     // Small functions on purpose: the JIT compiles each hot loop on its own, quickly; one big
     // constructor took ~16 ms of DFG compile time in a live run.
-    const raw = collectFunctions(syms, dv);
-    const t = dedupAliases(raw, sortOrder(raw.starts, raw.count, raw.maxStart));
+    const execSections = new Uint8Array(shnum);
+    for (let i = 0; i < shnum; i++) execSections[i] = Number(u64(sv, sec(i) + 8) & SHF_EXECINSTR) ? 1 : 0;
+    // .dynsym names carry no version; .gnu.version marks the non-default ones (cfree@GLIBC_2.2.5).
+    const versym = chosen === dynSec && versymSec >= 0 && linkOf(versymSec) === chosen ? bytes(versymSec) : null;
+    const raw = collectFunctions(syms, dv, execSections, versym);
+    const t = dedupAliases(raw, sortOrder(raw.starts, raw.count, raw.maxStart), this.strtab);
     resolveZeroSizes(t, secEnd);
     this.starts = t.starts;
     this.ends = t.ends;
@@ -238,13 +248,18 @@ export class ElfFile implements SymbolTable {
     return i >= 0 && symbols.start(i) === t ? symbols.name(i) : null;
   }
 
-  /** Name of symbol `i`, decoded from the string table on first use. */
+  /**
+   * Name of symbol `i`, decoded from the string table on first use, without a symbol version
+   * (`memcpy@GLIBC_2.2.5`, `memcpy@@GLIBC_2.14` in a debug file's .symtab are `memcpy`).
+   */
   name(i: number): string {
     let n = this.names[i];
     if (n === undefined) {
       const off = this.nameOffs[i]!;
       let end = this.strtab.indexOf(0, off);
       if (end < 0) end = this.strtab.length;
+      const at = this.strtab.subarray(off, end).indexOf(64 /* @ */);
+      if (at > 0) end = off + at;
       n = utf8.decode(this.strtab.subarray(off, end));
       this.names[i] = n;
     }
@@ -343,10 +358,15 @@ interface RawFunctions {
   sizes: Float64Array;
   names: Uint32Array;
   sections: Uint16Array;
-  ranks: Uint8Array;
+  /** Binding (STB_*) in the low nibble; 0x10: a label (NOTYPE), not a function; 0x20: a non-default version. */
+  binds: Uint8Array;
 }
 
-function collectFunctions(syms: Uint8Array, dv: DataView): RawFunctions {
+/**
+ * Function symbols, plus labels as perf takes them: named NOTYPE symbols in executable sections
+ * (assembly entry points such as ld.so's `_start` and `_dl_start_user`, which have no size).
+ */
+function collectFunctions(syms: Uint8Array, dv: DataView, execSections: Uint8Array, versym: Uint8Array | null): RawFunctions {
   const n = Math.floor(syms.length / SYM_SIZE);
   const r: RawFunctions = {
     count: 0,
@@ -355,7 +375,7 @@ function collectFunctions(syms: Uint8Array, dv: DataView): RawFunctions {
     sizes: new Float64Array(n),
     names: new Uint32Array(n),
     sections: new Uint16Array(n),
-    ranks: new Uint8Array(n),
+    binds: new Uint8Array(n),
   };
   let count = 0;
   let maxStart = 0;
@@ -363,8 +383,9 @@ function collectFunctions(syms: Uint8Array, dv: DataView): RawFunctions {
     const o = i * SYM_SIZE;
     const info = syms[o + 4]!;
     const type = info & 0xf;
-    if (type !== STT_FUNC && type !== STT_GNU_IFUNC) continue;
     const shndx = dv.getUint16(o + 6, true);
+    const label = type === STT_NOTYPE && shndx < SHN_LORESERVE && execSections[shndx] === 1 && dv.getUint32(o, true) !== 0;
+    if (type !== STT_FUNC && type !== STT_GNU_IFUNC && !label) continue;
     if (shndx === SHN_UNDEF) continue;
     const value = u64(dv, o + 8);
     if (value === 0) continue;
@@ -372,7 +393,8 @@ function collectFunctions(syms: Uint8Array, dv: DataView): RawFunctions {
     r.sizes[count] = u64(dv, o + 16);
     r.names[count] = dv.getUint32(o, true);
     r.sections[count] = shndx >= SHN_LORESERVE ? 0 : shndx;
-    r.ranks[count] = BIND_RANK[info >> 4] ?? 3;
+    const hidden = versym !== null && 2 * i + 1 < versym.length && (versym[2 * i + 1]! & 0x80) !== 0;
+    r.binds[count] = (info >> 4) | (label ? 0x10 : 0) | (hidden ? 0x20 : 0);
     if (value > maxStart) maxStart = value;
     count++;
   }
@@ -390,38 +412,85 @@ interface FunctionTable {
 }
 
 /**
- * Aliases at one address: keep one with a size, preferring GLOBAL, then WEAK, then LOCAL
- * (vDSO: __vdso_clock_gettime over weak clock_gettime).
+ * Aliases at one address: keep one, as `betterAlias` decides. A label that falls inside a sized
+ * function is dropped (the function keeps its name), as are labels at a function's address.
  */
-function dedupAliases(r: RawFunctions, order: Uint32Array): FunctionTable {
+function dedupAliases(r: RawFunctions, order: Uint32Array, strtab: Uint8Array): FunctionTable {
   const count = r.count;
   const starts = new Float64Array(count);
   const ends = new Float64Array(count);
   const nameOffs = new Uint32Array(count);
   const sections = new Uint16Array(count);
-  const rank = new Uint8Array(count);
+  const binds = new Uint8Array(count);
   let m = 0;
+  let covered = 0; // end of the sized functions seen so far
   for (let k = 0; k < count; k++) {
     const i = order[k]!;
     const st = r.starts[i]!;
     const sz = r.sizes[i]!;
     if (m > 0 && starts[m - 1] === st) {
-      const hadSize = ends[m - 1] !== st;
-      if ((!hadSize && sz > 0) || (hadSize === sz > 0 && r.ranks[i]! < rank[m - 1]!)) {
+      if (betterAlias(sz, r.binds[i]!, r.names[i]!, ends[m - 1]! - st, binds[m - 1]!, nameOffs[m - 1]!, strtab)) {
         ends[m - 1] = st + sz;
         nameOffs[m - 1] = r.names[i]!;
-        rank[m - 1] = r.ranks[i]!;
+        binds[m - 1] = r.binds[i]!;
       }
+      if (st + sz > covered) covered = st + sz;
       continue;
     }
+    if (r.binds[i]! & 0x10 && st < covered) continue;
     starts[m] = st;
     ends[m] = st + sz;
     nameOffs[m] = r.names[i]!;
     sections[m] = r.sections[i]!;
-    rank[m] = r.ranks[i]!;
+    binds[m] = r.binds[i]!;
+    if (st + sz > covered) covered = st + sz;
     m++;
   }
   return { starts: starts.subarray(0, m), ends: ends.subarray(0, m), nameOffs: nameOffs.subarray(0, m), sections: sections.subarray(0, m) };
+}
+
+/**
+ * Whether alias a should replace alias b at one address. In order: a size over none; a function
+ * over a label; the name people know, an exported (GLOBAL or WEAK) name without a leading
+ * underscore (`malloc` over `__libc_malloc`, `write` over `__write`, `clock_gettime` over
+ * `__vdso_clock_gettime`); an unversioned name over `name@VERSION`; then perf's own order
+ * (symbol.c choose_best_symbol): not WEAK, GLOBAL, fewer leading underscores, longer name
+ * (`__memmove_avx_unaligned_erms` over `__memcpy_avx_unaligned_erms`). Ties keep b.
+ */
+export function betterAlias(aSize: number, aBind: number, aName: number, bSize: number, bBind: number, bName: number, strtab: Uint8Array): boolean {
+  if (aSize > 0 !== bSize > 0) return aSize > 0;
+  const aLabel = (aBind & 0x10) !== 0;
+  if (aLabel !== ((bBind & 0x10) !== 0)) return !aLabel;
+  const aKnown = (aBind & 0xf) !== STB_LOCAL && strtab[aName] !== 95 /* _ */;
+  const bKnown = (bBind & 0xf) !== STB_LOCAL && strtab[bName] !== 95;
+  if (aKnown !== bKnown) return aKnown;
+  const aVer = (aBind & 0x20) !== 0 || versioned(strtab, aName);
+  if (aVer !== ((bBind & 0x20) !== 0 || versioned(strtab, bName))) return !aVer;
+  aBind &= 0xf;
+  bBind &= 0xf;
+  if ((aBind === STB_WEAK) !== (bBind === STB_WEAK)) return bBind === STB_WEAK;
+  if ((aBind === STB_GLOBAL) !== (bBind === STB_GLOBAL)) return aBind === STB_GLOBAL;
+  const au = underscores(strtab, aName);
+  const bu = underscores(strtab, bName);
+  if (au !== bu) return au < bu;
+  return cLength(strtab, aName) > cLength(strtab, bName);
+}
+
+function versioned(strtab: Uint8Array, off: number): boolean {
+  for (let p = off; p < strtab.length && strtab[p] !== 0; p++) if (strtab[p] === 64 /* @ */) return true;
+  return false;
+}
+
+function underscores(strtab: Uint8Array, off: number): number {
+  let p = off;
+  while (strtab[p] === 95) p++;
+  return p - off;
+}
+
+function cLength(strtab: Uint8Array, off: number): number {
+  let p = off;
+  while (p < strtab.length && strtab[p] !== 0) p++;
+  return p - off;
 }
 
 /** A zero-size function ends at the next function or the end of its section. */
