@@ -82,15 +82,16 @@ export class FrameTable {
 /**
  * Kind of a frame read from folded text, where only the name is known. Recognises the
  * annotations FlameGraph and inferno add (`_[k]` kernel, `_[j]` JIT, `_[i]` inlined) and the
- * `[unknown]` / `[module]` placeholders perf uses for unresolved frames.
+ * `[unknown]` / `[module]` placeholders perf uses for unresolved frames. Other frames are plain
+ * user frames, the first one too: folded text does not say that it names a process.
  */
-export function kindFromFoldedName(name: string, depth: number): FrameKind {
+export function kindFromFoldedName(name: string, _depth = 0): FrameKind {
   const n = name.length;
   if (n > 4 && name.charCodeAt(n - 1) === 93 /* ] */ && name.charCodeAt(n - 4) === 95 /* _ */ && name.charCodeAt(n - 3) === 91) {
     const c = name.charCodeAt(n - 2);
     if (c === 107 /* k */) return FrameKind.Kernel;
     if (c === 106 /* j */) return FrameKind.Jit;
   }
-  if (n >= 2 && name.charCodeAt(0) === 91 /* [ */ && name.charCodeAt(n - 1) === 93 && depth > 0) return FrameKind.Unresolved;
-  return depth === 0 ? FrameKind.Process : FrameKind.User;
+  if (n >= 2 && name.charCodeAt(0) === 91 /* [ */ && name.charCodeAt(n - 1) === 93) return FrameKind.Unresolved;
+  return FrameKind.User;
 }

@@ -98,10 +98,12 @@ describe("line handling", () => {
     expect(r.trie.frames.names).toContain("caf\uFFFD(");
   });
 
-  test("kinds from annotations: _[k] kernel, _[j] jit, [unknown] unresolved, first frame process", async () => {
+  test("kinds from annotations: _[k] kernel, _[j] jit, [unknown] unresolved; the first frame is a plain frame, not [process]", async () => {
     const r = await readProfile(write("kinds.folded", "proc;main;do_sys_open_[k] 1\nproc;[unknown];LazyCompile:foo_[j] 1\n"));
     const f = r.trie.frames;
-    expect(f.lookup("proc", FrameKind.Process)).toBeDefined();
+    expect(f.lookup("proc", FrameKind.User)).toBeDefined();
+    expect(f.lookup("proc", FrameKind.Process)).toBeUndefined();
+    expect(f.kinds.includes(FrameKind.Process)).toBe(false);
     expect(f.lookup("do_sys_open_[k]", FrameKind.Kernel)).toBeDefined();
     expect(f.lookup("LazyCompile:foo_[j]", FrameKind.Jit)).toBeDefined();
     expect(f.lookup("[unknown]", FrameKind.Unresolved)).toBeDefined();
