@@ -3,12 +3,13 @@
 
 import { cac } from "cac";
 import { UsageError } from "./errors.ts";
+import { OUTPUT_FORMATS } from "./output.ts";
+import { VERSION } from "./version.ts";
 
 export interface GlobalOptions {
   output?: string;
   format?: string;
   verbose: boolean;
-  enableIdle: boolean;
 }
 
 export interface FileOptions extends GlobalOptions {
@@ -22,6 +23,8 @@ export interface LiveOptions extends GlobalOptions {
   pids: number[];
   threads: boolean;
   noPid: boolean;
+  enableIdle: boolean;
+  includeSelf: boolean;
 }
 
 export type Parsed =
@@ -39,20 +42,51 @@ const undash = <T>(v: T): T | string => (v === DASH ? "-" : v);
  */
 const NO_PID = "--no-pid";
 
+interface CommandHelp {
+  name: string;
+  usage: string;
+  examples: string[];
+}
+
+/** Usage line and examples of each command; the summary help shows the first example of each. */
+const HELP: Record<string, CommandHelp> = {
+  file: {
+    name: "file <path>",
+    usage: "flametui file <path> [options]",
+    examples: ["flametui file out.collapsed", "flametui file capture.perf.txt -o out.json", "perf script | flametui file - -o stacks.folded"],
+  },
+  fixed: {
+    name: "fixed",
+    usage: "flametui fixed [options]",
+    examples: ["sudo flametui fixed --hz 49 --ms 1000", 'sudo flametui fixed --pid "$(pidof myproc)" -o out.folded'],
+  },
+  aggregate: {
+    name: "aggregate",
+    usage: "flametui aggregate [options]",
+    examples: ["sudo flametui aggregate --enable-idle", "sudo flametui aggregate -o out.folded   # writes on Ctrl-C / SIGTERM"],
+  },
+  ring: {
+    name: "ring",
+    usage: "flametui ring [options]",
+    examples: ["sudo flametui ring --hz 49 --ms 50 --n 10"],
+  },
+  "": {
+    name: "(no command)",
+    usage: "perf script | flametui [options]",
+    examples: ["perf script | flametui", "perf script | flametui -o stacks.folded"],
+  },
+};
+
 export function buildCli(forHelp = false) {
   const cli = cac("flametui");
   cli
     .option("-o, --output <file>", "Write the profile to a file instead of opening the viewer ('-' = stdout)")
-    .option("--format <format>", "Output format: folded or speedscope (default: from the file name, .json -> speedscope)")
-    .option("--verbose", "Write a debug log to a file; its path is printed at exit")
-    .option("--enable-idle", "Include the idle task (pid 0) in live profiles");
+    .option("--format <format>", `Output format: ${OUTPUT_FORMATS.join(" or ")} (default: from the file name, .json -> speedscope)`)
+    .option("--verbose", "Write a debug log to a file; its path is printed at exit");
 
   cli
     .command("file <path>", "View or convert a profile: folded stacks or `perf script` output ('-' = stdin)")
-    .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
-    .example("flametui file out.collapsed")
-    .example("flametui file capture.perf.txt -o out.json")
-    .example("perf script | flametui file - -o stacks.folded");
+    .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" });
 
   const live = (name: string, desc: string) =>
     cli
@@ -60,38 +94,62 @@ export function buildCli(forHelp = false) {
       .option("--hz <n>", "Samples per second on each CPU", { default: 99 })
       .option("--pid <pids>", "Only these processes (space or comma separated), filtered in the kernel")
       .option("--threads", "Add a 'tid N' level under each process")
-      .option(forHelp ? NO_PID : "--merge-by-name", "Merge processes that share a name (no 'pid N' level)");
-  live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile")
-    .option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 })
-    .example("sudo flametui fixed --hz 49 --ms 1000")
-    .example('sudo flametui fixed --pid "$(pidof myproc)" -o out.folded');
-  live("aggregate", "Live view that accumulates samples until you quit")
-    .example("sudo flametui aggregate --enable-idle")
-    .example("sudo flametui aggregate -o out.folded   # writes on Ctrl-C / SIGTERM");
+      .option(forHelp ? NO_PID : "--merge-by-name", "Merge processes that share a name (no 'pid N' level)")
+      .option("--enable-idle", "Include the idle task (pid 0)")
+      .option("--include-self", "Include flametui's own process (left out by default)");
+  live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 });
+  live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
     .option("--ms <n>", "Length of one slot, in milliseconds", { default: 50 })
-    .option("--n <n>", "Number of slots in the window", { default: 10 })
-    .example("sudo flametui ring --hz 49 --ms 50 --n 10");
+    .option("--n <n>", "Number of slots in the window", { default: 10 });
 
-  cli
-    .command("", "Read a profile from stdin when it is a pipe: perf script | flametui")
-    .option("--weight <mode>", "perf script weights: period or samples", { default: "period" })
-    .example("perf script | flametui")
-    .example("perf script | flametui -o stacks.folded");
+  cli.command("", "Read a profile from stdin when it is a pipe").option("--weight <mode>", "perf script weights, for a pipe on stdin: period or samples", { default: "period" });
 
   cli.option("-v, --version", "Show the version");
-  // cac prints "(default: true)" for any --no-x flag; --no-pid is a plain switch here.
-  cli.help((sections) =>
-    sections.map((sec) => ({ ...sec, body: sec.body.replace(/(--no-pid.*?) \(default: true\)/, "$1") })),
-  );
+  cli.help((sections) => helpSections(cli, sections));
   return cli;
+}
+
+type Cli = ReturnType<typeof cac>;
+
+/** Replaces cac's layout: a usage line and examples for every command, options without trailing blanks. */
+function helpSections(cli: Cli, sections: { title?: string; body: string }[]): { title?: string; body: string }[] {
+  const cmd = cli.matchedCommand;
+  const name = cmd?.name ?? "";
+  // cac prints "(default: true)" for any --no-x flag; --no-pid is a plain switch here.
+  const options = (sections.find((s) => s.title === "Options")?.body ?? "")
+    .replace(/(--no-pid.*?) \(default: true\)/, "$1")
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n");
+  if (name !== "" && HELP[name]) {
+    const h = HELP[name]!;
+    return [
+      { body: `flametui ${name}: ${cmd!.description}` },
+      { title: "Usage", body: `  ${h.usage}` },
+      { title: "Options", body: options },
+      { title: "Examples", body: h.examples.map((e) => `  ${e}`).join("\n") },
+    ];
+  }
+  const width = Math.max(...Object.values(HELP).map((h) => h.name.length));
+  const commands = cli.commands.map((c) => {
+    const h = HELP[c.name]!;
+    return `  ${h.name.padEnd(width)}  ${c.description}\n  ${" ".repeat(width)}    ${h.examples[0]}`;
+  });
+  return [
+    { body: `flametui ${VERSION}: a CPU profiler with a flamegraph viewer in the terminal` },
+    { title: "Usage", body: "  flametui <command> [options]\n  perf script | flametui [options]" },
+    { title: "Commands", body: commands.join("\n") },
+    { title: "Options", body: options },
+    { body: "Run 'flametui <command> --help' for the options and examples of one command." },
+  ];
 }
 
 /** Parses argv (without the runtime and script name). Throws UsageError on bad input. */
 export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
   const noPid = argv.includes(NO_PID);
-  argv = argv.filter((a) => a !== NO_PID);
+  argv = joinNegativeValues(argv.filter((a) => a !== NO_PID));
   const cli = buildCli(wantsHelp);
   let parsed;
   try {
@@ -106,7 +164,9 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
       cli.matchedCommand.checkRequiredArgs();
     }
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/`/g, "'"));
+    // cac names an unknown flag by its camelCase key: show it as the user typed it.
+    const msg = (err as Error).message.replace(/`/g, "'").replace(/--[a-z]\w*/g, (f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    throw new UsageError(msg);
   }
   const o = parsed.options;
   if (o.help) return { command: "help" }; // cac has printed it
@@ -137,7 +197,6 @@ function globals(o: Record<string, unknown>): GlobalOptions {
     output,
     format: o.format === undefined ? undefined : String(o.format),
     verbose: o.verbose === true,
-    enableIdle: o.enableIdle === true,
   };
 }
 
@@ -168,12 +227,28 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
     });
   }
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true };
 }
 
 function positiveInt(v: unknown, flag: string, max = Number.MAX_SAFE_INTEGER, maxText = ""): number {
-  const n = Number(v);
-  if (v === true || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive whole number, got '${String(v)}'`);
-  if (n > max) throw new UsageError(`${flag} is at most ${max}${maxText ? ` ${maxText}` : ""}, got '${String(v)}'`);
+  const n = typeof v === "string" && v.trim() === "" ? NaN : Number(v);
+  if (v === true || !Number.isInteger(n) || n < 1) throw new UsageError(`invalid value '${String(v)}' for ${flag}: it needs a whole number of at least 1`);
+  if (n > max) throw new UsageError(`invalid value '${String(v)}' for ${flag}: it is at most ${max}${maxText ? ` ${maxText}` : ""}`);
   return n;
+}
+
+const NUMERIC_FLAGS = new Set(["--hz", "--ms", "--n", "--pid"]);
+
+/** `--ms -5` as `--ms=-5`: cac would read `-5` as an unknown flag and never show the bad value. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (NUMERIC_FLAGS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 // Writes a profile to a file or stdout in the format the user asked for, or that the file
 // name suggests (.json -> speedscope, anything else -> folded).
 
+import { extname } from "node:path";
 import { UsageError } from "./errors.ts";
 import { exportFolded } from "./export/folded.ts";
 import { exportSpeedscope } from "./export/speedscope.ts";
@@ -9,11 +10,31 @@ import type { Snapshot } from "./profile/snapshot.ts";
 import { VERSION } from "./version.ts";
 
 export type OutputFormat = "folded" | "speedscope";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["folded", "speedscope"];
+
+/** File name endings that say which format to write; a name with no extension is folded. */
+const EXTENSIONS: Record<string, OutputFormat> = {
+  ".folded": "folded",
+  ".collapsed": "folded",
+  ".fold": "folded",
+  ".stacks": "folded",
+  ".txt": "folded",
+  ".json": "speedscope",
+};
 
 export function resolveFormat(output: string, format: string | undefined): OutputFormat {
-  if (format === undefined) return output !== "-" && output.toLowerCase().endsWith(".json") ? "speedscope" : "folded";
-  if (format === "folded" || format === "speedscope") return format;
-  throw new UsageError(`unknown --format '${format}': use folded or speedscope`);
+  if (format !== undefined) {
+    if ((OUTPUT_FORMATS as string[]).includes(format)) return format as OutputFormat;
+    throw new UsageError(`unknown --format '${format}': use ${OUTPUT_FORMATS.join(" or ")}`);
+  }
+  const ext = output === "-" ? "" : extname(output).toLowerCase();
+  if (ext === "") return "folded";
+  const f = EXTENSIONS[ext];
+  if (f) return f;
+  throw new UsageError(
+    `cannot write '${ext}' files: the formats are folded (.folded, .collapsed, .txt) and speedscope (.json)`,
+    "name the file with one of those extensions, or choose with --format folded|speedscope",
+  );
 }
 
 export function renderProfile(s: Snapshot, format: OutputFormat, name: string): string {

@@ -78,7 +78,7 @@ test("malformed lines are reported once with file:line, the rest is imported", (
   const r = runCli(["file", "-", "-o", "-"], "a;b 1\nbroken line\na;c 2\nworse\n");
   expect(r.code).toBe(0);
   expect(r.stdout).toBe("a;b 1\na;c 2\n");
-  expect(r.stderr).toBe("flametui: skipped 2 malformed lines (first at stdin:2: count is not a whole number)\n");
+  expect(r.stderr).toBe("flametui: skipped 2 malformed lines (first at stdin:2: count is not a number)\n");
 });
 
 test("--verbose writes a debug log (0600, in a private directory) and prints its path at exit", () => {
@@ -120,4 +120,90 @@ test("-o /dev/null discards the profile", () => {
   const r = runCli(["file", capture, "-o", "/dev/null"]);
   expect(r.code).toBe(0);
   expect(r.stderr).toBe("");
+});
+
+test("--help: a usage line, every command with an example, no line without its label, no trailing blanks", () => {
+  const out = runCli(["--help"]).stdout;
+  expect(out).toContain("Usage:\n  flametui <command> [options]\n");
+  const lines = out.split("\n");
+  for (const l of lines) expect(l).toBe(l.trimEnd());
+  const commands = out.slice(out.indexOf("Commands:\n") + 10, out.indexOf("\n\n", out.indexOf("Commands:")));
+  const rows = commands.split("\n");
+  expect(rows.length).toBe(10); // 5 commands, each a description line and an example line
+  for (let i = 0; i < rows.length; i += 2) {
+    expect(rows[i]).toMatch(/^  \S/);
+    expect(rows[i + 1]).toMatch(/^ {10,}\S*.*flametui/);
+  }
+  for (const cmd of ["file", "fixed", "aggregate", "ring"]) {
+    const h = runCli([cmd, "--help"]).stdout;
+    expect(h).toMatch(new RegExp(`Usage:\\n  flametui ${cmd}( <path>)? \\[options\\]\\n`));
+    expect(h).toMatch(new RegExp(`Examples:\\n  (sudo )?(perf script \\| )?flametui`));
+    for (const l of h.split("\n")) expect(l).toBe(l.trimEnd());
+  }
+});
+
+test("file --help lists only the flags of file; live commands list only theirs", () => {
+  const fh = runCli(["file", "--help"]).stdout;
+  for (const live of ["--hz", "--pid", "--enable-idle", "--include-self", "--threads", "--ms"]) expect(fh).not.toContain(live);
+  const lh = runCli(["fixed", "--help"]).stdout;
+  expect(lh).not.toContain("--weight");
+  expect(lh).toContain("--enable-idle");
+  const bad = runCli(["file", capture, "--enable-idle", "-o", "-"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain("Unknown option '--enable-idle'");
+});
+
+test("invalid numbers name the flag and the value: negative, zero, NaN, fractions", () => {
+  const cases: [string[], string][] = [
+    [["fixed", "--ms", "-5"], "invalid value '-5' for --ms"],
+    [["fixed", "--ms", "0"], "invalid value '0' for --ms"],
+    [["fixed", "--ms", "NaN"], "invalid value 'NaN' for --ms"],
+    [["fixed", "--hz", "1.5"], "invalid value '1.5' for --hz"],
+    [["ring", "--n", "-1"], "invalid value '-1' for --n"],
+    [["ring", "--ms", "-0.5"], "invalid value '-0.5' for --ms"],
+    [["aggregate", "--hz", "-99"], "invalid value '-99' for --hz"],
+  ];
+  for (const [args, msg] of cases) {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe(`flametui: ${msg}: it needs a whole number of at least 1`);
+  }
+});
+
+test("file DIR: one clear line", () => {
+  const r = runCli(["file", dir]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(`flametui: ${dir}: is a directory, not a profile (folded stacks or perf script output)\n`);
+});
+
+test("file -o into a missing directory: one line, before the import", () => {
+  const out = join(dir, "missing", "x.folded");
+  const r = runCli(["file", capture, "-o", out]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(`flametui: cannot write ${out}: no such directory\n`);
+});
+
+test("-o with an extension flametui cannot write is refused, listing the formats; nothing is written", () => {
+  for (const name of ["x.svg", "x.html", "x.pb.gz"]) {
+    const out = join(dir, name);
+    const r = runCli(["file", capture, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/^flametui: cannot write '\.\w+' files: the formats are folded \(.*\) and speedscope \(\.json\)$/);
+    expect(() => statSync(out)).toThrow();
+  }
+  const live = runCli(["fixed", "-o", join(dir, "y.svg")]);
+  expect(live.code).toBe(2);
+  expect(live.stderr).toContain("the formats are folded");
+  const forced = runCli(["file", capture, "-o", join(dir, "forced.out"), "--format", "folded"]);
+  expect(forced.code).toBe(0);
+  for (const ok of ["a.folded", "a.collapsed", "a.txt", "noext"]) expect(runCli(["file", capture, "-o", join(dir, ok)]).code).toBe(0);
+});
+
+test("fractional folded counts (as flamegraph.pl accepts them) round-trip exactly", () => {
+  const text = "a;b 1.5\na;c 0.25\nd 3\n";
+  const r = runCli(["file", "-", "-o", "-"], text);
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toBe(text);
+  const sum = runCli(["file", "-", "-o", "-"], "a;c 0.1\na;c 0.2\na;b 2.\n");
+  expect(sum.stdout).toBe("a;b 2\na;c 0.3\n");
 });

@@ -1,7 +1,10 @@
 // `flametui file <path>` and `… | flametui`: import a profile, then write it (-o), print it as
 // folded stacks (stdout not a terminal), or open the interactive viewer.
 
+import { statSync } from "node:fs";
 import type { FileOptions } from "../cli.ts";
+import { InputError } from "../errors.ts";
+import { checkOutputPath } from "../fs/write-file.ts";
 import { malformedReport, readProfile } from "../import/read.ts";
 import type { DebugLog } from "../log.ts";
 import { resolveFormat, writeProfile } from "../output.ts";
@@ -10,6 +13,8 @@ import { escapeText } from "../text/sanitize.ts";
 
 export async function runFile(path: string, opts: FileOptions, log: DebugLog): Promise<number> {
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
+  if (path !== "-" && isDirectory(path)) throw new InputError(`${path}: is a directory, not a profile (folded stacks or perf script output)`);
+  if (opts.output !== undefined && opts.output !== "-") checkOutputPath(opts.output);
   const t0 = performance.now();
   const result = await readProfile(path, { weight: opts.weight, progress: true });
   const ms = performance.now() - t0;
@@ -29,6 +34,14 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
     return 0;
   }
   const { runTui } = await import("../tui/run.ts");
-  await runTui({ snapshot, title: name, log: log.write });
+  await runTui({ snapshot, title: name, log: log.write, inputPath: path === "-" ? undefined : path });
   return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal or crash
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // the import says what is wrong with it
+  }
 }

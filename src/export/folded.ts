@@ -45,7 +45,19 @@ export function foldedLines(s: Snapshot, root = 0): string[] {
       path.length = base + d - 1;
       path.push(name(i));
     }
-    if (s.self[i]! > 0 && path.length > 0) out.push(`${path.join(";")} ${s.self[i]}`);
+    if (s.self[i]! > 0 && path.length > 0) out.push(`${path.join(";")} ${countText(s.self[i]!)}`);
   }
   return out;
+}
+
+/**
+ * A count as the folded importer reads it: whole numbers exactly; fractions (flamegraph.pl
+ * accepts `a;b 1.5`) to 15 significant digits, which drops the binary noise of adding decimal
+ * fractions (0.1 + 0.2) and never uses exponent notation.
+ */
+export function countText(w: number): string {
+  if (Number.isInteger(w)) return String(w);
+  const t = String(Number(w.toPrecision(15)));
+  const m = /^(\d)(?:\.(\d+))?e-(\d+)$/.exec(t);
+  return m ? `0.${"0".repeat(Number(m[3]) - 1)}${m[1]}${m[2] ?? ""}` : t;
 }

@@ -4,7 +4,7 @@
 import type { InputFormat } from "./importer.ts";
 
 const FRAME_LINE = /^[ \t]+[0-9a-fA-F]+[ \t]+\S/;
-const FOLDED_LINE = /^\S.* \d+\r?$/;
+const FOLDED_LINE = /^\S.* \d+(\.\d*)?\r?$/;
 
 /** Returns the format, or null when the sample fits neither. */
 export function detectFormat(sample: Uint8Array): InputFormat | null {

@@ -59,12 +59,16 @@ export class FoldedImporter implements Importer {
     while (sp >= s && buf[sp] !== SPACE) sp--;
     if (sp < s) return noteMalformed(this.stats, lineNo, "no count after the stack");
     if (sp + 1 === e) return noteMalformed(this.stats, lineNo, "no count after the stack");
+    // Digits with an optional fraction, as flamegraph.pl accepts ("1.5", "2.").
     let count = 0;
+    let dot = -1;
     for (let i = sp + 1; i < e; i++) {
       const d = buf[i]! - 48;
-      if (d < 0 || d > 9) return noteMalformed(this.stats, lineNo, "count is not a whole number");
-      count = count * 10 + d;
+      if (d === -2 && dot < 0 && i > sp + 1) dot = i;
+      else if (d < 0 || d > 9) return noteMalformed(this.stats, lineNo, "count is not a number");
+      else if (dot < 0) count = count * 10 + d;
     }
+    if (dot >= 0) count = Number(utf8.decode(buf.subarray(sp + 1, e)));
     if (count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "count is larger than 2^53");
     const n = sp - s;
     if (n === 0) return noteMalformed(this.stats, lineNo, "empty stack");

@@ -2,6 +2,7 @@
 // renderer, feeds live snapshots, and restores the terminal on every way out.
 
 import { openSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import tty from "node:tty";
 import { createCliRenderer, type CliRenderer } from "@opentui/core";
 import type { Snapshot } from "../profile/snapshot.ts";
@@ -13,7 +14,9 @@ export interface TuiOptions {
   title: string; // e.g. file name or "fixed 99 Hz"
   subscribe?: (onSnapshot: (s: Snapshot) => void) => () => void; // live updates; returns unsubscribe
   onFreeze?: (frozen: boolean) => void; // tell the producer (live mode) we froze/unfroze
-  exportDir?: string; // where `e` writes folded files (default cwd)
+  onZero?: () => void; // live mode: the user zeroed the counts
+  inputPath?: string; // the profile file shown; `e` offers its directory
+  exportDir?: string; // the directory `e` offers (default: the input's, else the current one)
   log?: (line: string) => void; // debug log; never write to the terminal while the TUI is up
   abort?: AbortSignal; // closes the viewer from outside (e.g. the sampler failed); its reason is reported
 }
@@ -122,7 +125,8 @@ export async function runTui(opts: TuiOptions): Promise<void> {
       title: opts.title,
       onQuit: () => void finish(null, null),
       onFreeze: opts.onFreeze,
-      exportDir: opts.exportDir,
+      onZero: opts.onZero,
+      exportDir: opts.exportDir ?? (opts.inputPath !== undefined ? dirname(resolve(opts.inputPath)) : undefined),
       log,
     });
     try {
