@@ -1,5 +1,6 @@
-// TUI speed: layout time and full render time per frame for a synthetic 100,000-node profile
-// at 200x60 (test renderer), and time from start to first frame for a 50 MB perf script.
+// TUI speed: layout time (with and without merging narrow siblings into blocks) and full render
+// time per frame for a synthetic 100,000-node profile at 200x60 (test renderer), and time from
+// start to first frame for a 50 MB perf script.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, openSync, readFileSync, statSync, writeSync, closeSync } from "node:fs";
@@ -9,7 +10,7 @@ import { FrameKind } from "../src/profile/frames.ts";
 import { snapshotOf, type Snapshot } from "../src/profile/snapshot.ts";
 import { StackTrie } from "../src/profile/trie.ts";
 import { FlameApp } from "../src/tui/app.ts";
-import { computeLayout } from "../src/tui/layout.ts";
+import { blockMembers, computeLayout } from "../src/tui/layout.ts";
 
 const NODES = 100_000;
 const W = 200;
@@ -67,6 +68,33 @@ for (const [label, zoom, sort] of [
     xs.push(performance.now() - t);
   }
   row(`${label} (${W} cols)`, xs.slice(5));
+}
+// The same without merging narrow siblings: every sliver laid out, as before blocks existed.
+{
+  const xs: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    computeLayout(snap, 0, "name", W, null, 1);
+    xs.push(performance.now() - t);
+  }
+  row(`layout root, no merging (${W} cols)`, xs.slice(5));
+}
+// A zoomed block: the largest merged block at the root view, spread over the width.
+{
+  const root = computeLayout(snap, 0, "name", W);
+  let big = -1;
+  for (let i = 0; i < root.count; i++) if (root.members[i]! > 1 && (big < 0 || root.members[i]! > root.members[big]!)) big = i;
+  if (big >= 0) {
+    const group = [...blockMembers(root, big)];
+    const parent = snap.parent[group[0]!]!;
+    const xs: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t = performance.now();
+      computeLayout(snap, parent, "name", W, group);
+      xs.push(performance.now() - t);
+    }
+    row(`layout zoomed block of ${group.length} (${W} cols)`, xs.slice(5));
+  }
 }
 
 // Render: a full repaint of a 200x60 screen per frame on the test renderer.

@@ -20,6 +20,8 @@ export interface AppOptions {
   title: string;
   onQuit: () => void;
   onFreeze?: (frozen: boolean) => void;
+  /** Live views only: zero the counts (the producer starts the profile afresh). */
+  onZero?: () => void;
   exportDir?: string;
   log?: (line: string) => void;
   colorDepth?: ColorDepth;
@@ -386,13 +388,28 @@ export class FlameApp {
     this.changed();
   }
 
+  /** Pauses the display of a live view; sampling goes on and the status bar figures keep moving. */
   toggleFreeze(): void {
+    if (!this.opts.onFreeze) {
+      this.message = "nothing to pause: f is for live views";
+      this.changed();
+      return;
+    }
     this.frozen = !this.frozen;
     this.opts.onFreeze?.(this.frozen);
     if (!this.frozen && this.pending) {
       const p = this.pending;
       this.pending = null;
       this.apply(p);
+    }
+    this.changed();
+  }
+
+  zeroCounts(): void {
+    if (!this.opts.onZero) this.message = "nothing to zero: z is for live views";
+    else {
+      this.opts.onZero();
+      this.message = this.frozen ? "counts zeroed (paused: f shows them)" : "counts zeroed";
     }
     this.changed();
   }

@@ -3,7 +3,7 @@
 // truncated stacks, samples of processes gone before they could be named), sort, search and messages.
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
-import { kindName, kindOf, lostShare, type Snapshot } from "../profile/snapshot.ts";
+import { kindName, kindOf, type LiveStats, lostShare, type Snapshot } from "../profile/snapshot.ts";
 import { formatCount, formatElapsed, formatWeight } from "./format.ts";
 import { jitHint } from "./jit-hint.ts";
 import type { Palette } from "./palette.ts";
@@ -26,6 +26,8 @@ export function detailsLines(d: DetailsInput): [string, string] {
   const mod = n > 0 ? s.modules[s.frame[n]!] : null;
   const hint = jitHint(s, n);
   const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]${hint ? `  ${hint}` : ""}`;
+  const account = n === 0 && s.live ? sampleAccount(s.live) : null;
+  if (account) return [head, account];
   const all = s.total[0]!;
   const zoomTotal = s.total[d.zoom]!;
   const inZoom = n >= d.zoom && n < s.end[d.zoom]!;
@@ -44,7 +46,7 @@ export interface StatusInput {
   title: string;
   sort: string;
   icicle: boolean;
-  frozen: boolean;
+  frozen: boolean; // the user paused the live view (sampling goes on)
   search: string | null; // summary such as `/foo: matched 12% of all (30% of zoom)`
   message: string | null;
   prompt: string | null; // the search prompt text while typing
@@ -64,20 +66,52 @@ export function lostText(s: Snapshot): { text: string; alert: boolean } {
   return { text: `lost ${formatCount(l.lost)}${l.lost > 0 ? ` (${shareText(share)})` : ""}`, alert: share > LOST_ALERT_SHARE };
 }
 
-/** Live figures for the status bar ("" when the snapshot is not live). */
-export function liveText(s: Snapshot, frozen: boolean): string {
+/** Why samples were left out, from the session's settings and the kernel's counts: `idle excluded`, ... */
+export function excludedReasons(l: LiveStats): string[] {
+  const x = l.excluded ?? {};
+  const reasons: string[] = [];
+  if ((x.idle ?? 0) > 0) reasons.push("idle excluded");
+  if (x.pidFilter !== undefined) reasons.push("pid filter");
+  if ((x.self ?? 0) > 0) reasons.push("self excluded");
+  return reasons;
+}
+
+/**
+ * A finished live profile: how many samples it holds of the Hz x CPUs x seconds possible, and
+ * where the others went, e.g. `198 of 396 possible (99 Hz × 2 CPUs × 1.0 s): idle 150, flametui 40 left out`.
+ */
+export function sampleAccount(l: LiveStats): string | null {
+  if (!l.finished || !l.hz || !l.cpus) return null;
+  const possible = Math.round((l.hz * l.cpus * l.elapsedMs) / 1000);
+  const x = l.excluded ?? {};
+  const out: string[] = [];
+  if (x.idle) out.push(`idle ${formatCount(x.idle)}`);
+  if (x.self) out.push(`flametui ${formatCount(x.self)}`);
+  if (x.pidFilter) out.push(`other processes ${formatCount(x.pidFilter)}`);
+  const parts = [`${formatCount(l.samples)} of ${formatCount(possible)} possible samples (${l.hz} Hz × ${l.cpus} CPUs × ${(l.elapsedMs / 1000).toFixed(1)} s)`];
+  if (out.length) parts.push(`left out: ${out.join(", ")}`);
+  if (l.lost) parts.push(`lost ${formatCount(l.lost)}`);
+  const rest = possible - l.samples - l.lost - (x.idle ?? 0) - (x.self ?? 0) - (x.pidFilter ?? 0);
+  if (rest > possible * 0.01) parts.push(`${formatCount(rest)} never taken (idle CPUs tick less)`);
+  return parts.join(" · ");
+}
+
+/** Live figures for the status bar ("" when the snapshot is not live). `paused`: the user paused the view. */
+export function liveText(s: Snapshot, paused: boolean): string {
   const l = s.live;
-  if (!l) return frozen ? "FROZEN" : "";
-  const parts = [
-    `${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`,
-    `${formatCount(l.samplesPerSec)} samples/s`,
-    lostText(s).text,
-  ];
+  if (!l) return "";
+  const parts = [`${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`];
+  if (l.finished) {
+    const reasons = excludedReasons(l);
+    parts.push(`${(l.elapsedMs / 1000).toFixed(1)} s`, `${formatCount(l.samples)} samples${reasons.length ? ` (${reasons.join(", ")})` : ""}`);
+  } else parts.push(`${formatCount(l.samplesPerSec)} samples/s`);
+  parts.push(lostText(s).text);
   const ofSamples = (n: number) => `${formatCount(n)} (${shareText(l.samples > 0 ? n / l.samples : 0)})`;
   if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);
   if (l.exited) parts.push(`exited ${ofSamples(l.exited)}`);
-  parts.push(formatElapsed(l.elapsedMs));
-  if (frozen || l.frozen) parts.push("FROZEN");
+  if (l.selfCpu !== undefined) parts.push(`self ${(l.selfCpu * 100).toFixed(1)}% CPU`);
+  if (!l.finished) parts.push(formatElapsed(l.elapsedMs));
+  if (paused) parts.push("paused");
   return parts.join(" · ");
 }
 
