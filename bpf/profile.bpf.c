@@ -15,6 +15,7 @@
 /* Settings, written by the loader into .rodata before load (constant-folded by the verifier). */
 const volatile bool filter_pids = false; /* only sample tgids present in the pids map */
 const volatile bool enable_idle = false; /* also record the idle task (pid 0) */
+const volatile __u32 self_tgid = 0;      /* flametui's own process: no samples, no records (0: none) */
 
 /* Counters in .bss, read by user space with a lookup on the .bss array map. */
 __u64 samples = 0;          /* records handed to the ring buffer (including lost ones) */
@@ -25,6 +26,10 @@ __u64 stack_errors = 0;     /* bpf_get_stack returned an error (kernel or user) 
 __u64 events_lost = 0;      /* lifecycle records dropped (ring buffer full) */
 __u64 window_samples = 0;   /* samples stamped inside the window (including lost ones) */
 __u64 window_lost = 0;      /* of those, dropped because the ring buffer was full */
+/* Samples stamped inside the window that were left out on purpose, by reason. */
+__u64 window_idle = 0;      /* the idle task, without enable_idle */
+__u64 window_self = 0;      /* flametui itself (self_tgid) */
+__u64 window_filtered = 0;  /* not in the pid filter */
 
 /* The sampling window on the samples' clock, in .data, written by user space once attached.
  * Until then nothing is inside it. Counting by each sample's own stamp makes taken and lost
@@ -70,6 +75,15 @@ static __always_inline void process_comm(char *dst)
 		bpf_get_current_comm(dst, FLAMETUI_COMM_LEN);
 }
 
+static __always_inline int skipped(__u64 *counter)
+{
+	__u64 t = bpf_ktime_get_ns();
+
+	if (t >= window_start_ns && t < window_end_ns)
+		__sync_fetch_and_add(counter, 1);
+	return 0;
+}
+
 SEC("perf_event")
 int flametui_sample(struct bpf_perf_event_data *ctx)
 {
@@ -81,9 +95,11 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	long n;
 
 	if (tgid == 0 && !enable_idle)
-		return 0;
+		return skipped(&window_idle);
+	if (self_tgid && tgid == self_tgid)
+		return skipped(&window_self);
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
-		return 0;
+		return skipped(&window_filtered);
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
@@ -170,6 +186,8 @@ static __always_inline int emit_event(__u32 flags, __u64 wakeup)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
+	if (self_tgid && tgid == self_tgid)
+		return 0;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
 	output_event(tgid, (__u32)id, flags, wakeup);

@@ -21,8 +21,8 @@ export const PAST_END_GRACE_NS = 2_000_000;
 
 export class LiveProfile {
   readonly frames: FrameTable;
-  private readonly trie: StackTrie;
-  private readonly window: SlidingWindow | null;
+  private trie: StackTrie;
+  private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
   /** Start of sampling and (fixed) end of the window, on the samples' clock. */
   readonly startNs: number;
@@ -51,6 +51,17 @@ export class LiveProfile {
   private rateSamples = 0;
   private rateAt: number;
   private rate = 0;
+  /** Where the counts start: sampling start, or the last zero(). */
+  private zeroNs: number;
+  private lostBase = 0;
+  private takenBase = 0;
+  private rawLost = 0;
+  private rawTaken = 0;
+  /** Samples left out in the kernel inside the window, by reason (only the reasons that applied). */
+  excluded: NonNullable<LiveStats["excluded"]> = {};
+  cpus = 0;
+  /** flametui's own CPU use as a share of one CPU (set by the worker). */
+  selfCpu: number | undefined = undefined;
 
   constructor(
     private readonly config: LiveConfig,
@@ -67,6 +78,30 @@ export class LiveProfile {
     this.endNs = config.mode === "fixed" ? startNs + config.ms * 1e6 : Infinity;
     this.slotNs = config.ms * 1e6;
     this.rateAt = startNs;
+    this.zeroNs = startNs;
+  }
+
+  /**
+   * Starts the counts afresh (the `z` key of a live view): aggregate drops its trie, ring its
+   * window; samples, lost, taken and the elapsed time count from now. Frame names are kept.
+   */
+  zero(nowNs: number): void {
+    if (this.window) {
+      const slot = this.window.currentSlot;
+      this.window = new SlidingWindow(this.config.slots, this.frames);
+      this.window.advanceTo(slot);
+      this.trie = this.window.trie;
+    } else {
+      this.trie = new StackTrie(this.frames);
+    }
+    this.samples = this.truncated = this.exited = 0;
+    this.firstNs = Infinity;
+    this.lastNs = -Infinity;
+    this.rate = this.rateSamples = 0;
+    this.rateAt = this.zeroNs = nowNs;
+    this.lostBase = this.rawLost;
+    this.takenBase = this.rawTaken;
+    this.lost = this.taken = 0;
   }
 
   readonly onSample = (s: RawSample): void => {
@@ -135,8 +170,10 @@ export class LiveProfile {
 
   /** Loss figures from the program's counters, both counted over the window by the samples' own stamps. */
   setLoss(lost: number, taken: number): void {
-    this.lost = lost;
-    this.taken = taken;
+    this.rawLost = lost;
+    this.rawTaken = taken;
+    this.lost = Math.max(0, lost - this.lostBase);
+    this.taken = Math.max(0, taken - this.takenBase);
   }
 
   get version(): number {
@@ -144,10 +181,10 @@ export class LiveProfile {
   }
 
   elapsedMs(nowNs: number): number {
-    return Math.max(0, Math.min(nowNs, this.endNs) / 1e6 - this.startNs / 1e6);
+    return Math.max(0, Math.min(nowNs, this.endNs) / 1e6 - this.zeroNs / 1e6);
   }
 
-  stats(nowNs: number, frozen: boolean): LiveStats {
+  stats(nowNs: number, frozen: boolean, finished = false): LiveStats {
     const elapsed = this.elapsedMs(nowNs);
     const rate = elapsed < 1000 && elapsed > 0 ? (this.samples * 1000) / elapsed : this.rate;
     return {
@@ -163,11 +200,15 @@ export class LiveProfile {
       spanMs: this.samples > 0 ? (this.lastNs - this.firstNs) / 1e6 : 0,
       draining: this.draining,
       frozen,
+      finished,
+      cpus: this.cpus,
+      selfCpu: this.selfCpu,
+      excluded: { ...this.excluded },
     };
   }
 
-  snapshot(nowNs: number, frozen: boolean): Snapshot {
-    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen));
+  snapshot(nowNs: number, frozen: boolean, finished = false): Snapshot {
+    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen, finished));
     const raw = this.rawNames;
     for (let id = raw.length; id < s.names.length; id++) raw.push(this.symbolizer.rawName(id) ?? null);
     s.rawNames = raw.slice();

@@ -23,6 +23,8 @@ export interface SamplerOptions {
   pids?: number[];
   /** Also record the idle task (pid 0). */
   enableIdle: boolean;
+  /** Leave this process (tgid) out: no samples, no lifecycle records. */
+  excludeTgid?: number;
   /** Receives libbpf's messages; nothing is ever written to the terminal. */
   log?: (line: string) => void;
   /** CPUs to sample; default: every online CPU. */
@@ -42,6 +44,9 @@ export interface SamplerCounters {
   eventsLost: number; // exec/exit records dropped (ring buffer full)
   windowSamples: number; // records stamped inside the window set by startWindow (including lost ones)
   windowLost: number; // of those, ring buffer full
+  windowIdle: number; // samples of the idle task left out inside the window (no enableIdle)
+  windowSelf: number; // samples of excludeTgid left out inside the window
+  windowFiltered: number; // samples of processes outside the pid filter, inside the window
 }
 
 export const BTF_PATH = "/sys/kernel/btf/vmlinux";
@@ -149,7 +154,7 @@ export class Sampler implements RecordSink {
     if (obj === null) throw this.libbpfError("opening the BPF object", errno());
     this.obj = obj;
     const pids = opts.pids ?? [];
-    this.writeRodata(obj, { filter_pids: pids.length > 0, enable_idle: opts.enableIdle });
+    this.writeRodata(obj, { filter_pids: pids.length > 0, enable_idle: opts.enableIdle, self_tgid: opts.excludeTgid ?? 0 });
     const pidMap = this.map("pids");
     if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
     const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length);
@@ -202,13 +207,14 @@ export class Sampler implements RecordSink {
     }
   }
 
-  private writeRodata(obj: Pointer, values: Record<string, boolean>): void {
+  private writeRodata(obj: Pointer, values: Record<string, boolean | number>): void {
     const value = mapInitialValue(this.map(".rodata"));
     const vars = sectionVariables(obj, ".rodata");
-    for (const [name, on] of Object.entries(values)) {
+    for (const [name, x] of Object.entries(values)) {
       const v = vars.get(name);
       if (!value || !v) throw new CollectError("internal", `.rodata has no ${name}`, "rebuild bpf/profile.bpf.o");
-      value[v.offset] = on ? 1 : 0;
+      const n = typeof x === "boolean" ? Number(x) : x;
+      for (let i = 0; i < v.size; i++) value[v.offset + i] = Math.floor(n / 2 ** (8 * i)) & 0xff; // little-endian
     }
   }
 
@@ -288,7 +294,7 @@ export class Sampler implements RecordSink {
 
   /** The program's counters (cumulative since open). */
   counters(): SamplerCounters {
-    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, windowSamples: 0, windowLost: 0 };
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, windowSamples: 0, windowLost: 0, windowIdle: 0, windowSelf: 0, windowFiltered: 0 };
     if (this.closed || this.bssFd < 0) return c;
     const zero = new Uint32Array(1);
     if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
@@ -307,6 +313,9 @@ export class Sampler implements RecordSink {
     c.eventsLost = get("events_lost");
     c.windowSamples = get("window_samples");
     c.windowLost = get("window_lost");
+    c.windowIdle = get("window_idle");
+    c.windowSelf = get("window_self");
+    c.windowFiltered = get("window_filtered");
     return c;
   }
 

@@ -58,6 +58,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     slots: opts.slots,
     pids: opts.pids,
     enableIdle: opts.enableIdle,
+    includeSelf: opts.includeSelf,
     threads: opts.threads,
     noPid: opts.noPid,
     liveSnapshots: !headless && mode !== "fixed",
@@ -77,7 +78,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   try {
     await Promise.race([client.ready, stopped.signalled]);
     log.write(`live: ${mode} started on ${client.cpus} CPUs`);
-    if (mode === "fixed") client.onProgress((l) => progress.show(l, opts.ms));
+    if (mode === "fixed") client.onProgress((l) => progress.show(l, opts.ms, headless ? "write the profile" : "view"));
     snapshot = await Promise.race([mode === "fixed" ? client.within(opts.ms + FIXED_DRAIN_MAX_MS + STOP_TIMEOUT_MS) : client.done(), stopped.result]);
   } finally {
     progress.clear();
@@ -123,11 +124,16 @@ async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): 
       snapshot: emptySnapshot(config.mode, config.hz),
       title,
       log: log.write,
-      subscribe: (fn) => client.onSnapshot(fn),
+      subscribe: (fn) => {
+        // Paused, the worker sends only live figures: shown over the last snapshot, so the clock runs on.
+        client.onProgress((live) => fn({ ...(client.latest ?? emptySnapshot(config.mode, config.hz)), live }));
+        return client.onSnapshot(fn);
+      },
       onFreeze: (f) => {
         frozen = f;
         if (started) client.setFrozen(f);
       },
+      onZero: () => client.zero(),
       abort: failed.signal,
     });
   } finally {
@@ -159,14 +165,17 @@ function lostText(l: LiveStats): string {
   return `${l.lost}${l.taken ? ` of ${l.taken}` : ""} (${(lostShare(l) * 100).toFixed(1)}%)`;
 }
 
-/** `sampling 0.4 s / 1.0 s  812 samples  0 lost (0.0%)` on stderr, redrawn in place when it is a terminal. */
+/** `sampling 0.4 s / 1.0 s  812 samples  0 lost (0.0%)  ·  Ctrl-C: stop early and view` on stderr, redrawn in place when it is a terminal. */
 class ProgressLine {
   private drawn = false;
 
-  show(l: LiveStats, totalMs: number): void {
+  show(l: LiveStats, totalMs: number, then: string): void {
     if (!process.stderr.isTTY) return;
     const what = l.draining ? "reading the samples of" : `sampling ${(l.elapsedMs / 1000).toFixed(1)} s /`;
-    const text = `${what} ${(totalMs / 1000).toFixed(1)} s  ${l.samples} samples  ${lostText(l)} lost`;
+    const head = `${what} ${(totalMs / 1000).toFixed(1)} s  ${l.samples} samples`;
+    const hint = `Ctrl-C: stop early and ${then}`;
+    const full = `${head}  ${lostText(l)} lost  ·  ${hint}`;
+    const text = full.length < (process.stderr.columns || 80) ? full : `${head}  ·  ${hint}`;
     process.stderr.write(`\r\x1b[2K${text}`);
     this.drawn = true;
   }

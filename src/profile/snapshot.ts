@@ -28,6 +28,14 @@ export interface LiveStats {
   /** fixed: the sampling time is over and the samples taken in it are still being read. */
   draining?: boolean;
   frozen?: boolean;
+  /** The profile is complete (the final snapshot of a session): no rate, duration and count instead. */
+  finished?: boolean;
+  /** CPUs sampled. */
+  cpus?: number;
+  /** flametui's own CPU use (both threads) as a share of one CPU: over the last second, or the whole run once finished. */
+  selfCpu?: number;
+  /** Samples inside the window left out on purpose, by reason; a key is present only when that reason applied. */
+  excluded?: { idle?: number; self?: number; pidFilter?: number };
 }
 
 /** Lost samples as a share (0..1) of all samples taken. */

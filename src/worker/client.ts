@@ -5,7 +5,7 @@
 
 import { FlametuiError, PermissionError, UnsupportedError, UsageError } from "../errors.ts";
 import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
-import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
+import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, CONTROL_ZERO, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
 import { longTimeout } from "./timers.ts";
 
 /** How long a stop may take before the worker is given up as stuck. */
@@ -125,8 +125,14 @@ export class LiveClient {
     this.progressListener = fn;
   }
 
+  /** Paused: the worker keeps sampling but sends only the live figures (progress), no snapshots. */
   setFrozen(frozen: boolean): void {
     Atomics.store(this.control, CONTROL_FROZEN, frozen ? 1 : 0);
+  }
+
+  /** Asks the worker to zero the profile's counts (aggregate: its trie; ring: its window). */
+  zero(): void {
+    Atomics.add(this.control, CONTROL_ZERO, 1);
   }
 
   /** Resolves with the final snapshot when the worker ends by itself (fixed mode) or is stopped. */

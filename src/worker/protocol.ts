@@ -14,6 +14,8 @@ export interface LiveConfig {
   slots: number;
   pids: number[];
   enableIdle: boolean;
+  /** Also sample flametui's own process (left out in the kernel by default). */
+  includeSelf: boolean;
   threads: boolean;
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */
@@ -31,7 +33,9 @@ export const FIXED_DRAIN_MAX_MS = 2000;
 /** Indices into the shared Int32Array the main thread writes and the worker reads. */
 export const CONTROL_STOP = 0;
 export const CONTROL_FROZEN = 1;
-export const CONTROL_WORDS = 2;
+/** A counter: each increment asks the worker to zero the profile (aggregate: the trie; ring: the window). */
+export const CONTROL_ZERO = 2;
+export const CONTROL_WORDS = 3;
 
 export type ToWorker = { type: "start"; config: LiveConfig; control: SharedArrayBuffer };
 

@@ -11,11 +11,14 @@ import { monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { Symbolizer } from "../symbolize/symbolizer.ts";
-import { CONTROL_FROZEN, CONTROL_STOP, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
+import { SelfCpuMeter } from "./self-cpu.ts";
+import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_ZERO, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
 
 declare const self: Worker;
 
 const SNAPSHOT_EVERY_MS = 100;
+/** While the view is paused no snapshots are sent, only the live figures, this often. */
+const PAUSED_PROGRESS_MS = 250;
 /**
  * How long one poll may wait. Viewers get 10 snapshots a second at most, so 100 ms loses
  * nothing and keeps an idle profiler near zero CPU; ring mode waits at most half a slot so
@@ -85,19 +88,26 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   const frames = new FrameTable();
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, log: log.write, lifecycle: true }));
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeTgid: config.includeSelf ? undefined : process.pid, log: log.write, lifecycle: true }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
   const profile = new LiveProfile(config, symbolizer, frames, startNs);
+  const selfCpu = new SelfCpuMeter(startNs);
   const readLoss = () => {
     const c = sampler.counters();
     profile.setLoss(c.windowLost, c.windowSamples);
+    profile.excluded = {
+      ...(config.enableIdle ? {} : { idle: c.windowIdle }),
+      ...(config.includeSelf ? {} : { self: c.windowSelf }),
+      ...(config.pids.length > 0 ? { pidFilter: c.windowFiltered } : {}),
+    };
   };
   let unread = 0;
   keepSamplePathBelowFTL(profile.onSample);
   const encoder = new SnapshotEncoder();
   const cpus = sampler.cpus.length;
+  profile.cpus = cpus;
   post({ type: "ready", cpus });
   log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
   // Tests use these to prove a crashed or stuck worker leaves nothing attached and no hang.
@@ -115,6 +125,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   let lastSent = -Infinity;
   let lastVersion = -1;
   let lastProgress = -Infinity;
+  let zeroSeen = Atomics.load(control, CONTROL_ZERO);
   for (;;) {
     if (TEST_SLOW_MS > 0) Atomics.wait(testSleep, 0, 0, TEST_SLOW_MS);
     const stop = Atomics.load(control, CONTROL_STOP) !== 0;
@@ -132,7 +143,8 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
         profile.setLoss(profile.lost + unread, profile.taken);
       }
       const t = monotonicNs();
-      const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
+      profile.selfCpu = fixed ? selfCpu.sinceStart(t) : selfCpu.sample(t);
+      const { wire, transfer } = encoder.encode(profile.snapshot(t, false, true));
       log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
       return { msg: { type: "done", snapshot: wire }, transfer };
     }
@@ -151,13 +163,29 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
       await Bun.sleep(0);
       continue;
     }
+    const zero = Atomics.load(control, CONTROL_ZERO);
+    if (zero !== zeroSeen) {
+      zeroSeen = zero;
+      readLoss();
+      profile.zero(t);
+      lastVersion = -1;
+      lastSent = -Infinity;
+      log.write("worker: counts zeroed");
+    }
     const frozen = Atomics.load(control, CONTROL_FROZEN) !== 0;
     if (config.liveSnapshots && !frozen && t - lastSent >= SNAPSHOT_EVERY_MS * 1e6 && (profile.version !== lastVersion || t - lastSent >= 1e9)) {
       readLoss();
+      profile.selfCpu = selfCpu.sample(t);
       lastVersion = profile.version;
       lastSent = t;
       const { wire, transfer } = encoder.encode(profile.snapshot(t, false));
       post({ type: "snapshot", snapshot: wire }, transfer);
+    } else if (config.liveSnapshots && frozen && t - lastProgress >= PAUSED_PROGRESS_MS * 1e6) {
+      // The view is paused, not the sampling: the clock and figures in the status bar move on.
+      lastProgress = t;
+      readLoss();
+      profile.selfCpu = selfCpu.sample(t);
+      post({ type: "progress", live: profile.stats(t, true) });
     }
     // Let timers and messages run between polls.
     await Bun.sleep(0);

@@ -19,13 +19,13 @@ test.skipIf(!hasTmux)("live snapshots update the view until frozen; q quits and 
   s.keys("k", "Enter");
   await s.waitFor((x) => x.includes("100% of zoom") && /tick\d/.test(x));
   s.keys("f");
-  const frozen = await s.waitFor((x) => x.includes("FROZEN"));
+  const frozen = await s.waitFor((x) => x.includes("paused"));
   const tick = /tick\d+/.exec(frozen)?.[0];
   await Bun.sleep(700);
   const later = s.screen();
   expect(/tick\d+/.exec(later)?.[0]).toBe(tick); // the view did not move while frozen
   s.keys("f");
-  await s.waitFor((x) => !x.includes("FROZEN") && /tick\d+/.exec(x)?.[0] !== tick);
+  await s.waitFor((x) => !x.includes("paused") && /tick\d+/.exec(x)?.[0] !== tick);
   s.keys("q");
   const end = await s.waitFor((x) => x.includes("EXITED rc="));
   expect(end).toContain("FREEZES true,false");
