@@ -162,12 +162,12 @@ export function computeLayout(
             let from = k;
             let chunkOff = off;
             let o = off;
-            const start = Math.round(off * scale);
-            let chunkX = start;
+            let chunkX = Math.round(off * scale);
+            const runEnd = Math.round(endOff * scale);
             for (let m = k; m < j; m++) {
               o += totalOf[kids[m]!]!;
               const xe = Math.round(o * scale);
-              if (xe - chunkX >= CHUNK_WIDTH || m === j - 1) {
+              if (m === j - 1 || (xe - chunkX >= CHUNK_WIDTH && runEnd - xe >= CHUNK_WIDTH / 2)) {
                 pushed += emit(kids, from, m + 1, chunkOff, o);
                 from = m + 1;
                 chunkOff = o;
