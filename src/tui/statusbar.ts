@@ -99,7 +99,7 @@ export function sampleAccount(l: LiveStats): string | null {
 /** Live figures for the status bar ("" when the snapshot is not live). `paused`: the user paused the view. */
 export function liveText(s: Snapshot, paused: boolean): string {
   const l = s.live;
-  if (!l) return "";
+  if (!l) return paused ? "paused" : "";
   const parts = [`${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`];
   if (l.finished) {
     const reasons = excludedReasons(l);

@@ -223,7 +223,7 @@ describe("keys", () => {
     const mm = await open();
     await mm.key("?");
     const f = await mm.frame();
-    for (const s of ["Keys", "Enter", "Esc", "Ctrl-C", "Mouse", "Colours", "kernel", "JIT", "unresolved", "search match", "freeze", "export"]) {
+    for (const s of ["Keys", "Enter", "Esc", "Ctrl-C", "Mouse", "Colours", "kernel", "JIT", "unresolved", "search match", "pause", "export"]) {
       expect(f).toContain(s);
     }
     await mm.key("?");
