@@ -1,19 +1,19 @@
 // The flamegraph application state: snapshot, zoom history, selection, hover, search, sort,
 // orientation, freeze and scroll; turns keys and mouse into state changes and paints on demand.
 
-import { join, resolve } from "node:path";
 import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
 import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
-import { drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
-import { exportFolded } from "../export/folded.ts";
-import { writeNewFile } from "../fs/write-file.ts";
+import { blockDetails, drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
+import { defaultExportDir, defaultExportPath, ExportPrompt } from "./export-prompt.ts";
 import { drawHelp } from "./help.ts";
-import { commandFor, keyId, type KeyLike } from "./keymap.ts";
-import { LayoutCache, rectAt, type FlameLayout, type SortMode } from "./layout.ts";
+import { commandFor, keyId, TABLE_COMMANDS, type KeyLike } from "./keymap.ts";
+import { blockMembers, LayoutCache, rectAt, type FlameLayout, type SortMode } from "./layout.ts";
 import { detectColorDepth, Palette, type ColorDepth } from "./palette.ts";
 import { SafeNames, sanitizeText } from "./sanitize.ts";
 import { compileSearch, matchedWeight, nodeMatches, percent, SearchCache, type CompiledSearch } from "./search.ts";
 import { detailsLines, drawStatus, statusText } from "./statusbar.ts";
+import { drawScrollHints } from "./scroll-hint.ts";
+import { TopTable } from "./top-table.ts";
 
 export interface AppOptions {
   snapshot: Snapshot;
@@ -25,8 +25,6 @@ export interface AppOptions {
   exportDir?: string;
   log?: (line: string) => void;
   colorDepth?: ColorDepth;
-  /** Writes an exported view; returns the path written. Defaults to a file in exportDir. */
-  exportFolded?: (snapshot: Snapshot, root: number) => string;
 }
 
 const WHEEL_ROWS = 3;
@@ -37,6 +35,8 @@ export class FlameApp {
   readonly palette: Palette;
   readonly names = new SafeNames();
   readonly layouts = new LayoutCache();
+  /** The top-functions table and its sandwich view (T or Tab). */
+  readonly top = new TopTable(this);
   private readonly searches = new SearchCache();
   private readonly opts: AppOptions;
 
@@ -46,9 +46,14 @@ export class FlameApp {
   zoom = 0;
   private zoomPath: string[] = [];
   private history: string[][] = [];
+  /** Names of the zoomed block's frames, keyed by the zoomPath (and history entry) they go with. */
+  private readonly groupOfPath = new WeakMap<string[], string[]>();
+  private groupCache: { snapshot: Snapshot; path: string[]; nodes: number[] | null } | null = null;
   selected = 0;
   private selectedPath: string[] = [];
   hover = -1;
+  /** The mouse moved after the last key: details show the hovered frame, not the selection. */
+  hoverActive = false;
   private mouseAt: { x: number; y: number } | null = null;
   sort: SortMode = "name";
   icicle = false;
@@ -57,9 +62,15 @@ export class FlameApp {
   search: CompiledSearch = compileSearch("");
   /** Text of the search prompt while it is open, with the search to restore on Esc. */
   prompt: { text: string; before: CompiledSearch } | null = null;
+  /** The last query entered: the prompt's hint, and what Enter on an empty prompt searches. */
+  lastSearch: CompiledSearch = compileSearch("");
+  private matchList: { layout: FlameLayout; regex: RegExp; rects: number[] } | null = null;
   scroll = 0;
   private cursorCol = -1;
   message: string | null = null;
+  /** The `e` prompt while it is open, and what it has to say (an existing file, no name). */
+  exportPrompt: ExportPrompt | null = null;
+  private exportNotice: string | null = null;
   /** How many times the screen was painted (tests check that idle means no paint). */
   paints = 0;
   quitting = false;
@@ -114,7 +125,23 @@ export class FlameApp {
   }
 
   layout(): FlameLayout {
-    return this.layouts.get(this.snapshot, this.zoom, this.sort, this.width);
+    return this.layouts.get(this.snapshot, this.zoom, this.sort, this.width, this.zoomGroup());
+  }
+
+  /** The frames of a zoomed block (children of the zoom frame), or null when a frame is zoomed. */
+  zoomGroup(): number[] | null {
+    const names = this.groupOfPath.get(this.zoomPath);
+    if (!names) return null;
+    const c = this.groupCache;
+    if (c && c.snapshot === this.snapshot && c.path === this.zoomPath) return c.nodes;
+    const s = this.snapshot;
+    const nodes: number[] = [];
+    if (s.depth[this.zoom] === this.zoomPath.length) {
+      const want = new Set(names);
+      for (let k = this.zoom + 1; k < s.end[this.zoom]!; k = s.end[k]!) if (want.has(s.names[s.frame[k]!]!)) nodes.push(k);
+    }
+    this.groupCache = { snapshot: s, path: this.zoomPath, nodes: nodes.length > 0 ? nodes : null };
+    return this.groupCache.nodes;
   }
 
   private maxScroll(l = this.layout()): number {
@@ -219,10 +246,34 @@ export class FlameApp {
   }
 
   zoomTo(node: number): void {
-    if (node < 0 || node >= this.snapshot.count || node === this.zoom) return;
+    if (node < 0 || node >= this.snapshot.count || (node === this.zoom && !this.groupOfPath.has(this.zoomPath))) return;
     this.history.push(this.zoomPath);
     this.setZoom(node);
     this.select(node);
+    this.changed();
+  }
+
+  /** Shows a node picked in the top-functions table: selected, or zoomed into when not drawn on its own. */
+  jumpTo(node: number): void {
+    if (node <= 0 || node >= this.snapshot.count) return;
+    const l = this.settle();
+    const r = l.rectOf.get(node);
+    if (r !== undefined && l.node[r] === node && l.members[r]! <= 1) this.select(node);
+    else this.zoomTo(node);
+    this.changed();
+  }
+
+  /** Enter or click: zoom into a frame; on a merged block, spread its frames over the width. */
+  zoomInto(node: number): void {
+    const l = this.settle();
+    const r = l.rectOf.get(node);
+    if (r === undefined || l.members[r]! <= 1) return this.zoomTo(node);
+    const s = this.snapshot;
+    const members = blockMembers(l, r);
+    this.history.push(this.zoomPath);
+    this.setZoom(s.parent[members[0]!]!);
+    this.groupOfPath.set(this.zoomPath, Array.from(members, (m) => s.names[s.frame[m]!]!));
+    this.select(members[0]!);
     this.changed();
   }
 
@@ -231,10 +282,15 @@ export class FlameApp {
     this.zoomPath = pathNames(this.snapshot, node);
   }
 
-  /** Esc: close help, else unzoom one step. */
+  /** Esc: close help, else clear the search, else unzoom one step. */
   escape(): void {
     if (this.helpOpen) {
       this.helpOpen = false;
+      this.changed();
+      return;
+    }
+    if (this.search.pattern !== "") {
+      this.search = compileSearch("");
       this.changed();
       return;
     }
@@ -242,7 +298,7 @@ export class FlameApp {
   }
 
   unzoom(): void {
-    const was = this.zoom;
+    const was = this.zoomGroup()?.[0] ?? this.zoom;
     if (this.history.length > 0) {
       const path = this.history.pop()!;
       this.zoom = findByPath(this.snapshot, path).node;
@@ -295,34 +351,6 @@ export class FlameApp {
     const next = Math.min(Math.max(0, this.scroll + rows), this.maxScroll(l));
     if (next === this.scroll) return;
     this.scroll = next;
-    // The selection stays in view: move it to the nearest visible row if it scrolled off.
-    const row = this.snapshot.depth[this.selected]!;
-    const h = this.graphHeight;
-    if (row < this.scroll || row >= this.scroll + h) {
-      const target = row < this.scroll ? this.scroll : this.scroll + h - 1;
-      let n = this.selected;
-      if (row > target) while (this.snapshot.depth[n]! > target) n = this.snapshot.parent[n]!;
-      else {
-        // walk up toward the leaves along the cursor column
-        let hit = rectAt(l, target, Math.max(0, this.cursorCol));
-        if (hit < 0) {
-          // nothing under the cursor on that row: the frame nearest to it
-          let best = Infinity;
-          for (let i = l.rowStart[target]!; i < l.rowStart[target + 1]!; i++) {
-            const d = Math.min(Math.abs(l.x[i]! - this.cursorCol), Math.abs(l.x[i]! + l.w[i]! - 1 - this.cursorCol));
-            if (d < best) {
-              best = d;
-              hit = i;
-            }
-          }
-        }
-        n = hit >= 0 ? l.node[hit]! : n;
-      }
-      if (l.rectOf.has(n)) {
-        this.selected = n;
-        this.selectedPath = pathNames(this.snapshot, n);
-      }
-    }
     this.refreshHover();
     this.changed();
   }
@@ -332,7 +360,8 @@ export class FlameApp {
   }
 
   openSearch(): void {
-    this.prompt = { text: this.search.pattern, before: this.search };
+    this.prompt = { text: "", before: this.search };
+    this.search = this.lastSearch;
     this.changed();
   }
 
@@ -341,16 +370,13 @@ export class FlameApp {
     const re = this.search.regex;
     if (!re) return;
     const l = this.settle();
-    const fm = this.searches.get(this.snapshot, re).frameMatch;
-    const ms: number[] = [];
-    for (let i = 0; i < l.count; i++) if (nodeMatches(this.snapshot, fm, l.node[i]!)) ms.push(i);
+    const ms = this.visibleMatches(l, re);
     if (ms.length === 0) {
       this.message = "no visible match";
       this.changed();
       return;
     }
     const key = (i: number) => l.x[i]! * 65536 + l.row[i]!;
-    ms.sort((a, b) => key(a) - key(b));
     const cur = l.rectOf.get(this.selected);
     const ck = cur === undefined ? -1 : key(cur);
     let pick: number;
@@ -360,32 +386,45 @@ export class FlameApp {
     this.changed();
   }
 
+  /** Laid-out rectangles that match, ordered left to right then by depth. */
+  private visibleMatches(l: FlameLayout, re: RegExp): number[] {
+    const c = this.matchList;
+    if (c && c.layout === l && c.regex === re) return c.rects;
+    const fm = this.searches.get(this.snapshot, re).frameMatch;
+    const ms: number[] = [];
+    for (let i = 0; i < l.count; i++) if (nodeMatches(this.snapshot, fm, l.node[i]!)) ms.push(i);
+    const key = (i: number) => l.x[i]! * 65536 + l.row[i]!;
+    ms.sort((a, b) => key(a) - key(b));
+    this.matchList = { layout: l, regex: re, rects: ms };
+    return ms;
+  }
+
+  /** `e`: asks where and in which format to write the view (src/tui/export-prompt.ts). */
   exportView(): void {
-    try {
-      let path: string;
-      if (this.opts.exportFolded) path = this.opts.exportFolded(this.snapshot, this.zoom);
-      else {
-        const dir = resolve(this.opts.exportDir ?? process.cwd());
-        const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
-        const base = `flametui-${stamp}`;
-        path = join(dir, `${base}.folded`);
-        const text = exportFolded(this.snapshot, this.zoom);
-        for (let k = 1; ; k++) {
-          try {
-            writeNewFile(path, text); // 0600, never through a planted symlink
-            break;
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "EEXIST" || k > 99) throw e;
-            path = join(dir, `${base}-${k}.folded`);
-          }
-        }
-      }
-      this.message = `wrote ${sanitizeText(path)}`;
-      this.opts.log?.(`exported ${path}`);
-    } catch (e) {
-      this.message = `export failed: ${sanitizeText(e instanceof Error ? e.message : String(e))}`;
-    }
+    const format = this.exportPrompt?.format ?? "folded";
+    this.exportPrompt = new ExportPrompt(defaultExportPath(defaultExportDir(this.opts.exportDir), format), format);
+    this.exportNotice = null;
     this.changed();
+  }
+
+  private exportKey(k: KeyLike): boolean {
+    const p = this.exportPrompt!;
+    const r = p.key(k);
+    if (r === null) return false;
+    if (r === "quit") this.quit();
+    else if (r === "cancel") {
+      this.exportPrompt = null;
+      this.message = "export cancelled";
+    } else if (r === "submit") {
+      const { done, message } = p.submit(this.snapshot, this.zoom, this.opts.title);
+      this.opts.log?.(`export: ${message}`);
+      if (done) {
+        this.exportPrompt = null;
+        this.message = message;
+      } else this.exportNotice = message;
+    } else this.exportNotice = null;
+    this.changed();
+    return true;
   }
 
   /** Pauses the display of a live view; sampling goes on and the status bar figures keep moving. */
@@ -454,6 +493,16 @@ export class FlameApp {
   // ---- input ----------------------------------------------------------------------------
 
   handleKey(k: KeyLike): boolean {
+    if (this.hoverActive) {
+      this.hoverActive = false;
+      this.changed();
+    }
+    if (this.exportPrompt) return this.exportKey(k);
+    if (this.top.open) {
+      const used = this.top.handleKey(k);
+      if (used) this.changed();
+      return used;
+    }
     if (this.prompt) return this.promptKey(k);
     const cmd = commandFor(k);
     if (!cmd) return false;
@@ -473,15 +522,16 @@ export class FlameApp {
       this.search = p.before;
       this.prompt = null;
     } else if (id === "return" || id === "enter") {
-      this.search = compileSearch(p.text);
+      this.search = p.text === "" ? this.lastSearch : compileSearch(p.text);
+      if (this.search.pattern !== "") this.lastSearch = this.search;
       this.prompt = null;
       if (this.search.regex) this.nextMatchIfNone();
     } else if (id === "backspace" || id === "C-h") {
       p.text = p.text.slice(0, -1);
-      this.search = compileSearch(p.text);
+      this.search = p.text === "" ? this.lastSearch : compileSearch(p.text);
     } else if (id === "C-u") {
       p.text = "";
-      this.search = compileSearch("");
+      this.search = this.lastSearch;
     } else if (k.sequence.length >= 1 && !k.ctrl && !k.meta && /^[^\x00-\x1f\x7f]+$/.test(k.sequence) && k.name !== "escape") {
       p.text += k.sequence;
       this.search = compileSearch(p.text);
@@ -511,14 +561,19 @@ export class FlameApp {
   }
 
   mouse(e: MouseEvent, x: number, y: number): void {
+    if (this.top.open) {
+      if (this.top.mouse(e, x, y)) this.changed();
+      return;
+    }
     switch (e.type) {
       case "move":
       case "over":
       case "drag": {
         this.mouseAt = { x, y };
         const h = this.nodeAt(x, y);
-        if (h !== this.hover) {
+        if (h !== this.hover || (!this.hoverActive && h >= 0)) {
           this.hover = h;
+          this.hoverActive = true;
           this.changed();
         }
         break;
@@ -540,12 +595,13 @@ export class FlameApp {
         const n = this.nodeAt(x, y);
         if (n < 0) break;
         this.message = null;
+        this.hoverActive = true;
         if (n === this.zoom) {
           this.cursorCol = x;
           this.select(n, true);
           this.changed();
         } else {
-          this.zoomTo(n);
+          this.zoomInto(n);
           this.cursorCol = x;
         }
         break;
@@ -570,7 +626,12 @@ export class FlameApp {
     const s = this.snapshot;
     const res = this.searches.get(s, sr.regex);
     const inZoom = matchedWeight(s, res.frameMatch, this.zoom);
-    return `/${sanitizeText(sr.pattern)}: matched ${percent(res.matchedAll, s.total[0]!)} of all (${percent(inZoom, s.total[this.zoom]!)} of zoom)`;
+    const l = this.settle();
+    const ms = this.visibleMatches(l, sr.regex);
+    const sel = l.rectOf.get(this.selected);
+    const at = sel === undefined ? -1 : ms.indexOf(sel);
+    const which = at >= 0 ? `match ${at + 1} of ${ms.length}` : ms.length === 0 ? "no match in view" : `${ms.length} match${ms.length === 1 ? "" : "es"}`;
+    return `/${sanitizeText(sr.pattern)}: matched ${percent(res.matchedAll, s.total[0]!)} of all (${percent(inZoom, s.total[this.zoom]!)} of zoom) · ${which}`;
   }
 
   graphView(ox = 0, oy = 0): GraphView {
@@ -584,7 +645,7 @@ export class FlameApp {
       scroll: this.scroll,
       icicle: this.icicle,
       selected: this.selected,
-      hover: this.hover,
+      hover: this.hoverActive ? this.hover : -1,
       frameMatch: this.search.regex ? this.searches.get(this.snapshot, this.search.regex).frameMatch : null,
       names: this.names,
       palette: this.palette,
@@ -595,14 +656,24 @@ export class FlameApp {
     this.paints++;
     void w;
     void h;
+    if (this.top.open) {
+      this.top.paint(buffer, ox, oy, this.width, this.height, this.detailRows, { title: this.opts.title, frozen: this.frozen, message: this.message });
+      if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, this.height, this.palette, TABLE_COMMANDS);
+      return;
+    }
     const v = this.graphView(ox, oy);
     drawGraph(buffer, v);
-    const shown = this.hover >= 0 ? this.hover : this.selected;
+    const selRect = v.layout.rectOf.get(this.selected);
+    drawScrollHints(buffer, v, selRect === undefined ? -1 : v.layout.row[selRect]!);
+    const shown = v.hover >= 0 ? v.hover : this.selected;
+    const shownRect = v.layout.rectOf.get(shown);
     const details =
-      this.detailRows > 0
-        ? detailsLines({ snapshot: this.snapshot, node: shown, zoom: this.zoom, displayName: frameLabel(v, shown), hovered: this.hover >= 0 })
+      this.detailRows > 0 && shownRect !== undefined && v.layout.members[shownRect]! > 1
+        ? blockDetails(v.layout, shownRect, this.names, v.hover >= 0)
+        : this.detailRows > 0
+        ? detailsLines({ snapshot: this.snapshot, node: shown, zoom: this.zoom, displayName: frameLabel(v, shown), hovered: v.hover >= 0, detail: shown > 0 && this.snapshot.details?.[this.snapshot.frame[shown]!] ? sanitizeText(this.snapshot.details[this.snapshot.frame[shown]!]!) : undefined })
         : [];
-    const status = statusText({
+    const status = this.exportPrompt ? this.exportPrompt.status(this.width, this.exportNotice) : statusText({
       snapshot: this.pending ?? this.snapshot,
       title: this.opts.title,
       sort: this.sort,
@@ -611,6 +682,7 @@ export class FlameApp {
       search: this.searchSummary(),
       message: this.message,
       prompt: this.prompt ? sanitizeText(this.prompt.text) : null,
+      promptHint: this.prompt && this.prompt.text === "" && this.lastSearch.pattern ? sanitizeText(this.lastSearch.pattern) : null,
     });
     drawStatus(buffer, ox, oy + this.graphHeight, this.width, details, status, this.palette);
     if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, this.graphHeight + details.length + 1, this.palette);

@@ -38,6 +38,7 @@ test("`e` creates a 0600 file and never writes through symlinks planted at its p
   const mm = await mount(snap(["main;parse 10", "main;lex 30"]), 80, 24, { exportDir: dir });
   try {
     await mm.key("e");
+    await mm.key("return");
     const written = readdirSync(dir).filter((n) => !planted.includes(n));
     expect(written.length).toBe(1);
     const st = lstatSync(join(dir, written[0]!));

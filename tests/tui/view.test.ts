@@ -299,6 +299,7 @@ describe("keys", () => {
     const mm = await open(PROFILE, W, H, { exportDir: dir });
     await mm.t.mockMouse.click(70, ROOT_Y - 2); // parse
     await mm.key("e");
+    await mm.key("return");
     const files = readdirSync(dir);
     expect(files.length).toBe(1);
     expect(await status(mm)).toContain(join(dir, files[0]!).slice(0, 20));
