@@ -3,13 +3,14 @@
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
 import { COMMANDS, MOUSE_HELP, type Command } from "./keymap.ts";
+import { SHADE } from "./flamegraph.ts";
 import { LEGEND, type Palette } from "./palette.ts";
 import { fitText } from "./sanitize.ts";
 
 export interface HelpLine {
   key: string;
   text: string;
-  /** Colour swatch for legend lines: the kind and a sample name to hash (kind -1: match). */
+  /** Colour swatch for legend lines: the kind and a sample name to hash (kind -1: match, -2: block). */
   swatch?: { kind: number; sample: string };
   heading?: boolean;
 }
@@ -28,6 +29,7 @@ export function otherHelpLines(): HelpLine[] {
   out.push({ key: "", text: "" }, { key: "", text: "Colours", heading: true });
   for (const l of LEGEND) out.push({ key: "", text: l.label, swatch: { kind: l.kind, sample: l.sample } });
   out.push({ key: "", text: "search match", swatch: { kind: -1, sample: "" } });
+  out.push({ key: "", text: "narrow frames merged", swatch: { kind: -2, sample: "" } });
   return out;
 }
 
@@ -53,8 +55,9 @@ function drawColumn(buffer: OptimizedBuffer, lines: readonly HelpLine[], x: numb
     if (l.heading) {
       buffer.drawText(fitText(l.text, room), x, yy, p.helpKey, p.helpBg, TextAttributes.BOLD);
     } else if (l.swatch) {
-      const bg = l.swatch.kind < 0 ? p.frame("", 0, "match") : p.frame(l.swatch.sample, l.swatch.kind);
+      const bg = l.swatch.kind === -2 ? p.block() : l.swatch.kind < 0 ? p.frame("", 0, "match") : p.frame(l.swatch.sample, l.swatch.kind);
       buffer.fillRect(x, yy, Math.min(KEY_COL - 3, room), 1, bg);
+      if (l.swatch.kind === -2) buffer.drawText(SHADE.repeat(Math.max(0, Math.min(KEY_COL - 3, room))), x, yy, p.blockShade(), bg);
       buffer.drawText(fitText(l.text, room - KEY_COL), x + KEY_COL, yy, p.helpFg, p.helpBg);
     } else {
       buffer.drawText(fitText(l.key, KEY_COL - 1), x, yy, p.helpKey, p.helpBg);
@@ -64,8 +67,8 @@ function drawColumn(buffer: OptimizedBuffer, lines: readonly HelpLine[], x: numb
 }
 
 /** Draws the overlay centred in the area (ox, oy, w, h). */
-export function drawHelp(buffer: OptimizedBuffer, ox: number, oy: number, w: number, h: number, palette: Palette): void {
-  const a = keyHelpLines();
+export function drawHelp(buffer: OptimizedBuffer, ox: number, oy: number, w: number, h: number, palette: Palette, commands: readonly Command[] = COMMANDS): void {
+  const a = keyHelpLines(commands);
   const b = otherHelpLines();
   const wa = columnWidth(a);
   const wb = columnWidth(b);
