@@ -25,6 +25,8 @@ export interface LiveOptions extends GlobalOptions {
   noPid: boolean;
   enableIdle: boolean;
   includeSelf: boolean;
+  /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). */
+  addresses: boolean;
 }
 
 export type Parsed =
@@ -96,7 +98,8 @@ export function buildCli(forHelp = false) {
       .option("--threads", "Add a 'tid N' level under each process")
       .option(forHelp ? NO_PID : "--merge-by-name", "Merge processes that share a name (no 'pid N' level)")
       .option("--enable-idle", "Include the idle task (pid 0)")
-      .option("--include-self", "Include flametui's own process (left out by default)");
+      .option("--include-self", "Include flametui's own process (left out by default)")
+      .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])");
   live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 });
   live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
@@ -227,7 +230,7 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
     });
   }
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true };
 }
 
 function positiveInt(v: unknown, flag: string, max = Number.MAX_SAFE_INTEGER, maxText = ""): number {

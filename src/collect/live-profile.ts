@@ -212,6 +212,9 @@ export class LiveProfile {
     const raw = this.rawNames;
     for (let id = raw.length; id < s.names.length; id++) raw.push(this.symbolizer.rawName(id) ?? null);
     s.rawNames = raw.slice();
+    const details: (string | null)[] = new Array(s.names.length);
+    for (let id = 0; id < details.length; id++) details[id] = this.symbolizer.detail(id) ?? null;
+    s.details = details;
     return s;
   }
 }

@@ -59,6 +59,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     pids: opts.pids,
     enableIdle: opts.enableIdle,
     includeSelf: opts.includeSelf,
+    addresses: opts.addresses,
     threads: opts.threads,
     noPid: opts.noPid,
     liveSnapshots: !headless && mode !== "fixed",

@@ -51,6 +51,12 @@ export interface Snapshot {
   modules: (string | null)[];
   /** Raw (mangled) symbol names by frame id where the name shown is demangled; else null. */
   rawNames?: (string | null)[];
+  /**
+   * What the details area shows besides a frame's name, by frame id: the full demangled name of
+   * a C++ frame named by its short form, or the addresses a grouped unnamed frame ("[libfoo.so]",
+   * "[anon]") stands for; null when there is nothing more. Entries may change between snapshots.
+   */
+  details?: (string | null)[];
   /** Nodes in preorder; index 0 is the root. Children of a node follow it, sorted by name. */
   count: number;
   frame: Int32Array;

@@ -3,18 +3,23 @@
 //
 // Frames: Kernel (module in `module`, e.g. "[ext4]"), User (module = file path), Jit (module
 // "[jit]"), Unresolved with a name that says why: "[anon]", "[exited]", "[no access]",
-// "[unknown]", "[heap]"/"[stack]"/..., "[unknown kernel]", "[kernel: no kallsyms]", and
-// "libfoo.so+0x1a2b" (file offset; module = path) when a file has no symbol there.
+// "[unknown]", "[heap]"/"[stack]"/..., "[unknown kernel]", "[kernel: no kallsyms]", and one
+// frame per file for its addresses without a symbol, named as perf script's importer names them:
+// "[libfoo.so]" (module = path), "[vdso]". The addresses each such frame stands for are kept
+// (`detail(id)`: "libfoo.so+0x1a2b", "0x7f12…" for [anon] and [unknown]); with `addresses: true`
+// every address is its own frame, "libfoo.so+0x1a2b" (file offset), as before.
 // Pass tgids as pids. Call forgetPid on exit and on exec (the address space is replaced).
 //
 // Names: mangled C++/Rust symbols are demangled at lookup (cached per raw name; `demangle:
-// false` keeps them raw) and the frame is named by the demangled form; `rawName(id)` gives the
-// mangled name back. Stripped images get symbols from a debug file (build-id, debuglink),
+// false` keeps them raw) and the frame is named by the demangled form, for C++ its short form
+// (cpp-names.ts: no return type, arguments or clone suffix); `rawName(id)` gives the mangled name
+// back and `detail(id)` the full demangled one. Stripped images get symbols from a debug file (build-id, debuglink),
 // MiniDebugInfo, else .dynsym (logged once per image).
 import { closeSync, openSync, readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
-import { Demangler } from "./demangle.ts";
+import { shortCppName } from "./cpp-names.ts";
+import { Demangler, manglingScheme } from "./demangle.ts";
 import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
 import { JitMaps } from "./jit-maps.ts";
 import type { Kallsyms } from "./kallsyms.ts";
@@ -46,6 +51,21 @@ export interface SymbolizerOptions {
   demangle?: boolean;
   /** Mappings the kernel reported (perf mmap records): used when /proc/PID/maps is gone or lacks an address. */
   kernelMaps?: KernelMaps;
+  /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). Default false. */
+  addresses?: boolean;
+}
+
+/** Distinct addresses remembered per grouped frame (the count goes on past it). */
+const ADDRESSES_KEPT = 256;
+/** Addresses listed in a grouped frame's detail text. */
+const ADDRESSES_SHOWN = 6;
+
+/** The addresses one grouped frame stands for: file offsets of `label`, or absolute addresses when label is "". */
+interface AddressSet {
+  label: string;
+  seen: Set<number>;
+  more: boolean;
+  text: string | undefined;
 }
 
 export interface SymbolizerStats {
@@ -143,6 +163,11 @@ export class Symbolizer {
   readonly kernelMaps: KernelMaps | null;
   /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
   private readonly rawNames = new Map<number, string>();
+  /** Frame id -> full demangled name, for frames named by a shorter form. */
+  private readonly fullNames = new Map<number, string>();
+  /** Frame id -> the addresses a grouped unnamed frame stands for. */
+  private readonly addressSets = new Map<number, AddressSet>();
+  private readonly addresses: boolean;
   private readonly s: SymbolizerStats = {
     userLookups: 0,
     userCacheHits: 0,
@@ -174,6 +199,7 @@ export class Symbolizer {
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
     this.kernelMaps = opts.kernelMaps ?? null;
+    this.addresses = opts.addresses ?? false;
     const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
     this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s, cacheDir, this.procRoot);
     this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir, this.log);
@@ -189,14 +215,66 @@ export class Symbolizer {
   }
 
   /**
-   * Frame id for symbol name `raw` (demangled unless disabled) plus `suffix` ("@plt"),
-   * remembering the raw name.
+   * What the details area shows besides the name: the full demangled name of a frame named by
+   * its short C++ form, or the addresses a grouped unnamed frame stands for; else undefined.
+   * Grouped frames' text grows as new addresses are seen.
+   */
+  detail(frameId: number): string | undefined {
+    const full = this.fullNames.get(frameId);
+    if (full !== undefined) return full;
+    const a = this.addressSets.get(frameId);
+    if (a === undefined) return undefined;
+    if (a.text === undefined) {
+      const list = [...a.seen].sort((x, y) => x - y);
+      const hex = (x: number) => (a.label === "" ? "0x" : `${a.label}+0x`) + x.toString(16);
+      const shown = list.slice(0, ADDRESSES_SHOWN).map(hex).join(" ");
+      a.text = list.length === 1 ? hex(list[0]!) : `${list.length}${a.more ? "+" : ""} addresses: ${shown}${list.length > ADDRESSES_SHOWN ? " …" : ""}`;
+    }
+    return a.text;
+  }
+
+  /** Remembers that grouped frame `id` stands for address `addr` (a file offset of `label`, or absolute when ""). */
+  private noteAddress(id: number, label: string, addr: number): void {
+    let a = this.addressSets.get(id);
+    if (a === undefined) {
+      a = { label, seen: new Set(), more: false, text: undefined };
+      this.addressSets.set(id, a);
+    }
+    if (a.seen.has(addr)) return;
+    if (a.seen.size >= ADDRESSES_KEPT) {
+      if (!a.more) a.text = undefined;
+      a.more = true;
+      return;
+    }
+    a.seen.add(addr);
+    a.text = undefined;
+  }
+
+  /** The frame for an address no symbol covers in the file `label` (basename) at `path`. */
+  private unnamedFileFrame(label: string, path: string, off: number): number {
+    if (this.addresses) return this.unresolved(`${label}+0x${off.toString(16)}`, path);
+    const id = this.unresolved(label.startsWith("[") ? label : `[${label}]`, path);
+    this.noteAddress(id, label, off);
+    return id;
+  }
+
+  /**
+   * Frame id for symbol name `raw` (demangled unless disabled; C++ by its short form) plus
+   * `suffix` ("@plt"), remembering the raw and full names.
    */
   private symbolFrame(raw: string, kind: FrameKind, module: string | null, suffix = ""): number {
     if (this.demangler === null) return this.frames.intern(raw + suffix, kind, module);
-    const name = this.demangler.demangle(raw) + suffix;
+    const full = this.demangler.demangle(raw);
+    const short = full !== raw && manglingScheme(raw) === "itanium" ? shortCppName(full) : full;
+    const name = short + suffix;
     const id = this.frames.intern(name, kind, module);
     if (name !== raw + suffix && !this.rawNames.has(id)) this.rawNames.set(id, raw + suffix);
+    if (short !== full) {
+      // Overloads share the short name and so the frame: their full names are listed, a few.
+      const known = this.fullNames.get(id);
+      if (known === undefined) this.fullNames.set(id, full + suffix);
+      else if (known.length < 1024 && !known.split(" · ").includes(full + suffix)) this.fullNames.set(id, `${known} · ${full}${suffix}`);
+    }
     return id;
   }
 
@@ -416,7 +494,12 @@ export class Symbolizer {
     }
     const km = i < 0 ? (this.kernelMaps?.find(pid, addr) ?? null) : null;
     // Not cached: a later maps read may still find it.
-    if (i < 0 && km === null) return this.unresolved(st.maps === null && !this.kernelMaps?.complete(pid) ? st.mapsError : "[unknown]");
+    if (i < 0 && km === null) {
+      if (st.maps === null && !this.kernelMaps?.complete(pid)) return this.unresolved(st.mapsError);
+      const id = this.unresolved("[unknown]");
+      if (!this.addresses) this.noteAddress(id, "", addr);
+      return id;
+    }
 
     const m = km ?? st.maps![i]!;
     let id: number;
@@ -425,7 +508,7 @@ export class Symbolizer {
       id = this.fileFrame(image, addr - m.start + m.offset, m.offset);
     } else if (m.path === "[vdso]") {
       const image = this.vdsoImage(m);
-      id = image ? this.fileFrame(image, addr - m.start, 0) : this.unresolved("[vdso]");
+      id = image ? this.fileFrame(image, addr - m.start, 0) : this.addresses ? this.unresolved("[vdso]") : this.unnamedFileFrame("[vdso]", "[vdso]", addr - m.start);
     } else if (m.path === "") {
       id = this.jitFrame(pid, addr);
       if (this.perfMapDir !== null && this.frames.kinds[id] !== FrameKind.Jit) return id; // JIT code may be named later
@@ -453,7 +536,7 @@ export class Symbolizer {
         ? this.symbolFrame(syms!.name(sym), FrameKind.User, image.path)
         : plt !== null
           ? this.symbolFrame(plt, FrameKind.User, image.path, "@plt")
-          : this.unresolved(`${image.label}+0x${off.toString(16)}`, image.path);
+          : this.unnamedFileFrame(image.label, image.path, off);
     image.frames.set(key, id);
     return id;
   }
@@ -576,7 +659,10 @@ export class Symbolizer {
   /** Anonymous memory: a JIT symbol from perf-PID.map if one covers it, else "[anon]". */
   private jitFrame(pid: number, addr: number): number {
     const name = this.jit?.lookup(pid, addr) ?? null;
-    return name !== null ? this.frames.intern(name, FrameKind.Jit, "[jit]") : this.unresolved("[anon]");
+    if (name !== null) return this.frames.intern(name, FrameKind.Jit, "[jit]");
+    const id = this.unresolved("[anon]");
+    if (!this.addresses) this.noteAddress(id, "", addr);
+    return id;
   }
 }
 

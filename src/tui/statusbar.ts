@@ -16,6 +16,8 @@ export interface DetailsInput {
   zoom: number;
   displayName: string; // sanitized
   hovered: boolean;
+  /** The frame's full demangled name or the addresses it stands for (snapshot.details), sanitized. */
+  detail?: string;
 }
 
 /** Two lines about one frame: its name/kind/module, then weights, percentages and depth. */
@@ -25,7 +27,7 @@ export function detailsLines(d: DetailsInput): [string, string] {
   const kind = kindOf(s, n);
   const mod = n > 0 ? s.modules[s.frame[n]!] : null;
   const hint = jitHint(s, n);
-  const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]${hint ? `  ${hint}` : ""}`;
+  const head = `${d.hovered ? "▸ " : ""}${d.displayName}  [${kindName(kind)}${mod ? ` · ${sanitizeText(mod)}` : ""}]${hint ? `  ${hint}` : ""}${d.detail ? `  ${d.detail}` : ""}`;
   const account = n === 0 && s.live ? sampleAccount(s.live) : null;
   if (account) return [head, account];
   const all = s.total[0]!;
@@ -50,6 +52,7 @@ export interface StatusInput {
   search: string | null; // summary such as `/foo: matched 12% of all (30% of zoom)`
   message: string | null;
   prompt: string | null; // the search prompt text while typing
+  promptHint?: string | null; // the previous query, shown dim while the prompt is empty
 }
 
 /** Lost samples above this share of all samples are highlighted. */
@@ -116,8 +119,11 @@ export function liveText(s: Snapshot, paused: boolean): string {
 }
 
 /** `alert`, when set, is a part of `left` to draw highlighted (lost samples above 1%). */
-export function statusText(st: StatusInput): { left: string; right: string; alert?: string } {
-  if (st.prompt !== null) return { left: `/${st.prompt}█`, right: st.search ?? "Enter keep · Esc cancel" };
+export function statusText(st: StatusInput): { left: string; right: string; alert?: string; hint?: string } {
+  if (st.prompt !== null) {
+    const hint = st.promptHint ? `${st.promptHint}  (Enter repeats)` : undefined;
+    return { left: `/${st.prompt}█`, right: st.search ?? "Enter keep · Esc cancel", hint };
+  }
   const parts = [sanitizeText(st.title)];
   const live = liveText(st.snapshot, st.frozen);
   if (live) parts.push(live);
@@ -135,7 +141,7 @@ export function drawStatus(
   y: number,
   w: number,
   details: readonly string[],
-  status: { left: string; right: string; alert?: string },
+  status: { left: string; right: string; alert?: string; hint?: string },
   palette: Palette,
 ): void {
   for (let i = 0; i < details.length; i++) {
@@ -150,6 +156,8 @@ export function drawStatus(
   const leftRoom = w - (right ? right.length + 2 : 0);
   const left = fitText(" " + status.left, leftRoom);
   buffer.drawText(left, ox, sy, palette.statusFg, palette.statusBg);
+  const leftWidth = Bun.stringWidth(left);
+  if (status.hint && leftWidth < leftRoom) buffer.drawText(fitText(status.hint, leftRoom - leftWidth - 1), ox + leftWidth + 1, sy, palette.dimText, palette.statusBg);
   const at = status.alert ? left.indexOf(status.alert) : -1;
   if (at >= 0) buffer.drawText(status.alert!, ox + at, sy, palette.errorFg, palette.statusBg, TextAttributes.BOLD);
   if (right) buffer.drawText(right, ox + w - right.length - 1, sy, palette.statusAccent, palette.statusBg);

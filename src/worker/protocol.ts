@@ -16,6 +16,8 @@ export interface LiveConfig {
   enableIdle: boolean;
   /** Also sample flametui's own process (left out in the kernel by default). */
   includeSelf: boolean;
+  /** Name each address without a symbol by its file offset instead of grouping them per file. */
+  addresses?: boolean;
   threads: boolean;
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */
@@ -46,11 +48,13 @@ export interface WireError {
 }
 
 /** A snapshot on the wire: frame names, modules and raw names only from `namesFrom` on. */
-export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames"> & {
+export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames" | "details"> & {
   namesFrom: number;
   names: string[];
   modules: (string | null)[];
   rawNames: (string | null)[];
+  /** Details entries (frame id, text) new or changed since the last snapshot sent. */
+  details: [number, string | null][];
 };
 
 export type FromWorker =
@@ -60,9 +64,24 @@ export type FromWorker =
   | { type: "done"; snapshot: WireSnapshot }
   | { type: "error"; error: WireError };
 
-/** Worker side: remembers how many names the main thread already has. */
+/** Worker side: remembers how many names (and which details) the main thread already has. */
 export class SnapshotEncoder {
   private sent = 0;
+  private sentDetails: (string | null)[] = [];
+
+  private changedDetails(details: (string | null)[] | undefined): [number, string | null][] {
+    const out: [number, string | null][] = [];
+    if (!details) return out;
+    const sent = this.sentDetails;
+    for (let id = 0; id < details.length; id++) {
+      const d = details[id] ?? null;
+      if (d !== (sent[id] ?? null)) {
+        out.push([id, d]);
+        sent[id] = d;
+      }
+    }
+    return out;
+  }
 
   encode(s: Snapshot): { wire: WireSnapshot; transfer: ArrayBuffer[] } {
     const from = this.sent;
@@ -72,6 +91,7 @@ export class SnapshotEncoder {
       names: s.names.slice(from),
       modules: s.modules.slice(from),
       rawNames: s.rawNames ? s.rawNames.slice(from) : new Array(s.names.length - from).fill(null),
+      details: this.changedDetails(s.details),
       kinds: s.kinds,
       count: s.count,
       frame: s.frame,
@@ -94,16 +114,22 @@ export class SnapshotDecoder {
   private names: string[] = [];
   private modules: (string | null)[] = [];
   private rawNames: (string | null)[] = [];
+  private details: (string | null)[] = [];
 
   decode(w: WireSnapshot): Snapshot {
     if (w.namesFrom !== this.names.length) throw new Error(`snapshot names out of step (${w.namesFrom} != ${this.names.length})`);
     for (const n of w.names) this.names.push(n);
     for (const m of w.modules) this.modules.push(m);
     for (const r of w.rawNames) this.rawNames.push(r);
+    if (w.details.length > 0) {
+      this.details = this.details.slice(); // a new array: an earlier snapshot keeps its own
+      for (const [id, d] of w.details) this.details[id] = d;
+    }
     return {
       names: this.names,
       modules: this.modules,
       rawNames: this.rawNames,
+      details: this.details,
       kinds: w.kinds,
       count: w.count,
       frame: w.frame,

@@ -87,7 +87,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
   const frames = new FrameTable();
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
-  const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps });
+  const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses });
   const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeTgid: config.includeSelf ? undefined : process.pid, log: log.write, lifecycle: true }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.

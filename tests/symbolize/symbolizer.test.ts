@@ -68,10 +68,10 @@ describe("symbolizer: user space", () => {
     expect(frame(ft, sy.userFrame(r.pid, r.addrs.main!)).name).toBe("main");
   });
 
-  test("stripped binary: exported names from .dynsym, others as file+offset", async () => {
+  test("stripped binary: exported names from .dynsym, others as file+offset (--addresses)", async () => {
     const r = await start(b.stripped);
     const ft = new FrameTable();
-    const sy = new Symbolizer(ft, { debugDirs: [] });
+    const sy = new Symbolizer(ft, { debugDirs: [], addresses: true });
     expect(frame(ft, sy.userFrame(r.pid, r.addrs.sym_alpha! + 3)).name).toBe("sym_alpha");
     expect(frame(ft, sy.userFrame(r.pid, r.addrs.main!)).name).toBe("main");
     const addr = r.addrs.sym_hidden! + 2;
