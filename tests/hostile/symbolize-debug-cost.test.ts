@@ -97,9 +97,10 @@ test.skipIf(skip)("sparse and huge planted files are refused or budgeted: the ru
   expect(r.log.match(/budget for files not owned by root/g)?.length).toBe(1);
   expect(r.log).toMatch(new RegExp(`no symbols for ${fat}: sparse \\(\\d+ bytes, \\d+ allocated\\), refused`));
 
-  // Stripped ones by file offset, the sparse one by offset (no symbols read), the good one by name.
-  expect(share(r.stdout, /;prog\+0x/).matching).toBeGreaterThan(50);
-  expect(share(r.stdout, /;prog2\+0x/).matching).toBeGreaterThan(50);
-  expect(share(r.stdout, /;fat\+0x/).matching).toBeGreaterThan(50);
+  // Stripped ones unnamed (one frame per file, or by file offset in older builds), the sparse one
+  // too (no symbols read), the good one by name.
+  expect(share(r.stdout, /;(prog\+0x|\[prog\](;|$))/).matching).toBeGreaterThan(50);
+  expect(share(r.stdout, /;(prog2\+0x|\[prog2\](;|$))/).matching).toBeGreaterThan(50);
+  expect(share(r.stdout, /;(fat\+0x|\[fat\](;|$))/).matching).toBeGreaterThan(50);
   expect(share(r.stdout, /;hostile_spin_inner/).matching).toBeGreaterThan(50);
 }, 30000);

@@ -43,7 +43,7 @@ export function stacksOf(stacks: Map<string, number>, proc: string): [string[], 
   return [...stacks].filter(([s]) => s.startsWith(`${proc};`)).map(([s, n]) => [s.split(";"), n]);
 }
 
-/** A frame flametui could not name: "[exited]", "[unknown]", "[anon]", "libfoo.so+0x1a2b", ... */
+/** A frame flametui could not name: "[exited]", "[unknown]", "[anon]", "[libfoo.so]", "libfoo.so+0x1a2b" (--addresses), ... */
 export function isUnnamed(frame: string): boolean {
   return (frame.startsWith("[") && frame.endsWith("]")) || /\+0x[0-9a-f]+$/.test(frame);
 }
