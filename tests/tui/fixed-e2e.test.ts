@@ -1,11 +1,11 @@
 // End to end, as root in tmux: `fixed` on a quiet machine with a small C workload shows the
 // workload and no frame of flametui itself; Ctrl-C while sampling stops early and opens the
-// viewer, as the progress line says. (Grouping of unnamed frames per module is not asserted.)
+// viewer, as the progress line says. Unnamed frames are grouped per module, not named by offset.
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildWorkload, isRoot, MAIN } from "../live/helpers.ts";
+import { buildWorkload, isRoot, MAIN, ROOT_DIR } from "../live/helpers.ts";
 import { hasTmux, TmuxSession } from "./tmux.ts";
 
 const dir = mkdtempSync("/var/tmp/flametui-fixed-e2e-");
@@ -23,6 +23,14 @@ function start(args: string, name: string): { s: TmuxSession; pid: () => number 
   return { s, pid: () => Number(readFileSync(pidFile, "utf8")) };
 }
 
+/** The busy workload without a symbol table: its frames have no names, only its module. */
+function strippedBusy(): string {
+  const out = join(dir, "nosyms");
+  const r = Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-s", "-o", out, join(ROOT_DIR, "tests", "workloads", "busy.c")]);
+  if (r.exitCode !== 0) throw new Error(`gcc failed: ${r.stderr.toString()}`);
+  return out;
+}
+
 async function search(s: TmuxSession, pattern: string): Promise<string> {
   s.keys("/");
   await s.waitFor((x) => /^ \/.*█/m.test(x));
@@ -34,6 +42,7 @@ async function search(s: TmuxSession, pattern: string): Promise<string> {
 describe.skipIf(!isRoot || !hasTmux)("fixed in tmux", () => {
   test("a quiet machine with a C workload: the workload is there, flametui is not", async () => {
     const busy = Bun.spawn([buildWorkload("busy"), "10"]);
+    const nosyms = Bun.spawn([strippedBusy(), "10"]);
     try {
       const run = start("fixed --hz 199 --ms 1500", "quiet");
       session = run.s;
@@ -45,9 +54,16 @@ describe.skipIf(!isRoot || !hasTmux)("fixed in tmux", () => {
       expect(work).toMatch(/matched [1-9][\d.]*% /);
       // frames of the flametui binary or its process would be named after it or its runtime
       expect(work).not.toMatch(/flametui\+0x|main\.ts/);
+      // unnamed frames are grouped per module ([libfoo.so], [anon]), never named by offset
+      const offsets = await search(run.s, "\\+0x[0-9a-f]+$");
+      expect(offsets).toMatch(/matched 0% /);
+      const grouped = await search(run.s, "^\\[nosyms\\]$");
+      // one frame per stack level (main, outer, inner), not one per address
+      expect(grouped).toMatch(/matched [1-9][\d.]*% .* · (match \d of [1-4]|[1-4] match)/);
       run.s.keys("q");
     } finally {
       busy.kill();
+      nosyms.kill();
     }
   }, 40000);
 
