@@ -17,9 +17,14 @@ const RUNTIMES: [RegExp, string][] = [
 /** A hint for `[anon]` frames under a known runtime, a generic one otherwise, or null. */
 export function jitHint(s: Snapshot, node: number): string | null {
   if (node <= 0 || s.names[s.frame[node]!] !== "[anon]") return null;
+  // A live profile marks its process frame; in a folded file the outermost frame is, by convention.
   let proc = node;
-  while (proc > 0 && s.kinds[s.frame[proc]!] !== FrameKind.Process) proc = s.parent[proc]!;
-  const name = proc > 0 ? s.names[s.frame[proc]!]! : "";
+  let outermost = node;
+  while (proc > 0 && s.kinds[s.frame[proc]!] !== FrameKind.Process) {
+    outermost = proc;
+    proc = s.parent[proc]!;
+  }
+  const name = s.names[s.frame[proc > 0 ? proc : outermost]!]!;
   for (const [re, hint] of RUNTIMES) if (re.test(name)) return `JIT code without a perf map: ${hint}`;
   return "anonymous executable memory (JIT code?): a runtime that writes /tmp/perf-PID.map would name it";
 }
