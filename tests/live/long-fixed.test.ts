@@ -16,9 +16,9 @@ describe("--ms and --hz ranges", () => {
     };
     expect(ms("2200000000")).toBe(2_200_000_000);
     expect(ms(String(365 * 24 * 3600 * 1000))).toBe(31_536_000_000);
-    expect(() => parseArgs(["fixed", "--ms", "31536000001"], true)).toThrow(/--ms is at most 31536000000/);
+    expect(() => parseArgs(["fixed", "--ms", "31536000001"], true)).toThrow(/for --ms: it is at most 31536000000/);
     expect(() => parseArgs(["ring", "--ms", "1e20"], true)).toThrow(UsageError);
-    expect(() => parseArgs(["aggregate", "--hz", "1000001"], true)).toThrow(/--hz is at most 1000000/);
+    expect(() => parseArgs(["aggregate", "--hz", "1000001"], true)).toThrow(/for --hz: it is at most 1000000/);
   });
 });
 
