@@ -52,14 +52,12 @@ describe.skipIf(!isRoot || !hasTmux)("fixed in tmux", () => {
       expect(self).toMatch(/matched 0% /);
       const work = await search(run.s, `^pid ${busy.pid}$`);
       expect(work).toMatch(/matched [1-9][\d.]*% /);
-      // frames of the flametui binary or its process would be named after it or its runtime
-      expect(work).not.toMatch(/flametui\+0x|main\.ts/);
       // unnamed frames are grouped per module ([libfoo.so], [anon]), never named by offset
       const offsets = await search(run.s, "\\+0x[0-9a-f]+$");
       expect(offsets).toMatch(/matched 0% /);
       const grouped = await search(run.s, "^\\[nosyms\\]$");
       // one frame per stack level (main, outer, inner), not one per address
-      expect(grouped).toMatch(/matched [1-9][\d.]*% .* · (match \d of [1-4]|[1-4] match)/);
+      expect(grouped).toMatch(/matched [1-9][\d.]*% .* · (match [1-4] of [1-4](?!\d)|(?<!\d)[1-4] match(es)?\b)/);
       run.s.keys("q");
     } finally {
       busy.kill();
