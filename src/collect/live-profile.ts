@@ -29,6 +29,8 @@ export class LiveProfile {
   readonly endNs: number;
   private readonly slotNs: number;
   private readonly rawNames: (string | null)[] = [];
+  /** Details by frame id as of the last snapshot (updated in place from the symbolizer's changes). */
+  private readonly details: (string | null)[] = [];
   samples = 0;
   lost = 0;
   taken = 0;
@@ -208,13 +210,27 @@ export class LiveProfile {
   }
 
   snapshot(nowNs: number, frozen: boolean, finished = false): Snapshot {
-    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen, finished));
+    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen, finished), true); // encoded at once: names shared
+    const n = s.names.length;
+    // Raw names never change once known, so one array grows and is shared (the encoder sends new ids only).
     const raw = this.rawNames;
-    for (let id = raw.length; id < s.names.length; id++) raw.push(this.symbolizer.rawName(id) ?? null);
-    s.rawNames = raw.slice();
-    const details: (string | null)[] = new Array(s.names.length);
-    for (let id = 0; id < details.length; id++) details[id] = this.symbolizer.detail(id) ?? null;
+    for (let id = raw.length; id < n; id++) raw.push(this.symbolizer.rawName(id) ?? null);
+    s.rawNames = raw;
+    // Details may change, but only for the frames the symbolizer reports: the work (and what is
+    // sent) is in proportion to the changes, not to every frame there is.
+    const details = this.details;
+    while (details.length < n) details.push(null);
+    const changed: number[] = [];
+    for (const id of this.symbolizer.takeChangedDetails()) {
+      if (id >= n) continue; // cannot happen (frames are interned before their details); kept for safety
+      const d = this.symbolizer.detail(id) ?? null;
+      if (d !== details[id]) {
+        details[id] = d;
+        changed.push(id);
+      }
+    }
     s.details = details;
+    s.detailsChanged = changed;
     return s;
   }
 }

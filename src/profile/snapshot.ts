@@ -44,6 +44,9 @@ export function lostShare(l: LiveStats): number {
   return all > 0 ? Math.min(1, l.lost / all) : 0;
 }
 
+/** Details by frame id: an array, or an object indexed like one (no length, no array methods). */
+export type DetailsView = { readonly [frameId: number]: string | null | undefined };
+
 export interface Snapshot {
   /** Frame table, indexed by frame id. */
   names: string[];
@@ -54,9 +57,16 @@ export interface Snapshot {
   /**
    * What the details area shows besides a frame's name, by frame id: the full demangled name of
    * a C++ frame named by its short form, or the addresses a grouped unnamed frame ("[libfoo.so]",
-   * "[anon]") stands for; null when there is nothing more. Entries may change between snapshots.
+   * "[anon]") stands for; null or undefined when there is nothing more. Entries may change between
+   * snapshots; a snapshot keeps its own (on the main thread a view that reads through to the
+   * newest entries, see SnapshotDecoder). Index it by frame id only.
    */
-  details?: (string | null)[];
+  details?: DetailsView;
+  /**
+   * Live sessions (worker side): the frame ids whose `details` entry changed since the previous
+   * snapshot; the encoder sends only these. Absent: compare every entry.
+   */
+  detailsChanged?: number[];
   /** Nodes in preorder; index 0 is the root. Children of a node follow it, sorted by name. */
   count: number;
   frame: Int32Array;
@@ -72,11 +82,13 @@ export interface Snapshot {
 }
 
 /** Builds a snapshot; children are ordered by frame name (code-unit order, as `sort` does). */
-export function snapshotOf(trie: StackTrie, unit: WeightUnit = "samples", live?: LiveStats): Snapshot {
+export function snapshotOf(trie: StackTrie, unit: WeightUnit = "samples", live?: LiveStats, shareNames = false): Snapshot {
   const n = trie.nodeCount;
-  const names = trie.frames.names.slice();
+  // shareNames: the frame table's own (append-only) name and module arrays, not copies; for a
+  // snapshot that is encoded at once (the live worker's), where copying every name cost milliseconds.
+  const names = shareNames ? trie.frames.names : trie.frames.names.slice();
   const kinds = Uint8Array.from(trie.frames.kinds);
-  const modules = trie.frames.modules.slice();
+  const modules = shareNames ? trie.frames.modules : trie.frames.modules.slice();
   const frame = new Int32Array(n);
   const parent = new Int32Array(n);
   const depth = new Int32Array(n);

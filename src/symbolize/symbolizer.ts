@@ -167,6 +167,8 @@ export class Symbolizer {
   private readonly fullNames = new Map<number, string>();
   /** Frame id -> the addresses a grouped unnamed frame stands for. */
   private readonly addressSets = new Map<number, AddressSet>();
+  /** Frame ids whose detail() text may have changed since the last takeChangedDetails(). */
+  private changedDetails = new Set<number>();
   private readonly addresses: boolean;
   private readonly s: SymbolizerStats = {
     userLookups: 0,
@@ -233,6 +235,16 @@ export class Symbolizer {
     return a.text;
   }
 
+  /**
+   * Frame ids whose detail() may have changed (new or different text) since the last call, and
+   * forgets them: a snapshot builder updates and sends only these, not every frame's details.
+   */
+  takeChangedDetails(): Set<number> {
+    const c = this.changedDetails;
+    this.changedDetails = new Set();
+    return c;
+  }
+
   /** Remembers that grouped frame `id` stands for address `addr` (a file offset of `label`, or absolute when ""). */
   private noteAddress(id: number, label: string, addr: number): void {
     let a = this.addressSets.get(id);
@@ -242,12 +254,16 @@ export class Symbolizer {
     }
     if (a.seen.has(addr)) return;
     if (a.seen.size >= ADDRESSES_KEPT) {
-      if (!a.more) a.text = undefined;
+      if (!a.more) {
+        a.text = undefined;
+        this.changedDetails.add(id);
+      }
       a.more = true;
       return;
     }
     a.seen.add(addr);
     a.text = undefined;
+    this.changedDetails.add(id);
   }
 
   /** The frame for an address no symbol covers in the file `label` (basename) at `path`. */
@@ -272,8 +288,13 @@ export class Symbolizer {
     if (short !== full) {
       // Overloads share the short name and so the frame: their full names are listed, a few.
       const known = this.fullNames.get(id);
-      if (known === undefined) this.fullNames.set(id, full + suffix);
-      else if (known.length < 1024 && !known.split(" · ").includes(full + suffix)) this.fullNames.set(id, `${known} · ${full}${suffix}`);
+      if (known === undefined) {
+        this.fullNames.set(id, full + suffix);
+        this.changedDetails.add(id);
+      } else if (known.length < 1024 && !known.split(" · ").includes(full + suffix)) {
+        this.fullNames.set(id, `${known} · ${full}${suffix}`);
+        this.changedDetails.add(id);
+      }
     }
     return id;
   }

@@ -1,7 +1,7 @@
 // Messages between the main thread (terminal) and the sampling worker (libbpf), and the
 // compact snapshot encoding they carry: frame names are sent once, typed arrays are transferred.
 
-import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
+import type { DetailsView, LiveStats, Snapshot } from "../profile/snapshot.ts";
 
 export type LiveMode = "fixed" | "aggregate" | "ring";
 
@@ -48,7 +48,7 @@ export interface WireError {
 }
 
 /** A snapshot on the wire: frame names, modules and raw names only from `namesFrom` on. */
-export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames" | "details"> & {
+export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames" | "details" | "detailsChanged"> & {
   namesFrom: number;
   names: string[];
   modules: (string | null)[];
@@ -67,13 +67,20 @@ export type FromWorker =
 /** Worker side: remembers how many names (and which details) the main thread already has. */
 export class SnapshotEncoder {
   private sent = 0;
+  /** Details as sent, only for snapshots without a change list (compared entry by entry). */
   private sentDetails: (string | null)[] = [];
 
-  private changedDetails(details: (string | null)[] | undefined): [number, string | null][] {
+  private changedDetails(s: Snapshot): [number, string | null][] {
     const out: [number, string | null][] = [];
+    const details = s.details;
     if (!details) return out;
+    if (s.detailsChanged) {
+      // Live snapshots say which entries changed: only those go on the wire.
+      for (const id of s.detailsChanged) out.push([id, details[id] ?? null]);
+      return out;
+    }
     const sent = this.sentDetails;
-    for (let id = 0; id < details.length; id++) {
+    for (let id = 0; id < s.names.length; id++) {
       const d = details[id] ?? null;
       if (d !== (sent[id] ?? null)) {
         out.push([id, d]);
@@ -90,8 +97,8 @@ export class SnapshotEncoder {
       namesFrom: from,
       names: s.names.slice(from),
       modules: s.modules.slice(from),
-      rawNames: s.rawNames ? s.rawNames.slice(from) : new Array(s.names.length - from).fill(null),
-      details: this.changedDetails(s.details),
+      rawNames: s.rawNames ? s.rawNames.slice(from, s.names.length) : new Array(s.names.length - from).fill(null),
+      details: this.changedDetails(s),
       kinds: s.kinds,
       count: s.count,
       frame: s.frame,
@@ -114,7 +121,13 @@ export class SnapshotDecoder {
   private names: string[] = [];
   private modules: (string | null)[] = [];
   private rawNames: (string | null)[] = [];
-  private details: (string | null)[] = [];
+  /** Every frame's newest details, changed in place. */
+  private readonly details: (string | null)[] = [];
+  /**
+   * What snapshots returned since the last change read details through: empty until changes come,
+   * then it keeps the old values and its prototype becomes the next head (older snapshots keep theirs).
+   */
+  private head: DetailsView = Object.create(this.details) as DetailsView;
 
   decode(w: WireSnapshot): Snapshot {
     if (w.namesFrom !== this.names.length) throw new Error(`snapshot names out of step (${w.namesFrom} != ${this.names.length})`);
@@ -122,14 +135,20 @@ export class SnapshotDecoder {
     for (const m of w.modules) this.modules.push(m);
     for (const r of w.rawNames) this.rawNames.push(r);
     if (w.details.length > 0) {
-      this.details = this.details.slice(); // a new array: an earlier snapshot keeps its own
+      // Snapshots already returned see `head`: it keeps the values these changes replace, then
+      // reads on through the next head to the shared array. Cost: the entries sent, not every frame.
+      const head = this.head;
+      const next = Object.create(this.details) as DetailsView;
+      for (const [id] of w.details) if (!Object.hasOwn(head, id)) (head as Record<number, string | null>)[id] = this.details[id] ?? null;
+      Object.setPrototypeOf(head, next);
+      this.head = next;
       for (const [id, d] of w.details) this.details[id] = d;
     }
     return {
       names: this.names,
       modules: this.modules,
       rawNames: this.rawNames,
-      details: this.details,
+      details: this.head,
       kinds: w.kinds,
       count: w.count,
       frame: w.frame,
