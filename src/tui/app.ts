@@ -3,7 +3,7 @@
 
 import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
 import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
-import { blockDetails, drawGraph, FlameScreen, frameLabel, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
+import { blockDetails, drawGraph, FlameScreen, frameLabel, rectMatches, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
 import { defaultExportDir, defaultExportPath, ExportPrompt } from "./export-prompt.ts";
 import { drawHelp } from "./help.ts";
 import { commandFor, keyId, TABLE_COMMANDS, type KeyLike } from "./keymap.ts";
@@ -365,8 +365,12 @@ export class FlameApp {
     this.changed();
   }
 
-  /** Selects the next (1) or previous (-1) visible match, ordered left to right then by depth. */
-  nextMatch(dir: -1 | 1): void {
+  /**
+   * Selects the next (1) or previous (-1) visible match, ordered left to right then by depth.
+   * A merged block holding a match is spread to reach it, unless `spread` is false (then only
+   * plain frames are candidates: a new search leaves blocks marked until `n`).
+   */
+  nextMatch(dir: -1 | 1, spread = true): void {
     const re = this.search.regex;
     if (!re) return;
     const l = this.settle();
@@ -376,23 +380,55 @@ export class FlameApp {
       this.changed();
       return;
     }
+    const cands = spread ? ms : ms.filter((i) => l.members[i]! <= 1);
+    if (cands.length === 0) {
+      this.changed();
+      return;
+    }
     const key = (i: number) => l.x[i]! * 65536 + l.row[i]!;
     const cur = l.rectOf.get(this.selected);
     const ck = cur === undefined ? -1 : key(cur);
     let pick: number;
-    if (dir > 0) pick = ms.find((i) => key(i) > ck) ?? ms[0]!;
-    else pick = [...ms].reverse().find((i) => key(i) < ck) ?? ms[ms.length - 1]!;
-    this.select(l.node[pick]!);
+    if (dir > 0) pick = cands.find((i) => key(i) > ck) ?? cands[0]!;
+    else pick = [...cands].reverse().find((i) => key(i) < ck) ?? cands[cands.length - 1]!;
+    if (l.members[pick]! > 1) this.spreadToMatch(l, pick, dir, re);
+    else this.select(l.node[pick]!);
     this.changed();
   }
 
-  /** Laid-out rectangles that match, ordered left to right then by depth. */
+  /**
+   * `n`/`N` landed on a merged block holding a match: spreads it (as Enter does) and selects
+   * the match inside its first (N: last) matching member, spreading again while that is merged.
+   */
+  private spreadToMatch(l: FlameLayout, rect: number, dir: -1 | 1, re: RegExp): void {
+    const s = this.snapshot;
+    const fm = this.searches.get(s, re).frameMatch;
+    const holds = (m: number) => {
+      for (let n = m; n < s.end[m]!; n++) if (fm[s.frame[n]!] === 1) return true;
+      return false;
+    };
+    for (let guard = 0; guard < 32; guard++) {
+      const members = Array.from(blockMembers(l, rect));
+      if (dir < 0) members.reverse();
+      const member = members.find(holds) ?? members[0]!;
+      this.zoomInto(l.node[rect]!);
+      const nl = this.settle();
+      const inside = this.visibleMatches(nl, re).filter((i) => nl.node[i]! >= member && nl.node[i]! < s.end[member]!);
+      if (inside.length === 0) return this.select(member);
+      const next = dir > 0 ? inside[0]! : inside[inside.length - 1]!;
+      if (nl.members[next]! <= 1 || nl === l) return this.select(nl.node[next]!);
+      l = nl;
+      rect = next;
+    }
+  }
+
+  /** Laid-out rectangles drawn as matches (a block holding one counts), ordered left to right then by depth. */
   private visibleMatches(l: FlameLayout, re: RegExp): number[] {
     const c = this.matchList;
     if (c && c.layout === l && c.regex === re) return c.rects;
     const fm = this.searches.get(this.snapshot, re).frameMatch;
     const ms: number[] = [];
-    for (let i = 0; i < l.count; i++) if (nodeMatches(this.snapshot, fm, l.node[i]!)) ms.push(i);
+    for (let i = 0; i < l.count; i++) if (rectMatches(l, i, fm)) ms.push(i);
     const key = (i: number) => l.x[i]! * 65536 + l.row[i]!;
     ms.sort((a, b) => key(a) - key(b));
     this.matchList = { layout: l, regex: re, rects: ms };
@@ -493,6 +529,32 @@ export class FlameApp {
   // ---- input ----------------------------------------------------------------------------
 
   handleKey(k: KeyLike): boolean {
+    const before = this.modes();
+    const used = this.dispatchKey(k);
+    this.afterModes(before);
+    return used;
+  }
+
+  /** The modes open now: the table or its sandwich, the table's filter prompt, the search and export prompts. */
+  private modes(): string[] {
+    const m: string[] = [];
+    if (this.top.open) m.push(this.top.mode);
+    if (this.top.prompt !== null) m.push("filter");
+    if (this.prompt) m.push("search");
+    if (this.exportPrompt) m.push("export");
+    return m;
+  }
+
+  /** Help belongs to the mode it was opened in; opening a mode also clears the graph's message. */
+  private afterModes(before: string[]): void {
+    const after = this.modes();
+    if (after.join() === before.join()) return;
+    this.helpOpen = false;
+    if (after.some((x) => !before.includes(x))) this.message = null;
+    this.changed();
+  }
+
+  private dispatchKey(k: KeyLike): boolean {
     if (this.hoverActive) {
       this.hoverActive = false;
       this.changed();
@@ -506,7 +568,7 @@ export class FlameApp {
     if (this.prompt) return this.promptKey(k);
     const cmd = commandFor(k);
     if (!cmd) return false;
-    if (this.message && cmd.id !== "export") this.message = null;
+    this.message = null;
     cmd.run(this);
     return true;
   }
@@ -544,7 +606,7 @@ export class FlameApp {
   private nextMatchIfNone(): void {
     const re = this.search.regex!;
     const fm = this.searches.get(this.snapshot, re).frameMatch;
-    if (!nodeMatches(this.snapshot, fm, this.selected)) this.nextMatch(1);
+    if (!nodeMatches(this.snapshot, fm, this.selected)) this.nextMatch(1, false);
   }
 
   /** Node under a screen cell (graph area), or -1. */
@@ -562,7 +624,9 @@ export class FlameApp {
 
   mouse(e: MouseEvent, x: number, y: number): void {
     if (this.top.open) {
+      const before = this.modes();
       if (this.top.mouse(e, x, y)) this.changed();
+      this.afterModes(before);
       return;
     }
     switch (e.type) {

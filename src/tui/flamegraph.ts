@@ -76,6 +76,13 @@ function blockMatch(l: FlameLayout, rect: number, frameMatch: Uint8Array): boole
   return c.match[rect] === 2;
 }
 
+/** Whether rectangle `rect` is drawn as a match: a frame whose name matches, or a block holding one. */
+export function rectMatches(l: FlameLayout, rect: number, frameMatch: Uint8Array): boolean {
+  if (l.members[rect]! > 1) return blockMatch(l, rect, frameMatch);
+  const node = l.node[rect]!;
+  return node > 0 && frameMatch[l.snapshot.frame[node]!] === 1;
+}
+
 /** Details of a block: what it holds, its share, and how to see its frames. */
 export function blockDetails(l: FlameLayout, rect: number, names: SafeNames, hovered: boolean): [string, string] {
   const s = l.snapshot;
@@ -117,8 +124,7 @@ export function drawGraph(buffer: OptimizedBuffer, v: GraphView): void {
       const x = v.ox + l.x[i]!;
       const w = l.w[i]!;
       const block = l.members[i]! > 1;
-      const match =
-        v.frameMatch !== null && (block ? blockMatch(l, i, v.frameMatch) : node > 0 && v.frameMatch[s.frame[node]!] === 1);
+      const match = v.frameMatch !== null && rectMatches(l, i, v.frameMatch);
       let style: FrameStyle = "normal";
       if (dim) style = match ? "dimMatch" : "dim";
       else if (match) style = "match";

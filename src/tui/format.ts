@@ -2,8 +2,17 @@
 
 import type { WeightUnit } from "../profile/snapshot.ts";
 
+/** A count with thousands separators; a fraction (weights can be fractional) keeps up to 2 significant decimals. */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+  if (Number.isInteger(n) || !Number.isFinite(n)) return n.toLocaleString("en-US");
+  if (Math.abs(n) < 1) return n.toLocaleString("en-US", { maximumSignificantDigits: 2 });
+  return n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+/** `1 sample`, `0.5 samples`, `1,024 samples`: singular only when the number shown is one. */
+function counted(n: number, one: string, many: string): string {
+  const text = formatCount(n);
+  return `${text} ${text === "1" ? one : many}`;
 }
 
 /** A duration given in nanoseconds, with a unit that keeps 3 significant digits. */
@@ -22,9 +31,9 @@ export function formatWeight(w: number, unit: WeightUnit): string {
     case "nanoseconds":
       return formatNs(w);
     case "events":
-      return `${formatCount(w)} events`;
+      return counted(w, "event", "events");
     default:
-      return `${formatCount(w)} ${w === 1 ? "sample" : "samples"}`;
+      return counted(w, "sample", "samples");
   }
 }
 

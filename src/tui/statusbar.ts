@@ -107,7 +107,7 @@ export function liveText(s: Snapshot, paused: boolean): string {
   if (l.finished) {
     const reasons = excludedReasons(l);
     parts.push(`${(l.elapsedMs / 1000).toFixed(1)} s`, `${formatCount(l.samples)} samples${reasons.length ? ` (${reasons.join(", ")})` : ""}`);
-  } else parts.push(`${formatCount(l.samplesPerSec)} samples/s`);
+  } else parts.push(`${formatCount(Math.round(l.samplesPerSec))} samples/s`);
   parts.push(lostText(s).text);
   const ofSamples = (n: number) => `${formatCount(n)} (${shareText(l.samples > 0 ? n / l.samples : 0)})`;
   if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);

@@ -2,7 +2,7 @@
 // and filterable; Enter opens the sandwich of the selected function, which jumps on to the graph.
 
 import { TextAttributes, type MouseEvent, type OptimizedBuffer } from "@opentui/core";
-import { functionStats, sandwichOf, sortFunctions, type FunctionSort, type FunctionStats, type Sandwich } from "../profile/functions.ts";
+import { functionStats, isFunctionKind, sandwichOf, sortFunctions, type FunctionSort, type FunctionStats, type Sandwich } from "../profile/functions.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
 import type { FlameApp } from "./app.ts";
 import { formatCount, formatNs } from "./format.ts";
@@ -23,6 +23,8 @@ for (const c of COMMANDS) if (PASS_THROUGH.has(c.id)) for (const k of c.keys) GR
 const NUM_W = 10;
 const PCT_W = 8;
 const WHEEL_ROWS = 3;
+/** A live table takes a new snapshot at most this often (ms): its figures cost a lot to redo. */
+export const REFRESH_MS = 1000;
 
 export class TopTable {
   open = false;
@@ -34,7 +36,20 @@ export class TopTable {
   filter: CompiledSearch = compileSearch("");
   /** The filter prompt's text while it is open. */
   prompt: string | null = null;
-  private selectedFn = -1;
+  /** The filter when the prompt opened: Esc puts it back. */
+  private filterBefore: CompiledSearch = this.filter;
+  /**
+   * The function the user chose (cursor, Enter), kept apart from the cursor by frame id and
+   * name: a new snapshot without it never swaps in another function.
+   */
+  private chosen: { id: number; name: string; module: string | null; kind: number } | null = null;
+  private chosenAt: { stats: FunctionStats; id: number } | null = null;
+  /** The snapshot the table shows: the app's newest, taken at most once every REFRESH_MS while open. */
+  private shown: Snapshot | null = null;
+  private shownAt = 0;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Clock of the refresh limit (tests replace it). */
+  now: () => number = () => performance.now();
   private stats: FunctionStats | null = null;
   private rowsKey: { stats: FunctionStats; sort: FunctionSort; filter: CompiledSearch } | null = null;
   private rowsCache: Int32Array = new Int32Array(0);
@@ -45,8 +60,56 @@ export class TopTable {
 
   constructor(private readonly app: FlameApp) {}
 
+  /** The snapshot shown; a newer one is taken once REFRESH_MS have passed since the last. */
   private get snapshot(): Snapshot {
-    return this.app.snapshot;
+    const s = this.app.snapshot;
+    if (this.shown === null) this.take();
+    else if (this.shown !== s) {
+      if (this.now() - this.shownAt >= REFRESH_MS) this.take();
+      else this.later();
+    }
+    return this.shown!;
+  }
+
+  /** Shows the app's newest snapshot at once (opening, sorting, Enter). */
+  private take(): void {
+    this.shown = this.app.snapshot;
+    this.shownAt = this.now();
+  }
+
+  /** Repaints when the held-back snapshot is due, in case no other update comes. */
+  private later(): void {
+    if (this.refreshTimer !== null || !this.open) return;
+    const wait = Math.max(0, REFRESH_MS - (this.now() - this.shownAt));
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      try {
+        if (this.open) this.app.screen.requestRender();
+      } catch {
+        // the renderer is gone
+      }
+    }, wait + 10);
+    (this.refreshTimer as { unref?: () => void }).unref?.();
+  }
+
+  private choose(f: number, s: Snapshot): void {
+    this.chosen = f < 0 ? null : { id: f, name: s.names[f]!, module: s.modules[f] ?? null, kind: s.kinds[f]! };
+    this.chosenAt = null;
+  }
+
+  /** Frame id of the chosen function in `st`, or -1 when it has no samples there. */
+  private chosenIn(st: FunctionStats): number {
+    const c = this.chosen;
+    if (!c) return -1;
+    if (this.chosenAt?.stats === st) return this.chosenAt.id;
+    const s = st.snapshot;
+    const same = (f: number) => s.names[f] === c.name && (s.modules[f] ?? null) === c.module && s.kinds[f] === c.kind;
+    let f = c.id < s.names.length && same(c.id) ? c.id : -1;
+    if (f < 0) for (let i = 0; i < s.names.length; i++) if (same(i)) { f = i; break; }
+    if (f >= 0) c.id = f;
+    const id = f >= 0 && st.nodes[f]! > 0 ? f : -1;
+    this.chosenAt = { stats: st, id };
+    return id;
   }
 
   functionStats(): FunctionStats {
@@ -87,15 +150,19 @@ export class TopTable {
   /** Puts the cursor back on the selected function after a re-sort, filter or new snapshot. */
   private follow(): void {
     const rows = this.rowsCache;
-    const at = this.selectedFn < 0 ? -1 : rows.indexOf(this.selectedFn);
+    const f = this.chosenIn(this.functionStats());
+    const at = f < 0 ? -1 : rows.indexOf(f);
     this.cursor = at >= 0 ? at : Math.min(this.cursor, Math.max(0, rows.length - 1));
-    this.selectedFn = rows.length > 0 ? rows[this.cursor]! : -1;
   }
 
-  /** The selected function's frame id, or -1 when the table is empty. */
+  /**
+   * The selected function's frame id: in the table the cursor's row (-1 when empty), in the
+   * sandwich the chosen function (-1 while it has no samples).
+   */
   get selected(): number {
-    this.rows();
-    return this.selectedFn;
+    if (this.mode === "sandwich") return this.chosenIn(this.functionStats());
+    const rows = this.rows();
+    return rows.length > 0 ? rows[this.cursor]! : -1;
   }
 
   private get bodyRows(): number {
@@ -110,9 +177,10 @@ export class TopTable {
     this.prompt = null;
     if (this.open) {
       // Start on the function selected in the graph.
+      this.take();
       const s = this.snapshot;
       const n = this.app.selected;
-      if (n > 0 && n < s.count) this.selectedFn = s.frame[n]!;
+      if (n > 0 && n < s.count && isFunctionKind(s.kinds[s.frame[n]!]!)) this.choose(s.frame[n]!, s);
       this.rowsKey = null;
       this.rows();
       this.scrollToCursor();
@@ -124,7 +192,7 @@ export class TopTable {
     const rows = this.rows();
     if (rows.length === 0) return;
     this.cursor = Math.max(0, Math.min(rows.length - 1, this.cursor + delta));
-    this.selectedFn = rows[this.cursor]!;
+    this.choose(rows[this.cursor]!, this.snapshot);
     this.scrollToCursor();
   }
 
@@ -155,6 +223,7 @@ export class TopTable {
   sortBy(by: FunctionSort): void {
     if (this.mode !== "table") return;
     this.sort = by;
+    this.take();
     this.rows();
     this.scrollToCursor();
   }
@@ -162,19 +231,28 @@ export class TopTable {
   openFilter(): void {
     if (this.mode !== "table") return;
     this.prompt = this.filter.pattern;
+    this.filterBefore = this.filter;
   }
 
   /** Enter: table -> sandwich of the selected function; sandwich -> the function in the graph. */
   enter(): void {
     if (this.mode === "table") {
-      if (this.selected < 0) return;
+      // The row the user sees is the one opened, then the newest snapshot is taken.
+      const f = this.selected;
+      if (f < 0) return;
+      this.choose(f, this.snapshot);
       this.mode = "sandwich";
+      this.take();
     } else this.jump();
   }
 
   /** Closes the table and selects the function's heaviest call path in the graph. */
   jump(): void {
-    const f = this.selected;
+    const f0 = this.selected;
+    if (f0 < 0) return;
+    this.choose(f0, this.snapshot);
+    this.take(); // the node must be one of the graph's snapshot
+    const f = this.chosenIn(this.functionStats());
     if (f < 0) return;
     const node = this.functionStats().heaviest[f]!;
     this.open = false;
@@ -222,6 +300,9 @@ export class TopTable {
     }
     if (id === "escape") {
       this.prompt = null;
+      this.filter = this.filterBefore;
+      this.rows();
+      this.scrollToCursor();
       return true;
     }
     if (id === "return" || id === "enter") {
@@ -277,6 +358,7 @@ export class TopTable {
     if (this.mode === "sandwich") {
       const sw = this.sandwich();
       if (sw) this.sandwichView.draw(buffer, sw, ox, oy, w, gh, this.app.sort, this.app.names, p);
+      else if (this.chosen) buffer.drawText(fitText(`  ${sanitizeText(this.chosen.name)}: no samples in this window`, w), ox, oy, p.dimText, p.bg);
     } else this.drawTable(buffer, ox, oy, w, gh);
     const all = s.total[0]!;
     const details: string[] = [];
@@ -291,7 +373,8 @@ export class TopTable {
             `${formatCount(st.nodes[f]!)} call path${st.nodes[f] === 1 ? "" : "s"}`,
           ].join(" · "),
         );
-      } else details.push("no function matches", "");
+      } else if (this.mode === "sandwich" && this.chosen) details.push(sanitizeText(this.chosen.name), "no samples in this window");
+      else details.push("no function matches", "");
     }
     const parts = [sanitizeText(status.title)];
     const live = liveText(this.app.pending ?? s, status.frozen);
@@ -304,7 +387,7 @@ export class TopTable {
     }
     const bar =
       this.prompt !== null
-        ? { left: `filter /${sanitizeText(this.prompt)}█`, right: "Enter keep · Esc close" }
+        ? { left: `filter /${sanitizeText(this.prompt)}█`, right: "Enter keep · Esc cancel" }
         : { left: parts.join(" │ "), right: "? help · Esc back" };
     drawStatus(buffer, ox, oy + gh, w, details, bar, p);
   }
