@@ -2,6 +2,7 @@
 // function: its callers and its callees, each merged into a snapshot the flamegraph can draw.
 // A function is a frame id: one name from two modules is two functions in live profiles.
 
+import { FrameKind } from "./frames.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 export interface FunctionStats {
@@ -18,28 +19,42 @@ export interface FunctionStats {
   nodes: Int32Array;
 }
 
+/** Frame kinds that are not functions: the root and the process / pid / thread levels. */
+export function isFunctionKind(kind: number): boolean {
+  return kind !== FrameKind.Root && kind !== FrameKind.Process && kind !== FrameKind.Pid && kind !== FrameKind.Thread;
+}
+
 /**
  * Self and total weight per function. A node's total counts toward its function only when no
- * ancestor is the same function, so recursion is counted once per stack.
+ * ancestor is the same function, so recursion is counted once per stack. Process, pid and
+ * thread frames are not functions and are left out.
  */
 export function functionStats(s: Snapshot): FunctionStats {
   const F = s.names.length;
   const self = new Float64Array(F);
   const total = new Float64Array(F);
   const heaviest = new Int32Array(F).fill(-1);
+  const heavy = new Float64Array(F).fill(-1);
   const nodes = new Int32Array(F);
   const onPath = new Int32Array(F);
+  const skip = new Uint8Array(F);
+  for (let f = 0; f < F; f++) if (!isFunctionKind(s.kinds[f]!)) skip[f] = 1;
   const open = new Int32Array(s.maxDepth + 2);
   let top = 0;
-  const { frame, end } = s;
-  for (let i = 1; i < s.count; i++) {
+  const { frame, end, count } = s;
+  const sSelf = s.self, sTotal = s.total;
+  for (let i = 1; i < count; i++) {
     while (top > 0 && end[open[top - 1]!]! <= i) onPath[frame[open[--top]!]!]!--;
     const f = frame[i]!;
-    self[f]! += s.self[i]!;
+    if (skip[f] === 1) continue;
+    const t = sTotal[i]!;
+    self[f]! += sSelf[i]!;
     nodes[f]!++;
-    if (onPath[f] === 0) total[f]! += s.total[i]!;
-    const h = heaviest[f]!;
-    if (h < 0 || s.total[i]! > s.total[h]!) heaviest[f] = i;
+    if (onPath[f] === 0) total[f]! += t;
+    if (t > heavy[f]!) {
+      heavy[f] = t;
+      heaviest[f] = i;
+    }
     onPath[f]!++;
     open[top++] = i;
   }
@@ -53,20 +68,71 @@ export function functionStats(s: Snapshot): FunctionStats {
 
 export type FunctionSort = "self" | "total" | "name";
 
-/** Frame ids ordered for the table: heaviest first (ties by name), or by name. */
-export function sortFunctions(st: FunctionStats, by: FunctionSort, ids: Int32Array = st.ids): Int32Array {
-  const names = st.snapshot.names;
-  const out = Int32Array.from(ids);
-  const byName = (a: number, b: number) => {
+/** Frame ids in name order (ties by id), and each id's place in it. */
+interface NameOrder {
+  names: string[];
+  order: Int32Array;
+  rank: Int32Array;
+}
+let nameOrderCache: NameOrder | null = null;
+
+function byNameOf(names: string[]): (a: number, b: number) => number {
+  return (a, b) => {
     const na = names[a]!, nb = names[b]!;
     return na < nb ? -1 : na > nb ? 1 : a - b;
   };
-  if (by === "name") out.sort(byName);
-  else {
-    const w = by === "self" ? st.self : st.total;
-    const other = by === "self" ? st.total : st.self;
-    out.sort((a, b) => w[b]! - w[a]! || other[b]! - other[a]! || byName(a, b));
+}
+
+/**
+ * The name order of a frame table. Snapshots of one session copy a frame table that only
+ * grows, so the last order is reused when the names are the same, and new names are sorted
+ * alone and merged in when the table grew.
+ */
+export function nameOrder(names: string[]): NameOrder {
+  const c = nameOrderCache;
+  const F = names.length;
+  if (c && c.names === names) return c;
+  let prefix = c !== null && c.names.length <= F;
+  if (c && prefix) for (let i = 0; i < c.names.length; i++) if (c.names[i] !== names[i]) { prefix = false; break; }
+  const cmp = byNameOf(names);
+  let order: Int32Array;
+  if (c && prefix) {
+    const old = c.order;
+    const added = new Int32Array(F - old.length);
+    for (let k = 0; k < added.length; k++) added[k] = old.length + k;
+    added.sort(cmp);
+    order = new Int32Array(F);
+    let a = 0, b = 0, o = 0;
+    while (a < old.length && b < added.length) order[o++] = cmp(old[a]!, added[b]!) <= 0 ? old[a++]! : added[b++]!;
+    while (a < old.length) order[o++] = old[a++]!;
+    while (b < added.length) order[o++] = added[b++]!;
+  } else {
+    order = new Int32Array(F);
+    for (let i = 0; i < F; i++) order[i] = i;
+    order.sort(cmp);
   }
+  const rank = new Int32Array(F);
+  for (let k = 0; k < F; k++) rank[order[k]!] = k;
+  nameOrderCache = { names, order, rank };
+  return nameOrderCache;
+}
+
+/** Frame ids ordered for the table: heaviest first (ties by name), or by name. */
+export function sortFunctions(st: FunctionStats, by: FunctionSort, ids: Int32Array = st.ids): Int32Array {
+  const { order, rank } = nameOrder(st.snapshot.names);
+  if (by === "name") {
+    // No comparisons: walk the name order and keep the ids asked for.
+    const want = new Uint8Array(order.length);
+    for (let k = 0; k < ids.length; k++) want[ids[k]!] = 1;
+    const out = new Int32Array(ids.length);
+    let n = 0;
+    for (let k = 0; k < order.length; k++) if (want[order[k]!] === 1) out[n++] = order[k]!;
+    return out;
+  }
+  const out = Int32Array.from(ids);
+  const w = by === "self" ? st.self : st.total;
+  const other = by === "self" ? st.total : st.self;
+  out.sort((a, b) => w[b]! - w[a]! || other[b]! - other[a]! || rank[a]! - rank[b]!);
   return out;
 }
 
