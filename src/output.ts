@@ -12,8 +12,11 @@ import { VERSION } from "./version.ts";
 export type OutputFormat = "folded" | "speedscope";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["folded", "speedscope"];
 
-/** File name endings that say which format to write; a name with no extension is folded. */
-const EXTENSIONS: Record<string, OutputFormat> = {
+/**
+ * File name endings that say which format to write; a name with no extension is folded (or the
+ * format chosen). The one table the CLI and the viewer's `e` prompt both go by.
+ */
+export const EXTENSIONS: Readonly<Record<string, OutputFormat>> = {
   ".folded": "folded",
   ".collapsed": "folded",
   ".fold": "folded",
@@ -22,6 +25,20 @@ const EXTENSIONS: Record<string, OutputFormat> = {
   ".json": "speedscope",
 };
 
+/** The extension a new file of each format gets. */
+export const DEFAULT_EXTENSION: Readonly<Record<OutputFormat, string>> = { folded: ".folded", speedscope: ".json" };
+
+/** The format a file name's extension (".json", any case) stands for; undefined when it names none. */
+export function formatOfExtension(ext: string): OutputFormat | undefined {
+  const e = ext.toLowerCase();
+  return Object.hasOwn(EXTENSIONS, e) ? EXTENSIONS[e] : undefined;
+}
+
+/** "folded (.folded, .collapsed, …) and speedscope (.json)", from the table. */
+export function formatsByExtension(): string {
+  return OUTPUT_FORMATS.map((f) => `${f} (${Object.keys(EXTENSIONS).filter((e) => EXTENSIONS[e] === f).join(", ")})`).join(" and ");
+}
+
 export function resolveFormat(output: string, format: string | undefined): OutputFormat {
   if (format !== undefined) {
     if ((OUTPUT_FORMATS as string[]).includes(format)) return format as OutputFormat;
@@ -29,10 +46,10 @@ export function resolveFormat(output: string, format: string | undefined): Outpu
   }
   const ext = output === "-" ? "" : extname(output).toLowerCase();
   if (ext === "") return "folded";
-  const f = EXTENSIONS[ext];
+  const f = formatOfExtension(ext);
   if (f) return f;
   throw new UsageError(
-    `cannot write '${ext}' files: the formats are folded (.folded, .collapsed, .txt) and speedscope (.json)`,
+    `cannot write '${ext}' files: the formats are ${formatsByExtension()}`,
     "name the file with one of those extensions, or choose with --format folded|speedscope",
   );
 }

@@ -71,6 +71,7 @@ export class FlameApp {
   /** The `e` prompt while it is open, and what it has to say (an existing file, no name). */
   exportPrompt: ExportPrompt | null = null;
   private exportNotice: string | null = null;
+  private exportFormat: ExportPrompt["format"] = "folded";
   /** How many times the screen was painted (tests check that idle means no paint). */
   paints = 0;
   quitting = false;
@@ -437,7 +438,7 @@ export class FlameApp {
 
   /** `e`: asks where and in which format to write the view (src/tui/export-prompt.ts). */
   exportView(): void {
-    const format = this.exportPrompt?.format ?? "folded";
+    const format = this.exportFormat;
     this.exportPrompt = new ExportPrompt(defaultExportPath(defaultExportDir(this.opts.exportDir), format), format);
     this.exportNotice = null;
     this.changed();
@@ -455,6 +456,7 @@ export class FlameApp {
       const { done, message } = p.submit(this.snapshot, this.zoom, this.opts.title);
       this.opts.log?.(`export: ${message}`);
       if (done) {
+        this.exportFormat = p.format; // the next `e` offers the format used last
         this.exportPrompt = null;
         this.message = message;
       } else this.exportNotice = message;

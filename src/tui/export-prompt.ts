@@ -8,14 +8,15 @@ import { exportFolded } from "../export/folded.ts";
 import { exportSpeedscope } from "../export/speedscope.ts";
 import { writeNewFile, writeOutputFile } from "../fs/write-file.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
+import { DEFAULT_EXTENSION, formatOfExtension, OUTPUT_FORMATS, type OutputFormat } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { keyId, type KeyLike } from "./keymap.ts";
 import { sanitizeText } from "./sanitize.ts";
 
-export type ExportFormat = "folded" | "speedscope";
-export const EXPORT_FORMATS: readonly ExportFormat[] = ["folded", "speedscope"];
-const EXTENSION: Record<ExportFormat, string> = { folded: ".folded", speedscope: ".json" };
-const FORMAT_OF: Record<string, ExportFormat> = { ".folded": "folded", ".collapsed": "folded", ".txt": "folded", ".json": "speedscope" };
+export type ExportFormat = OutputFormat;
+export const EXPORT_FORMATS: readonly ExportFormat[] = OUTPUT_FORMATS;
+/** Extensions and formats come from src/output.ts, the table the CLI uses too. */
+const EXTENSION = DEFAULT_EXTENSION;
 
 function writableDir(dir: string): boolean {
   try {
@@ -74,7 +75,7 @@ export class ExportPrompt {
     this.format = EXPORT_FORMATS[(EXPORT_FORMATS.indexOf(this.format) + 1) % EXPORT_FORMATS.length]!;
     const atEnd = this.cursor === this.text.length;
     const ext = extname(this.text);
-    const stem = FORMAT_OF[ext.toLowerCase()] ? this.text.slice(0, -ext.length) : this.text;
+    const stem = formatOfExtension(ext) ? this.text.slice(0, -ext.length) : this.text;
     this.text = stem + EXTENSION[this.format];
     this.cursor = atEnd ? this.text.length : Math.min(this.cursor, this.text.length);
   }
@@ -138,7 +139,7 @@ export class ExportPrompt {
         if (k.ctrl || k.meta || seq.length === 0 || !/^[^\x00-\x1f\x7f-\x9f]+$/.test(seq)) return null;
         this.text = t.slice(0, c) + seq + t.slice(c);
         this.cursor = c + seq.length;
-        const typed = FORMAT_OF[extname(this.text).toLowerCase()];
+        const typed = formatOfExtension(extname(this.text));
         if (typed) this.format = typed;
       }
     }
@@ -161,6 +162,16 @@ export class ExportPrompt {
     if (this.text.trim() === "") return { done: false, message: "type a file name, or Esc to cancel" };
     const path = this.target();
     const shown = sanitizeText(path);
+    // Like the CLI: the extension says the format (none: the one chosen with Tab); others are refused.
+    const ext = extname(path);
+    if (ext !== "") {
+      const f = formatOfExtension(ext);
+      if (f === undefined) {
+        const e = sanitizeText(ext.length > 12 ? ext.slice(0, 11) + "…" : ext);
+        return { done: false, message: `cannot write '${e}' files: use ${Object.values(EXTENSION).join(" or ")} (Tab)` };
+      }
+      this.format = f;
+    }
     const text = this.format === "speedscope" ? exportSpeedscope(s, name, `flametui@${VERSION}`, root) : exportFolded(s, root);
     try {
       if (this.confirmReplace === path) writeOutputFile(path, text);
