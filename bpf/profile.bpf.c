@@ -16,6 +16,30 @@
 const volatile bool filter_pids = false; /* only sample tgids present in the pids map */
 const volatile bool enable_idle = false; /* also record the idle task (pid 0) */
 const volatile __u32 self_tgid = 0;      /* flametui's own process: no samples, no records (0: none) */
+/* flametui's own process by its pid namespace (dev and inode of /proc/self/ns/pid) and its pid in
+ * there: unlike self_tgid, right when flametui runs in another pid namespace (a container),
+ * where its getpid() is not the kernel's tgid (0 ino: not used). */
+const volatile __u64 self_ns_dev = 0;
+const volatile __u64 self_ns_ino = 0;
+const volatile __u32 self_ns_pid = 0;
+
+/* Not in vmlinux.h (a UAPI struct no kernel type uses); the helper fills it. */
+struct bpf_pidns_info {
+	__u32 pid;
+	__u32 tgid;
+};
+
+/* The current task belongs to flametui's own process. */
+static __always_inline bool is_self(__u32 tgid)
+{
+	if (self_ns_ino) {
+		struct bpf_pidns_info ns = {};
+
+		/* Fails (non-zero) for a task outside that namespace: never flametui. */
+		return bpf_get_ns_current_pid_tgid(self_ns_dev, self_ns_ino, &ns, sizeof(ns)) == 0 && ns.tgid == self_ns_pid;
+	}
+	return self_tgid && tgid == self_tgid;
+}
 
 /* Counters in .bss, read by user space with a lookup on the .bss array map. */
 __u64 samples = 0;          /* records handed to the ring buffer (including lost ones) */
@@ -28,7 +52,7 @@ __u64 window_samples = 0;   /* samples stamped inside the window (including lost
 __u64 window_lost = 0;      /* of those, dropped because the ring buffer was full */
 /* Samples stamped inside the window that were left out on purpose, by reason. */
 __u64 window_idle = 0;      /* the idle task, without enable_idle */
-__u64 window_self = 0;      /* flametui itself (self_tgid) */
+__u64 window_self = 0;      /* flametui itself (is_self) */
 __u64 window_filtered = 0;  /* not in the pid filter */
 
 /* The sampling window on the samples' clock, in .data, written by user space once attached.
@@ -96,7 +120,7 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 
 	if (tgid == 0 && !enable_idle)
 		return skipped(&window_idle);
-	if (self_tgid && tgid == self_tgid)
+	if (is_self(tgid))
 		return skipped(&window_self);
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return skipped(&window_filtered);
@@ -186,7 +210,7 @@ static __always_inline int emit_event(__u32 flags, __u64 wakeup)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
-	if (self_tgid && tgid == self_tgid)
+	if (is_self(tgid))
 		return 0;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;

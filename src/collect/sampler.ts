@@ -1,6 +1,6 @@
 // Live on-CPU sampler: loads bpf/profile.bpf.o, opens a cpu-clock perf event per online CPU,
 // attaches the program to each and drains the ring buffer on demand. Owns every resource it makes.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import {
   asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, sectionVariables, setLibbpfLog,
   type Libbpf, type Pointer,
@@ -25,6 +25,12 @@ export interface SamplerOptions {
   enableIdle: boolean;
   /** Leave this process (tgid) out: no samples, no lifecycle records. */
   excludeTgid?: number;
+  /**
+   * Leave this process out by its pid namespace (st_dev and st_ino of /proc/PID/ns/pid) and its
+   * pid in that namespace: right inside a container too, where getpid() is not the kernel's tgid.
+   * See selfIdentity(). Takes the place of excludeTgid.
+   */
+  excludeNsPid?: NsPid;
   /** Receives libbpf's messages; nothing is ever written to the terminal. */
   log?: (line: string) => void;
   /** CPUs to sample; default: every online CPU. */
@@ -154,7 +160,15 @@ export class Sampler implements RecordSink {
     if (obj === null) throw this.libbpfError("opening the BPF object", errno());
     this.obj = obj;
     const pids = opts.pids ?? [];
-    this.writeRodata(obj, { filter_pids: pids.length > 0, enable_idle: opts.enableIdle, self_tgid: opts.excludeTgid ?? 0 });
+    const ns = opts.excludeNsPid;
+    this.writeRodata(obj, {
+      filter_pids: pids.length > 0,
+      enable_idle: opts.enableIdle,
+      self_tgid: ns ? 0 : (opts.excludeTgid ?? 0),
+      self_ns_dev: ns ? kernelDev(ns.dev) : 0,
+      self_ns_ino: ns?.ino ?? 0,
+      self_ns_pid: ns?.pid ?? 0,
+    });
     const pidMap = this.map("pids");
     if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
     const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length);
@@ -337,4 +351,24 @@ export class Sampler implements RecordSink {
     this.dataFd = -1;
     releaseLibbpfLog(); // the hook belongs to this thread: never leave it for another one
   }
+}
+
+/** A process as its pid namespace sees it: the namespace (device and inode of its nsfs file) and the pid in there. */
+export interface NsPid {
+  dev: number;
+  ino: number;
+  pid: number;
+}
+
+/** This process: its pid namespace (/proc/self/ns/pid) and getpid() in it. */
+export function selfNsPid(): NsPid {
+  const st = statSync("/proc/self/ns/pid");
+  return { dev: st.dev, ino: st.ino, pid: process.pid };
+}
+
+/** stat's st_dev (glibc's encoding) as the kernel's dev_t (major << 20 | minor), which the BPF helper compares. */
+export function kernelDev(dev: number): number {
+  const major = Math.floor(dev / 256) & 0xfff;
+  const minor = (dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00);
+  return major * 2 ** 20 + minor;
 }

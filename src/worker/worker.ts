@@ -6,7 +6,7 @@ import { KernelMapSource } from "../collect/kernel-map-source.ts";
 import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
-import { Sampler } from "../collect/sampler.ts";
+import { Sampler, selfNsPid } from "../collect/sampler.ts";
 import { monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
@@ -88,7 +88,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   const frames = new FrameTable();
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeTgid: config.includeSelf ? undefined : process.pid, log: log.write, lifecycle: true }));
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
