@@ -14,6 +14,8 @@ export interface GlobalOptions {
 
 export interface FileOptions extends GlobalOptions {
   weight: "period" | "samples";
+  /** perf script: keep perf's function names exactly (as stackcollapse-perf.pl prints them). */
+  perfNames: boolean;
 }
 
 export interface LiveOptions extends GlobalOptions {
@@ -88,7 +90,8 @@ export function buildCli(forHelp = false) {
 
   cli
     .command("file <path>", "View or convert a profile: folded stacks or `perf script` output ('-' = stdin)")
-    .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" });
+    .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
+    .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does");
 
   const live = (name: string, desc: string) =>
     cli
@@ -106,7 +109,7 @@ export function buildCli(forHelp = false) {
     .option("--ms <n>", "Length of one slot, in milliseconds", { default: 50 })
     .option("--n <n>", "Number of slots in the window", { default: 10 });
 
-  cli.command("", "Read a profile from stdin when it is a pipe").option("--weight <mode>", "perf script weights, for a pipe on stdin: period or samples", { default: "period" });
+  cli.command("", "Read a profile from stdin when it is a pipe").option("--weight <mode>", "perf script weights, for a pipe on stdin: period or samples", { default: "period" }).option("--perf-names", "perf script: keep perf's function names, as stackcollapse-perf.pl does");
 
   cli.option("-v, --version", "Show the version");
   cli.help((sections) => helpSections(cli, sections));
@@ -180,7 +183,7 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
     if (parsed.args.length > 0) throw new UsageError(`unexpected argument '${parsed.args[0]}' for ${name}`);
     return { command: name, options: liveOptions(name, o, common, noPid) };
   }
-  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight) } };
+  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true } };
   if (cli.matchedCommand && name === undefined) {
     // The default command: no subcommand given.
     if (parsed.args.length > 0) throw new UsageError(`unknown command '${parsed.args[0]}'`);
@@ -188,7 +191,7 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
       cli.outputHelp();
       return { command: "help" };
     }
-    return { command: "file", path: "-", options: { ...common, weight: weightOf(o.weight) } };
+    return { command: "file", path: "-", options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true } };
   }
   throw new UsageError(`unknown command '${parsed.args[0] ?? argv[0]}'`);
 }

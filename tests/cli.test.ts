@@ -14,20 +14,20 @@ const capture = join(FIXTURES, "system-busy.perf.txt");
 const reference = readFileSync(join(GOLDEN_DIR, "stackcollapse", "system-busy.period.folded"), "utf8");
 
 test("file capture -o - writes folded stacks to stdout", () => {
-  const r = runCli(["file", capture, "-o", "-"]);
+  const r = runCli(["file", capture, "-o", "-", "--perf-names"]);
   expect(r.code).toBe(0);
   expect(r.stdout).toBe(reference);
 });
 
 test("perf script | flametui -o FILE (folded by default)", () => {
   const out = join(dir, "stacks.folded");
-  const r = runCli(["-o", out], readFileSync(capture));
+  const r = runCli(["-o", out, "--perf-names"], readFileSync(capture));
   expect(r.code).toBe(0);
   expect(readFileSync(out, "utf8")).toBe(reference);
 });
 
 test("stdout not a terminal and no -o: folded stacks to stdout, so flametui fits in pipelines", () => {
-  const r = runCli([], readFileSync(capture));
+  const r = runCli(["--perf-names"], readFileSync(capture));
   expect(r.code).toBe(0);
   expect(r.stdout).toBe(reference);
 });
@@ -45,7 +45,7 @@ test("file X.collapsed -o out.json writes speedscope; --format overrides the ext
 });
 
 test("file - reads stdin; --weight samples counts samples", () => {
-  const r = runCli(["file", "-", "--weight", "samples"], readFileSync(capture));
+  const r = runCli(["file", "-", "--weight", "samples", "--perf-names"], readFileSync(capture));
   expect(r.stdout).toBe(readFileSync(join(GOLDEN_DIR, "stackcollapse", "system-busy.samples.folded"), "utf8"));
 });
 

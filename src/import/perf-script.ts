@@ -2,10 +2,13 @@
 // options): the process name first, frames outermost first, `+0x…` offsets stripped, function
 // names tidied the same way, weight = the sample's period when the header shows one.
 // Like later stackcollapse-perf.pl versions, only the first event type seen is kept.
+// User frames whose module exists here are named as live mode names them (`write`, not perf's
+// `__GI___libc_write`; alias-names.ts), once per distinct name; `perfNames` keeps perf's names.
 // Names are cut at MAX_NAME, and the frame cache is dropped when it grows large, so memory
 // follows the distinct frames kept, not the distinct lines read.
 
 import { FrameKind } from "../profile/frames.ts";
+import { AliasNames } from "../symbolize/alias-names.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, StackTrie } from "../profile/trie.ts";
 import { ByteInterner } from "./byte-interner.ts";
@@ -19,6 +22,13 @@ const QUOTES = /["']/g;
 
 export type WeightMode = "period" | "samples";
 
+export interface PerfScriptOptions {
+  /** Keep perf's function names exactly (stackcollapse-perf.pl output), not live mode's aliases. */
+  perfNames?: boolean;
+  /** Where separate debug files are searched (as live mode does). */
+  debugDirs?: string[];
+}
+
 /** Distinct stack lines cached before the cache starts over: each address makes one. */
 const MAX_RESOLVED = 1 << 16;
 
@@ -28,6 +38,8 @@ export class PerfScriptImporter implements Importer {
   stats: ImportStats = newStats();
 
   private readonly weightMode: WeightMode;
+  /** Live mode's names for user frames; null with perfNames. Modules load on first sight. */
+  private readonly aliases: AliasNames | null;
   private frameCache = new ByteInterner();
   private javaFrameCache = new ByteInterner();
   /** Resolved frame lines: ids in `pool[poolStart[v] .. poolStart[v] + poolLen[v])`, in line order. */
@@ -48,9 +60,10 @@ export class PerfScriptImporter implements Importer {
   private innerLen = 0;
   private outer = new Int32Array(512);
 
-  constructor(trie: StackTrie = new StackTrie(), weightMode: WeightMode = "period") {
+  constructor(trie: StackTrie = new StackTrie(), weightMode: WeightMode = "period", opts: PerfScriptOptions = {}) {
     this.trie = trie;
     this.weightMode = weightMode;
+    this.aliases = opts.perfNames ? null : new AliasNames(opts.debugDirs);
   }
 
   unit(): WeightUnit {
@@ -162,6 +175,7 @@ export class PerfScriptImporter implements Importer {
     let n = 0;
     if (!rawfunc.startsWith("(")) {
       const kind = kindOf(m.pc, mod);
+      const rename = this.aliases !== null && kind === FrameKind.User && mod.startsWith("/");
       const parts = rawfunc.split("->");
       for (let i = 0; i < parts.length; i++) {
         let func = parts[i]!;
@@ -169,7 +183,7 @@ export class PerfScriptImporter implements Importer {
         if (func === "[unknown]") {
           k = FrameKind.Unresolved;
           if (mod !== "[unknown]") func = `[${baseName(mod)}]`;
-        }
+        } else if (rename) func = this.aliases!.rename(mod, func);
         func = func.replaceAll(";", ":");
         if (!isGoMethod(func)) func = func.replace(ARGS, "");
         func = func.replace(QUOTES, "");

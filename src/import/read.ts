@@ -16,6 +16,8 @@ export interface ReadOptions {
   weight?: WeightMode;
   /** Force a format instead of detecting it. */
   format?: InputFormat;
+  /** perf script: keep perf's function names (as stackcollapse-perf.pl), not live mode's aliases. */
+  perfNames?: boolean;
   /** Show a progress bar on stderr for long imports (only when stderr is a terminal). */
   progress?: boolean;
 }
@@ -48,7 +50,7 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
       if (head.length === 0) throw new InputError(`${source}: empty input, no stacks to show`);
       const format = opts.format ?? detectFormat(head);
       if (format === null) throw new InputError(`${source}: not a profile flametui can read`, describeUnknown(head));
-      importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period");
+      importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period", { perfNames: opts.perfNames });
       const imp: Importer = importer;
       splitter = new LineSplitter(
         (b, s, e, n) => imp.line(b, s, e, n),

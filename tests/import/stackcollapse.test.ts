@@ -20,7 +20,7 @@ describe("perf script import equals stackcollapse-perf.pl", () => {
       if (base === "two-events" && weight === "samples") continue;
       const ref = `${base}.${weight}.folded`;
       test(`${file} --weight ${weight}`, async () => {
-        const r = await readProfile(join(FIXTURES, file), { weight });
+        const r = await readProfile(join(FIXTURES, file), { weight, perfNames: true });
         expect(r.format).toBe("perf-script");
         const ours = exportFolded(snapshotOf(r.trie, r.unit));
         const expected = readFileSync(join(GOLDEN_DIR, "stackcollapse", ref), "utf8");
