@@ -116,6 +116,7 @@ export class AliasNames {
 
 /** Whether live mode may name this symbol otherwise: a leading underscore or a version. */
 export function mayDiffer(name: string): boolean {
+  if (name.startsWith("_Z") || name.startsWith("_R")) return false; // mangled: not indexed
   return name.charCodeAt(0) === 95 /* _ */ || name.includes("@");
 }
 
@@ -182,7 +183,9 @@ function indexNames(src: ByteSource, byName: Map<string, number>): void {
     let end = strtab.indexOf(0, off);
     if (end < 0) end = strtab.length;
     if (end === off) continue;
-    // Only names that mayDiffer are ever looked up.
+    // Only names that mayDiffer are ever looked up. Mangled C++/Rust names (most of a big C++
+    // binary's table) never are: perf prints them demangled.
+    if (strtab[off] === 95 && (strtab[off + 1] === 90 /* Z */ || strtab[off + 1] === 82 /* R */)) continue;
     if (strtab[off] !== 95 && strtab.subarray(off, end).indexOf(64 /* @ */) < 0) continue;
     const full = utf8.decode(strtab.subarray(off, end));
     note(full, value);
