@@ -18,6 +18,11 @@ export interface FileOptions extends GlobalOptions {
   perfNames: boolean;
 }
 
+export interface DiffOptions extends FileOptions {
+  /** Changes of share below this many percentage points are drawn neutral grey. */
+  neutral: number;
+}
+
 export interface LiveOptions extends GlobalOptions {
   hz: number;
   ms: number;
@@ -33,6 +38,7 @@ export interface LiveOptions extends GlobalOptions {
 
 export type Parsed =
   | { command: "file"; path: string; options: FileOptions }
+  | { command: "diff"; before: string; after: string; options: DiffOptions }
   | { command: "fixed" | "aggregate" | "ring"; options: LiveOptions }
   | { command: "help" }
   | { command: "version" };
@@ -50,6 +56,8 @@ interface CommandHelp {
   name: string;
   usage: string;
   examples: string[];
+  /** More about the command, shown in its own --help. */
+  notes?: string;
 }
 
 /** Usage line and examples of each command; the summary help shows the first example of each. */
@@ -58,6 +66,24 @@ const HELP: Record<string, CommandHelp> = {
     name: "file <path>",
     usage: "flametui file <path> [options]",
     examples: ["flametui file out.collapsed", "flametui file capture.perf.txt -o out.json", "perf script | flametui file - -o stacks.folded"],
+  },
+  diff: {
+    name: "diff <before> <after>",
+    usage: "flametui diff <before> <after> [options]",
+    examples: [
+      "flametui diff before.folded after.folded",
+      "sudo flametui fixed -o before.folded; sudo flametui fixed -o after.folded; flametui diff before.folded after.folded",
+      "flametui diff old.perf.txt new.perf.txt -o diff.folded   # 'stack BEFORE AFTER' per line",
+    ],
+    notes: [
+      "Inputs are any format flametui reads (folded, perf script, or two captures written with -o).",
+      "Totals are normalised, as difffolded.pl -n does: a frame's change is its share of AFTER's",
+      "total minus its share of BEFORE's (after/total_after - before/total_before), so captures of",
+      "different lengths compare. Red grew, blue shrank (stronger = larger change), grey changed less",
+      "than --neutral points. Frames only in BEFORE are kept with AFTER weight 0; b draws BEFORE's",
+      "shape, s cycles sort by name / weight / change. -o writes folded stacks with two raw counts",
+      "per line (stack BEFORE AFTER, difffolded.pl's format); flametui file opens such a file as a diff.",
+    ].map((l) => `  ${l}`).join("\n"),
   },
   fixed: {
     name: "fixed",
@@ -92,6 +118,15 @@ export function buildCli(forHelp = false) {
     .command("file <path>", "View or convert a profile: folded stacks or `perf script` output ('-' = stdin)")
     .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
     .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does");
+
+  cli
+    .command(
+      "diff <before> <after>",
+      "Compare two profiles: AFTER's flamegraph coloured by the change of each frame's share",
+    )
+    .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
+    .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does")
+    .option("--neutral <points>", "Changes of share below this many percentage points are drawn grey", { default: 1 });
 
   const live = (name: string, desc: string) =>
     cli
@@ -135,6 +170,7 @@ function helpSections(cli: Cli, sections: { title?: string; body: string }[]): {
       { title: "Usage", body: `  ${h.usage}` },
       { title: "Options", body: options },
       { title: "Examples", body: h.examples.map((e) => `  ${e}`).join("\n") },
+      ...(h.notes ? [{ title: "Notes", body: h.notes }] : []),
     ];
   }
   const width = Math.max(...Object.values(HELP).map((h) => h.name.length));
@@ -182,6 +218,12 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
   if (name === "fixed" || name === "aggregate" || name === "ring") {
     if (parsed.args.length > 0) throw new UsageError(`unexpected argument '${parsed.args[0]}' for ${name}`);
     return { command: name, options: liveOptions(name, o, common, noPid) };
+  }
+  if (name === "diff") {
+    if (parsed.args.length > 2) throw new UsageError(`unexpected argument '${parsed.args[2]}' for diff`);
+    const neutral = Number(o.neutral);
+    if (o.neutral === true || typeof o.neutral === "string" && o.neutral.trim() === "" || !Number.isFinite(neutral) || neutral < 0 || neutral > 100) throw new UsageError(`invalid value '${String(o.neutral)}' for --neutral: it needs a number of percentage points from 0 to 100`);
+    return { command: "diff", before: String(parsed.args[0]), after: String(parsed.args[1]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, neutral } };
   }
   if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true } };
   if (cli.matchedCommand && name === undefined) {

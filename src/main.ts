@@ -20,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
     log = new DebugLog(parsed.options.verbose);
     log.write(`flametui ${VERSION} (${COMMIT}) argv=${JSON.stringify(argv)}`);
     if (parsed.command === "file") return await runFile(parsed.path, parsed.options, log);
+    if (parsed.command === "diff") {
+      const { runDiff } = await import("./commands/diff.ts");
+      return await runDiff(parsed.before, parsed.after, parsed.options, log);
+    }
     const { runLive } = await import("./commands/live.ts");
     return await runLive(parsed.command, parsed.options, log);
   } catch (err) {

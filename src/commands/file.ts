@@ -7,7 +7,8 @@ import { InputError } from "../errors.ts";
 import { checkOutputPath } from "../fs/write-file.ts";
 import { malformedReport, readProfile } from "../import/read.ts";
 import type { DebugLog } from "../log.ts";
-import { resolveFormat, writeProfile } from "../output.ts";
+import { type OutputFormat, resolveFormat, writeProfile } from "../output.ts";
+import { diffOfTwoCounts, writeDiff } from "./diff.ts";
 import { snapshotOf } from "../profile/snapshot.ts";
 import { escapeText } from "../text/sanitize.ts";
 
@@ -23,14 +24,16 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
   if (report) process.stderr.write(`flametui: ${escapeText(report)}\n`);
   for (const notice of result.stats.notices) process.stderr.write(`flametui: ${escapeText(notice)}\n`);
 
-  const snapshot = snapshotOf(result.trie, result.unit);
+  // Two counts per line (a diff written by `flametui diff -o`): the AFTER column with diff colours.
+  const snapshot = result.before ? diffOfTwoCounts(result) : snapshotOf(result.trie, result.unit);
   const name = result.source === "stdin" ? "stdin" : result.source.replace(/.*\//, "");
+  const out = async (output: string, f: OutputFormat) => (snapshot.diff && f === "folded" ? writeDiff(snapshot, output) : writeProfile(snapshot, output, f, name));
   if (opts.output !== undefined) {
-    await writeProfile(snapshot, opts.output, format!, name);
+    await out(opts.output, format!);
     return 0;
   }
   if (!process.stdout.isTTY) {
-    await writeProfile(snapshot, "-", resolveFormat("-", opts.format), name);
+    await out("-", resolveFormat("-", opts.format));
     return 0;
   }
   const { runTui } = await import("../tui/run.ts");

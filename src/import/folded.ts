@@ -1,7 +1,9 @@
 // Folded stacks importer: `frame;frame;frame count` per line, split at the last space so frame
 // names may contain spaces. Consecutive lines usually share a long prefix (the format is sorted),
 // so the frames of the common prefix are reused from the previous line instead of re-hashed.
-// Frame names are unescaped as src/export/folded.ts writes them.
+// Frame names are unescaped as src/export/folded.ts writes them. With `twoCounts` (a diff,
+// `stack BEFORE AFTER` as difffolded.pl writes it) the AFTER counts go to `trie` and the BEFORE
+// counts to `before`, which shares its frame table.
 
 import { unescapeFrameName } from "../export/folded-escape.ts";
 import { kindFromFoldedName } from "../profile/frames.ts";
@@ -18,7 +20,6 @@ const TAB = 9;
 const CR = 13;
 
 export class FoldedImporter implements Importer {
-  readonly format = "folded";
   readonly trie: StackTrie;
   stats: ImportStats = newStats();
 
@@ -34,8 +35,17 @@ export class FoldedImporter implements Importer {
   private nodes = new Int32Array(256);
   private ends = new Int32Array(256);
 
-  constructor(trie: StackTrie = new StackTrie()) {
+  /** Two-count lines: the BEFORE column's trie (null for plain folded stacks). */
+  readonly before: StackTrie | null;
+  private ids = new Int32Array(256);
+
+  constructor(trie: StackTrie = new StackTrie(), opts: { twoCounts?: boolean } = {}) {
     this.trie = trie;
+    this.before = opts.twoCounts ? new StackTrie(trie.frames) : null;
+  }
+
+  get format(): "folded" | "folded-diff" {
+    return this.before ? "folded-diff" : "folded";
   }
 
   unit(): WeightUnit {
@@ -70,9 +80,20 @@ export class FoldedImporter implements Importer {
     }
     if (dot >= 0) count = Number(utf8.decode(buf.subarray(sp + 1, e)));
     if (count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "count is larger than 2^53");
+    let before = 0;
+    if (this.before !== null) {
+      let sp2 = sp - 1;
+      while (sp2 >= s && buf[sp2] !== SPACE) sp2--;
+      if (sp2 < s || sp2 + 1 === sp) return noteMalformed(this.stats, lineNo, "expected two counts (stack BEFORE AFTER)");
+      before = parseCount(buf, sp2 + 1, sp);
+      if (!(before >= 0)) return noteMalformed(this.stats, lineNo, "BEFORE count is not a number");
+      if (before > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "count is larger than 2^53");
+      if (this.before.totalWeight + before > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "total weight would exceed 2^53");
+      sp = sp2;
+    }
     const n = sp - s;
     if (n === 0) return noteMalformed(this.stats, lineNo, "empty stack");
-    if (count === 0) return;
+    if (count === 0 && before === 0) return;
     if (this.trie.totalWeight + count > MAX_WEIGHT) return noteMalformed(this.stats, lineNo, "total weight would exceed 2^53");
     if (n >= MAX_STACK_DEPTH && tooDeep(buf, s, sp)) return noteMalformed(this.stats, lineNo, TOO_DEEP);
 
@@ -83,6 +104,10 @@ export class FoldedImporter implements Importer {
       if (leaf >= 0) {
         this.cacheHits++;
         this.trie.addToNode(leaf, count);
+        if (before > 0) {
+          const path = this.trie.pathOf(leaf);
+          this.before!.add(path, path.length, before);
+        }
         this.stats.stacks++;
         return;
       }
@@ -120,6 +145,7 @@ export class FoldedImporter implements Importer {
     this.prevLen = n;
     this.prevDepth = depth;
     this.trie.addAlong(this.nodes, depth, count);
+    if (before > 0) this.addBefore(depth, before);
     this.stats.stacks++;
     if (cache !== null) {
       cache.set(buf, s, sp, this.nodes[depth - 1]!);
@@ -152,6 +178,13 @@ export class FoldedImporter implements Importer {
     return id;
   }
 
+  /** Adds the BEFORE count along the path just resolved in `nodes[0..depth)`. */
+  private addBefore(depth: number, weight: number): void {
+    if (this.ids.length < depth) this.ids = new Int32Array(this.nodes.length);
+    for (let i = 0; i < depth; i++) this.ids[i] = this.trie.frame[this.nodes[i]!]!;
+    this.before!.add(this.ids, depth, weight);
+  }
+
   private growPrev(n: number): void {
     this.prev = withRoom(this.prev, n);
   }
@@ -167,4 +200,17 @@ function tooDeep(buf: Uint8Array, s: number, e: number): boolean {
   let frames = 1;
   for (let i = s; i < e; i++) if (buf[i] === SEMI && ++frames > MAX_STACK_DEPTH) return true;
   return false;
+}
+
+/** A count in buf[a..e): digits with an optional fraction; NaN when it is not one. */
+function parseCount(buf: Uint8Array, a: number, e: number): number {
+  let v = 0;
+  let dot = false;
+  for (let i = a; i < e; i++) {
+    const d = buf[i]! - 48;
+    if (d === -2 && !dot && i > a) dot = true;
+    else if (d < 0 || d > 9) return NaN;
+    else if (!dot) v = v * 10 + d;
+  }
+  return dot ? Number(utf8.decode(buf.subarray(a, e))) : v;
 }

@@ -5,7 +5,8 @@ import type { WeightUnit } from "../profile/snapshot.ts";
 import type { StackTrie } from "../profile/trie.ts";
 import { MAX_LINE_BYTES } from "./limits.ts";
 
-export type InputFormat = "folded" | "perf-script";
+/** "folded-diff": folded stacks with two counts per line (`stack BEFORE AFTER`, difffolded.pl's format). */
+export type InputFormat = "folded" | "folded-diff" | "perf-script";
 
 export interface Malformed {
   line: number;

@@ -24,6 +24,8 @@ export interface ReadOptions {
 
 export interface ReadResult {
   trie: StackTrie;
+  /** Two-count folded input (format "folded-diff"): the BEFORE column; `trie` holds AFTER. */
+  before?: StackTrie;
   unit: WeightUnit;
   format: InputFormat;
   stats: ImportStats;
@@ -50,7 +52,7 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
       if (head.length === 0) throw new InputError(`${source}: empty input, no stacks to show`);
       const format = opts.format ?? detectFormat(head);
       if (format === null) throw new InputError(`${source}: not a profile flametui can read`, describeUnknown(head));
-      importer = format === "folded" ? new FoldedImporter() : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period", { perfNames: opts.perfNames });
+      importer = format === "folded" || format === "folded-diff" ? new FoldedImporter(new StackTrie(), { twoCounts: format === "folded-diff" }) : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period", { perfNames: opts.perfNames });
       const imp: Importer = importer;
       splitter = new LineSplitter(
         (b, s, e, n) => imp.line(b, s, e, n),
@@ -95,12 +97,13 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
   splitter!.end();
   imp.finish();
   const stats = imp.stats;
-  if (imp.trie.totalWeight === 0) {
+  const before = imp instanceof FoldedImporter && imp.before ? imp.before : undefined;
+  if (imp.trie.totalWeight === 0 && (before === undefined || before.totalWeight === 0)) {
     const first = stats.examples[0];
     const where = first ? ` (line ${first.line}: ${first.reason})` : "";
     throw new InputError(`${source}: no usable stacks in ${stats.lines} lines${where}`);
   }
-  return { trie: imp.trie, unit: imp.unit(), format: imp.format, stats, bytes: splitter!.bytes, source };
+  return { trie: imp.trie, before, unit: imp.unit(), format: imp.format, stats, bytes: splitter!.bytes, source };
 }
 
 /** One line for the user about lines that were skipped, or null when all were fine. */

@@ -1,6 +1,7 @@
 // Snapshots: an immutable, flat copy of a trie in preorder, cheap to send between threads
 // and the only thing the TUI and the exporters read.
 
+import type { DiffWeights } from "./diff.ts";
 import { FRAME_KIND_NAMES, FrameKind } from "./frames.ts";
 import { ROOT, StackTrie } from "./trie.ts";
 
@@ -79,6 +80,8 @@ export interface Snapshot {
   maxDepth: number;
   unit: WeightUnit;
   live?: LiveStats;
+  /** A diff (src/profile/diff.ts): the other profile's weights for the same nodes; absent in normal views. */
+  diff?: DiffWeights;
 }
 
 /** Builds a snapshot; children are ordered by frame name (code-unit order, as `sort` does). */

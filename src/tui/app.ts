@@ -2,6 +2,7 @@
 // orientation, freeze and scroll; turns keys and mouse into state changes and paints on demand.
 
 import type { CliRenderer, MouseEvent, OptimizedBuffer } from "@opentui/core";
+import { otherSide } from "../profile/diff.ts";
 import { findByPath, pathNames, type Snapshot } from "../profile/snapshot.ts";
 import { blockDetails, drawGraph, FlameScreen, frameLabel, rectMatches, rowToY, yToRow, type GraphView } from "./flamegraph.ts";
 import { defaultExportDir, defaultExportPath, ExportPrompt } from "./export-prompt.ts";
@@ -324,9 +325,22 @@ export class FlameApp {
     this.changed();
   }
 
+  /** name -> weight -> (diffs: change of share, grew first) -> name. */
   toggleSort(): void {
-    this.sort = this.sort === "name" ? "weight" : "name";
+    this.sort = this.sort === "name" ? "weight" : this.sort === "weight" && this.snapshot.diff ? "delta" : "name";
     this.select(this.selected);
+    this.changed();
+  }
+
+  /** `b` in a diff: draw BEFORE's shape (widths by BEFORE's weights, vanished frames visible) or AFTER's. */
+  toggleDiffSide(): void {
+    if (!this.snapshot.diff) {
+      this.message = "nothing to switch: b is for diffs";
+      this.changed();
+      return;
+    }
+    this.apply(otherSide(this.snapshot));
+    this.message = this.snapshot.diff!.side === "before" ? "BEFORE's shape: widths by BEFORE's weights" : "AFTER's shape";
     this.changed();
   }
 

@@ -3,6 +3,7 @@
 // Renderable that forwards paint and mouse.
 
 import { Renderable, TextAttributes, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
+import { diffDeltas } from "../profile/diff.ts";
 import { formatWeight } from "./format.ts";
 import { blockMembers, rectWeight, type FlameLayout } from "./layout.ts";
 import type { FrameStyle, Palette } from "./palette.ts";
@@ -116,6 +117,7 @@ export function drawGraph(buffer: OptimizedBuffer, v: GraphView): void {
   const last = Math.min(l.rows - 1, v.scroll + v.h - 1);
   const selRect = l.rectOf.get(v.selected) ?? -1;
   const hoverRect = v.hover >= 0 ? (l.rectOf.get(v.hover) ?? -1) : -1;
+  const diff = s.diff ? diffDeltas(s) : null; // a diff: coloured by change, not by name
   for (let r = first; r <= last; r++) {
     const y = v.oy + rowToY(v.h, v.scroll, v.icicle, r);
     const dim = r < zoomDepth;
@@ -144,7 +146,7 @@ export function drawGraph(buffer: OptimizedBuffer, v: GraphView): void {
       let name = frameLabel(v, node);
       if (node === l.zoom && l.group) name = groupLabel(v, name);
       const kind = node === 0 ? 0 : s.kinds[s.frame[node]!]!;
-      const bg = selected ? p.selectBg : p.frame(s.names[s.frame[node]!] ?? "all", kind, style);
+      const bg = selected ? p.selectBg : diff ? p.diffFrame(diff.delta[node]!, diff.maxAbs, s.diff!.neutral, style) : p.frame(s.names[s.frame[node]!] ?? "all", kind, style);
       const fg = selected ? p.selectFg : dim ? p.dimText : p.textOnFrame;
       buffer.fillRect(x, y, w, 1, bg);
       const label = fitText(name, w - 1);

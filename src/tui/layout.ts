@@ -2,9 +2,11 @@
 // grouped by row (row = depth); runs of narrow siblings merge into blocks. Memoized so it runs
 // once per (snapshot, zoom, group, sort, width).
 
+import { diffDeltas } from "../profile/diff.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
 
-export type SortMode = "name" | "weight";
+/** "delta": diffs only, the frames that grew most first (change of share, src/profile/diff.ts). */
+export type SortMode = "name" | "weight" | "delta";
 
 export interface FlameLayout {
   snapshot: Snapshot;
@@ -39,6 +41,9 @@ export function orderedChildren(s: Snapshot, node: number, sort: SortMode): numb
   if (sort === "weight" && out.length > 1) {
     // Heaviest first; ties keep name order (the snapshot order), so the result is stable.
     out.sort((a, b) => s.total[b]! - s.total[a]! || a - b);
+  } else if (sort === "delta" && s.diff && out.length > 1) {
+    const delta = diffDeltas(s).delta;
+    out.sort((a, b) => delta[b]! - delta[a]! || a - b);
   }
   return out;
 }

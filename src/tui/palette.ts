@@ -1,5 +1,6 @@
 // Colours: a flame palette hashed from the function name (stable across runs), one colour
-// family per frame kind, in truecolor or quantized to the xterm 256-colour cube.
+// family per frame kind, in truecolor or quantized to the xterm 256-colour cube. Diffs are
+// coloured by change instead: red grew, blue shrank, grey about the same.
 
 import { RGBA } from "@opentui/core";
 import { FrameKind } from "../profile/frames.ts";
@@ -108,6 +109,25 @@ export const LEGEND: readonly { kind: number; label: string; sample: string }[] 
 
 const BG: Rgb = [24, 24, 28];
 
+/** Diff colours: unchanged, and the faint and full ends of grew (red) and shrank (blue). */
+export const DIFF_NEUTRAL: Rgb = [170, 170, 170];
+const GREW_FAINT: Rgb = [235, 185, 185];
+const GREW_FULL: Rgb = [215, 25, 25];
+const SHRANK_FAINT: Rgb = [185, 195, 235];
+const SHRANK_FULL: Rgb = [30, 75, 215];
+
+/**
+ * The colour of a frame in a diff: `delta` is the change of its share (after - before, 0.05 = five
+ * points), `maxAbs` the largest |delta| in the diff (full colour), `neutral` the change below
+ * which a frame is grey.
+ */
+export function diffRgb(delta: number, maxAbs: number, neutral: number): Rgb {
+  const a = Math.abs(delta);
+  if (!(a >= neutral) || a === 0) return DIFF_NEUTRAL;
+  const t = maxAbs > 0 ? Math.min(1, a / maxAbs) : 1;
+  return delta > 0 ? mix(GREW_FAINT, GREW_FULL, t) : mix(SHRANK_FAINT, SHRANK_FULL, t);
+}
+
 export type FrameStyle = "normal" | "dim" | "hover" | "match" | "dimMatch";
 
 /** Turns colours into RGBA for the current colour depth, with caches per (name, kind, style). */
@@ -162,6 +182,19 @@ export class Palette {
   /** The shading pattern drawn over a block's background. */
   blockShade(style: FrameStyle = "normal"): RGBA {
     return this.frame("", BLOCK_SHADE_KIND, style);
+  }
+
+  /** Background of a frame in a diff (see diffRgb), in a given style. */
+  diffFrame(delta: number, maxAbs: number, neutral: number, style: FrameStyle = "normal"): RGBA {
+    const rgb = diffRgb(delta, maxAbs, neutral);
+    const key = `diff\u0000${style}\u0000${rgb.join(",")}`;
+    let c = this.cache.get(key);
+    if (c === undefined) {
+      c = this.rgba(styled(rgb, style));
+      if (this.cache.size > 200_000) this.cache.clear();
+      this.cache.set(key, c);
+    }
+    return c;
   }
 
   /** Background colour of a frame in a given style. */

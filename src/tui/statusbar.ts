@@ -3,6 +3,7 @@
 // truncated stacks, samples of processes gone before they could be named), sort, search and messages.
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
+import { nodeDiff } from "../profile/diff.ts";
 import { kindName, kindOf, type LiveStats, lostShare, type Snapshot } from "../profile/snapshot.ts";
 import { formatCount, formatElapsed, formatWeight } from "./format.ts";
 import { jitHint } from "./jit-hint.ts";
@@ -33,6 +34,7 @@ export function detailsLines(d: DetailsInput): [string, string] {
   const all = s.total[0]!;
   const zoomTotal = s.total[d.zoom]!;
   const inZoom = n >= d.zoom && n < s.end[d.zoom]!;
+  if (s.diff) return [head, diffText(s, n)];
   const parts = [
     `self ${formatWeight(s.self[n]!, s.unit)}`,
     `total ${formatWeight(s.total[n]!, s.unit)}`,
@@ -41,6 +43,19 @@ export function detailsLines(d: DetailsInput): [string, string] {
     `depth ${s.depth[n]!}`,
   ];
   return [head, parts.join(" · ")];
+}
+
+/** A diff's figures of a node: both weights, both shares and the change of share in points. */
+export function diffText(s: Snapshot, n: number): string {
+  const d = nodeDiff(s, n);
+  const pts = d.delta * 100;
+  const sign = pts > 0 ? "+" : pts < 0 ? "−" : "±";
+  return [
+    `before ${formatWeight(d.before, s.unit)} (${percent(d.beforeShare, 1)})`,
+    `after ${formatWeight(d.after, s.unit)} (${percent(d.afterShare, 1)})`,
+    `Δ ${sign}${Math.abs(pts).toFixed(2)} pts of share`,
+    `depth ${s.depth[n]!}`,
+  ].join(" · ");
 }
 
 export interface StatusInput {
@@ -129,7 +144,8 @@ export function statusText(st: StatusInput): { left: string; right: string; aler
   if (live) parts.push(live);
   if (st.message) parts.push(st.message);
   if (st.search) parts.push(st.search);
-  parts.push(`sort: ${st.sort}`, st.icicle ? "icicle" : "flame");
+  if (st.snapshot.diff) parts.push(st.snapshot.diff.side === "after" ? "diff: AFTER's shape (b: BEFORE)" : "diff: BEFORE's shape (b: AFTER)");
+  parts.push(`sort: ${st.sort === "delta" ? "change" : st.sort}`, st.icicle ? "icicle" : "flame");
   const lost = st.snapshot.live ? lostText(st.snapshot) : null;
   return { left: parts.join(" │ "), right: "? help · q quit", alert: lost?.alert ? lost.text : undefined };
 }
