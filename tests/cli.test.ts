@@ -1,8 +1,8 @@
 // The command line as a user meets it: conversions, pipes, help, version, and usage errors
 // that exit with code 2 and one line of explanation.
 
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runCli } from "./helpers/cli.ts";
@@ -129,7 +129,7 @@ test("--help: a usage line, every command with an example, no line without its l
   for (const l of lines) expect(l).toBe(l.trimEnd());
   const commands = out.slice(out.indexOf("Commands:\n") + 10, out.indexOf("\n\n", out.indexOf("Commands:")));
   const rows = commands.split("\n");
-  expect(rows.length).toBe(10); // 5 commands, each a description line and an example line
+  expect(rows.length).toBe(12); // 6 commands, each a description line and an example line
   for (let i = 0; i < rows.length; i += 2) {
     expect(rows[i]).toMatch(/^  \S/);
     expect(rows[i + 1]).toMatch(/^ {10,}\S*.*flametui/);
@@ -206,4 +206,52 @@ test("fractional folded counts (as flamegraph.pl accepts them) round-trip exactl
   expect(r.stdout).toBe(text);
   const sum = runCli(["file", "-", "-o", "-"], "a;c 0.1\na;c 0.2\na;b 2.\n");
   expect(sum.stdout).toBe("a;b 2\na;c 0.3\n");
+});
+
+describe("diff", () => {
+  const before = join(FIXTURES, "diff-shape.before.folded");
+  const after = join(FIXTURES, "diff-shape.after.folded");
+
+  test("diff BEFORE AFTER -o FILE writes 'stack BEFORE AFTER' lines; flametui file reads them back as a diff", () => {
+    const out = join(dir, "diff.folded");
+    const r = runCli(["diff", before, after, "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const text = readFileSync(out, "utf8");
+    const lines = text.trimEnd().split("\n");
+    for (const l of lines) expect(l).toMatch(/^\S.* \d+ \d+$/);
+    expect(lines).toContain("diff-shape;__libc_start_call_main;hot 4939 9826");
+    // Every count of both inputs is in its column.
+    const sum = (col: number) => lines.reduce((a, l) => a + Number(l.split(" ").at(col)), 0);
+    const total = (f: string) => readFileSync(f, "utf8").trimEnd().split("\n").reduce((a, l) => a + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    expect(sum(-2)).toBe(total(before));
+    expect(sum(-1)).toBe(total(after));
+    // Lines sorted, as the folded exporter sorts; the two-count file round-trips through `file`.
+    expect([...lines].sort()).toEqual(lines);
+    expect(runCli(["file", out, "-o", "-"]).stdout).toBe(text);
+    // stdout not a terminal and no -o: the same text.
+    expect(runCli(["diff", before, after]).stdout).toBe(text);
+  });
+
+  test("vanished and new frames get a 0 in their missing column; escaping as in folded output", () => {
+    const b = join(dir, "b.folded");
+    const a = join(dir, "a.folded");
+    writeFileSync(b, "p;gone 3\np;semi\\x3bcolon 1\n");
+    writeFileSync(a, "p;new 2\np;semi\\x3bcolon 4\n");
+    const r = runCli(["diff", b, a, "-o", "-"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("p;gone 3 0\np;new 0 2\np;semi\\x3bcolon 1 4\n");
+  });
+
+  test("diff --help says totals are normalised; bad uses exit 2 with one line", () => {
+    const help = runCli(["diff", "--help"]).stdout;
+    expect(help).toContain("normalised, as difffolded.pl -n does");
+    expect(help).toContain("after/total_after - before/total_before");
+    const json = runCli(["diff", before, after, "-o", join(dir, "d.json")]);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain("two counts");
+    expect(runCli(["diff", before]).code).toBe(2);
+    expect(runCli(["diff", before, after, "--neutral", "x"]).code).toBe(2);
+    expect(runCli(["diff", "-", "-"]).code).toBe(2);
+  });
 });

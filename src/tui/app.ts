@@ -339,8 +339,7 @@ export class FlameApp {
       this.changed();
       return;
     }
-    this.apply(otherSide(this.snapshot));
-    this.message = this.snapshot.diff!.side === "before" ? "BEFORE's shape: widths by BEFORE's weights" : "AFTER's shape";
+    this.apply(otherSide(this.snapshot)); // the status bar says which shape is drawn
     this.changed();
   }
 
@@ -585,7 +584,7 @@ export class FlameApp {
     const cmd = commandFor(k);
     if (!cmd) return false;
     this.message = null;
-    cmd.run(this);
+    cmd.run(this, keyId(k));
     return true;
   }
 

@@ -19,7 +19,8 @@ export interface Command {
   /** How the keys are shown in the help overlay. */
   label: string;
   help: string;
-  run: (app: FlameApp) => void;
+  /** `key`: the key id that triggered it (one command may take two opposite keys). */
+  run: (app: FlameApp, key: string) => void;
 }
 
 /**
@@ -44,16 +45,15 @@ export const COMMANDS: readonly Command[] = [
   { id: "search", keys: ["/"], label: "/", help: "search; Enter on empty: last", run: (a) => a.openSearch() },
   { id: "next", keys: ["n"], label: "n", help: "next match", run: (a) => a.nextMatch(1) },
   { id: "prev", keys: ["N"], label: "N", help: "previous match", run: (a) => a.nextMatch(-1) },
-  { id: "sort", keys: ["s", "t"], label: "s  t", help: "sort: name / weight / change (diff)", run: (a) => a.toggleSort() },
-  { id: "before", keys: ["b"], label: "b", help: "diff: BEFORE's / AFTER's shape", run: (a) => a.toggleDiffSide() },
+  { id: "sort", keys: ["s", "t"], label: "s  t", help: "sort: name/weight/change", run: (a) => a.toggleSort() },
+  { id: "before", keys: ["b"], label: "b", help: "diff: BEFORE / AFTER shape", run: (a) => a.toggleDiffSide() },
   { id: "icicle", keys: ["i"], label: "i", help: "icicle (root on top) / flame", run: (a) => a.toggleIcicle() },
   { id: "raw", keys: ["m"], label: "m", help: "mangled / demangled names", run: (a) => a.toggleRawNames() },
   { id: "reset", keys: ["r"], label: "r", help: "reset zoom, search, scroll", run: (a) => a.reset() },
   { id: "export", keys: ["e"], label: "e", help: "export view (file, format)", run: (a) => a.exportView() },
   { id: "freeze", keys: ["f"], label: "f", help: "pause / resume live view", run: (a) => a.toggleFreeze() },
   { id: "zero", keys: ["z"], label: "z", help: "zero the live view's counts", run: (a) => a.zeroCounts() },
-  { id: "pageup", keys: ["pageup"], label: "PgUp", help: "scroll a page up", run: (a) => a.scrollPage(1) },
-  { id: "pagedown", keys: ["pagedown"], label: "PgDn", help: "scroll a page down", run: (a) => a.scrollPage(-1) },
+  { id: "page", keys: ["pageup", "pagedown"], label: "PgUp PgDn", help: "scroll a page up / down", run: (a, k) => a.scrollPage(k === "pageup" ? 1 : -1) },
   { id: "top", keys: ["T", "tab"], label: "T  Tab", help: "top functions table / graph", run: (a) => a.top.toggle() },
   { id: "help", keys: ["?"], label: "?", help: "show / hide this help", run: (a) => a.toggleHelp() },
   { id: "quit", keys: ["q", "C-c"], label: "q  Ctrl-C", help: "quit", run: (a) => a.quit() },

@@ -289,7 +289,7 @@ export class TopTable {
     if (this.prompt !== null) return this.promptKey(k, id);
     const cmd = TABLE_BY_KEY.get(id) ?? GRAPH_BY_KEY.get(id);
     if (!cmd) return false;
-    cmd.run(this.app);
+    cmd.run(this.app, id);
     return true;
   }
 
