@@ -20,6 +20,7 @@ function newestSource(): number {
   let newest = 0;
   for (const dir of ["src", "bpf"]) {
     for (const f of readdirSync(join(ROOT_DIR, dir), { recursive: true }) as string[]) {
+      if (f.endsWith(".o") || f.endsWith(".tmp")) continue; // build outputs (tests rebuild bpf/profile.bpf.o)
       newest = Math.max(newest, statSync(join(ROOT_DIR, dir, f)).mtimeMs);
     }
   }
