@@ -15,6 +15,9 @@
 /* Settings, written by the loader into .rodata before load (constant-folded by the verifier). */
 const volatile bool filter_pids = false; /* only sample tgids present in the pids map */
 const volatile bool enable_idle = false; /* also record the idle task (pid 0) */
+/* With filter_pids: a process forked by one in the pids map joins it (profiling a command and
+ * every child it starts, from the child's first instruction). */
+const volatile bool follow_forks = false;
 const volatile __u32 self_tgid = 0;      /* flametui's own process: no samples, no records (0: none) */
 /* flametui's own process by its pid namespace (dev and inode of /proc/self/ns/pid) and its pid in
  * there: unlike self_tgid, right when flametui runs in another pid namespace (a container),
@@ -54,6 +57,7 @@ __u64 window_lost = 0;      /* of those, dropped because the ring buffer was ful
 __u64 window_idle = 0;      /* the idle task, without enable_idle */
 __u64 window_self = 0;      /* flametui itself (is_self) */
 __u64 window_filtered = 0;  /* not in the pid filter */
+__u64 follow_failed = 0;    /* follow_forks: a child did not fit in the pids map */
 
 /* The sampling window on the samples' clock, in .data, written by user space once attached.
  * Until then nothing is inside it. Counting by each sample's own stamp makes taken and lost
@@ -227,20 +231,29 @@ int flametui_exec(void *ctx)
 
 /* A new process (not a thread) shares its parent's address space until it execs or maps more:
  * the reader names its samples from the parent's maps if it is gone before they are read.
- * Under a pid filter the child's samples are dropped anyway, so no record is written. */
+ * Under a pid filter the child's samples are dropped (no record) unless follow_forks adds the
+ * child of a filtered parent to the filter, before the child first runs. */
 SEC("raw_tp/sched_process_fork")
 int flametui_fork(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *parent = (struct task_struct *)ctx->args[0];
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
-	__u32 tgid;
+	__u32 tgid, ptgid;
+	__u8 one = 1;
 
-	if (filter_pids)
-		return 0;
 	tgid = BPF_CORE_READ(child, tgid);
 	if (BPF_CORE_READ(child, pid) != tgid)
 		return 0; /* a thread */
-	output_event(tgid, BPF_CORE_READ(parent, tgid), FLAMETUI_F_FORK, BPF_RB_NO_WAKEUP);
+	ptgid = BPF_CORE_READ(parent, tgid);
+	if (filter_pids) {
+		if (!follow_forks || !bpf_map_lookup_elem(&pids, &ptgid))
+			return 0;
+		if (bpf_map_update_elem(&pids, &tgid, &one, BPF_ANY)) {
+			__sync_fetch_and_add(&follow_failed, 1);
+			return 0;
+		}
+	}
+	output_event(tgid, ptgid, FLAMETUI_F_FORK, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -254,7 +267,13 @@ int flametui_exit(void *ctx)
 	 * thread out of signal->live before the tracepoint. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
-	return emit_event(FLAMETUI_F_EXIT, BPF_RB_NO_WAKEUP);
+	emit_event(FLAMETUI_F_EXIT, BPF_RB_NO_WAKEUP);
+	if (filter_pids && follow_forks) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		bpf_map_delete_elem(&pids, &tgid); /* its pid may be reused by a stranger */
+	}
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

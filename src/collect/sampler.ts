@@ -23,6 +23,8 @@ export interface SamplerOptions {
   pids?: number[];
   /** Also record the idle task (pid 0). */
   enableIdle: boolean;
+  /** With pids: a process forked by a filtered one joins the filter in the kernel, before it runs. */
+  followForks?: boolean;
   /** Leave this process (tgid) out: no samples, no lifecycle records. */
   excludeTgid?: number;
   /**
@@ -164,6 +166,7 @@ export class Sampler implements RecordSink {
     this.writeRodata(obj, {
       filter_pids: pids.length > 0,
       enable_idle: opts.enableIdle,
+      follow_forks: opts.followForks === true,
       self_tgid: ns ? 0 : (opts.excludeTgid ?? 0),
       self_ns_dev: ns ? kernelDev(ns.dev) : 0,
       self_ns_ino: ns?.ino ?? 0,
