@@ -6,6 +6,8 @@
 #define FLAMETUI_MAX_FRAMES 127   /* per stack; = default kernel.perf_event_max_stack */
 #define FLAMETUI_COMM_LEN 16
 #define FLAMETUI_DEFAULT_PIDS 1024 /* pid filter capacity unless raised before load */
+#define FLAMETUI_STACK_COPY 16384  /* most bytes of user stack a sample copies (copy_stack) */
+#define FLAMETUI_REGS 5            /* u64 words of the user-register block (copy_stack) */
 
 /* One sample as it sits in the ring buffer. Variable length: only the first
  * kernel_frames + user_frames entries of frames[] are written, so a record is
@@ -31,10 +33,24 @@ struct flametui_sample {
 	__u32 flags;
 	__u64 time_ns;
 	char comm[FLAMETUI_COMM_LEN];
-	__u64 frames[2 * FLAMETUI_MAX_FRAMES];
+	__u64 frames[FLAMETUI_MAX_FRAMES + FLAMETUI_REGS + FLAMETUI_STACK_COPY / 8];
 };
 
 #define FLAMETUI_SAMPLE_HEADER 48
+
+/* With copy_stack (unwinding from call-frame information in user space), a sample carries no
+ * user frames (user_frames = 0) but FLAMETUI_F_USER_REGS and, after its kernel frames:
+ *
+ *   off  size  field   (relative to the end of the kernel frames)
+ *     0     8  ip      instruction pointer of the user code (pc)
+ *     8     8  sp      user stack pointer; the copy starts here
+ *    16     8  fp      frame pointer (x86-64 rbp, arm64 x29)
+ *    24     8  lr      arm64 link register (x30); 0 on x86-64
+ *    32     8  len     bytes of stack copied (a multiple of 8, at most FLAMETUI_STACK_COPY;
+ *                      0: no user context, e.g. a kernel thread or an exiting task)
+ *    40   len  stack   the user stack from sp upwards, cut at the end of its mapping
+ */
+#define FLAMETUI_F_USER_REGS 128u
 
 /* Process lifecycle records travel in the same ring buffer as the samples, so they arrive in
  * order with them. They are a bare header (no frames) with one of these flags set; comm is

@@ -18,6 +18,9 @@ const volatile bool enable_idle = false; /* also record the idle task (pid 0) */
 /* With filter_pids: a process forked by one in the pids map joins it (profiling a command and
  * every child it starts, from the child's first instruction). */
 const volatile bool follow_forks = false;
+/* Copy the user registers and the top of the user stack instead of walking frame pointers: user
+ * space unwinds it with the binaries' call-frame information (.eh_frame). */
+const volatile bool copy_stack = false;
 const volatile __u32 self_tgid = 0;      /* flametui's own process: no samples, no records (0: none) */
 /* flametui's own process by its pid namespace (dev and inode of /proc/self/ns/pid) and its pid in
  * there: unlike self_tgid, right when flametui runs in another pid namespace (a container),
@@ -58,6 +61,8 @@ __u64 window_idle = 0;      /* the idle task, without enable_idle */
 __u64 window_self = 0;      /* flametui itself (is_self) */
 __u64 window_filtered = 0;  /* not in the pid filter */
 __u64 follow_failed = 0;    /* follow_forks: a child did not fit in the pids map */
+__u64 copy_errors = 0;      /* copy_stack: the user stack could not be read (the sample has none) */
+__u64 copy_short = 0;       /* copy_stack: the stack's mapping was not found; a shorter copy was made */
 
 /* The sampling window on the samples' clock, in .data, written by user space once attached.
  * Until then nothing is inside it. Counting by each sample's own stamp makes taken and lost
@@ -112,6 +117,87 @@ static __always_inline int skipped(__u64 *counter)
 	return 0;
 }
 
+/* Hands a finished sample of `size` bytes to the ring buffer, counting it (and its loss). */
+static __always_inline int submit(struct flametui_sample *s, __u64 size)
+{
+	bool in_window = s->time_ns >= window_start_ns && s->time_ns < window_end_ns;
+
+	__sync_fetch_and_add(&samples, 1);
+	if (in_window)
+		__sync_fetch_and_add(&window_samples, 1);
+	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
+			     ? BPF_RB_FORCE_WAKEUP
+			     : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, s, size, wake)) {
+		__sync_fetch_and_add(&lost, 1);
+		if (in_window)
+			__sync_fetch_and_add(&window_lost, 1);
+	}
+	return 0;
+}
+
+struct vma_end {
+	__u64 end;
+};
+
+static long vma_end_of(struct task_struct *task, struct vm_area_struct *vma, struct vma_end *out)
+{
+	out->end = BPF_CORE_READ(vma, vm_end);
+	return 0;
+}
+
+#define REGS_BYTES (FLAMETUI_REGS * sizeof(__u64))
+
+/* copy_stack: after the kernel frames, the user registers and up to FLAMETUI_STACK_COPY bytes of
+ * the user stack from sp, cut at the end of the stack's mapping (a read may not cross into an
+ * unmapped page: it would fail as a whole). The user registers are the ones saved on entry to
+ * the kernel (task_pt_regs): the interrupted user context also when the sample hit the kernel. */
+static __always_inline int copy_user_stack(struct flametui_sample *s, __u32 kn, __u32 flags, __u32 tflags)
+{
+	__u64 *regs = &s->frames[kn];
+	__u64 len = 0, sp = 0;
+
+	regs[0] = regs[1] = regs[2] = regs[3] = regs[4] = 0;
+	if (!(tflags & (PF_EXITING | PF_KTHREAD))) {
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(task);
+		struct vma_end vma = {};
+
+#if defined(__TARGET_ARCH_x86)
+		regs[0] = BPF_CORE_READ(uregs, ip);
+		sp = BPF_CORE_READ(uregs, sp);
+		regs[2] = BPF_CORE_READ(uregs, bp);
+#elif defined(__TARGET_ARCH_arm64)
+		regs[0] = BPF_CORE_READ(uregs, pc);
+		sp = BPF_CORE_READ(uregs, sp);
+		regs[2] = BPF_CORE_READ(uregs, regs[29]);
+		regs[3] = BPF_CORE_READ(uregs, regs[30]);
+#endif
+		regs[1] = sp;
+		len = FLAMETUI_STACK_COPY;
+		if (bpf_find_vma(task, sp, vma_end_of, &vma, 0) == 0 && vma.end > sp) {
+			if (vma.end - sp < len)
+				len = vma.end - sp;
+		} else {
+			__sync_fetch_and_add(&copy_short, 1);
+			len = 4096 - (sp & 4095); /* to the end of sp's page: mapped if sp is */
+		}
+		len &= ~7ULL;
+		if (len > FLAMETUI_STACK_COPY) /* the verifier's bound */
+			len = FLAMETUI_STACK_COPY;
+		if (sp == 0 || bpf_probe_read_user(&regs[FLAMETUI_REGS], len, (void *)sp)) {
+			__sync_fetch_and_add(&copy_errors, 1);
+			flags |= FLAMETUI_F_USER_ERROR;
+			len = 0;
+		}
+	}
+	regs[4] = len;
+	s->kernel_frames = kn;
+	s->user_frames = 0;
+	s->flags = flags | FLAMETUI_F_USER_REGS;
+	return submit(s, FLAMETUI_SAMPLE_HEADER + kn * sizeof(__u64) + REGS_BYTES + len);
+}
+
 SEC("perf_event")
 int flametui_sample(struct bpf_perf_event_data *ctx)
 {
@@ -155,7 +241,10 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	/* A task in do_exit() is past its exit record: its user frames could no longer be named
 	 * (that record drops the pid's maps), so its last kernel-side samples carry none. */
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	if (BPF_CORE_READ(task, flags) & PF_EXITING)
+	__u32 tflags = BPF_CORE_READ(task, flags);
+	if (copy_stack)
+		return copy_user_stack(s, kn, flags, tflags);
+	if (tflags & PF_EXITING)
 		n = 0;
 	else
 		n = bpf_get_stack(ctx, &s->frames[kn], STACK_BYTES, BPF_F_USER_STACK);
@@ -175,20 +264,7 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	s->kernel_frames = kn;
 	s->user_frames = un;
 	s->flags = flags;
-
-	bool in_window = s->time_ns >= window_start_ns && s->time_ns < window_end_ns;
-	__sync_fetch_and_add(&samples, 1);
-	if (in_window)
-		__sync_fetch_and_add(&window_samples, 1);
-	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
-			     ? BPF_RB_FORCE_WAKEUP
-			     : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64), wake)) {
-		__sync_fetch_and_add(&lost, 1);
-		if (in_window)
-			__sync_fetch_and_add(&window_lost, 1);
-	}
-	return 0;
+	return submit(s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64));
 }
 
 /* Writes one lifecycle record; comm is the current process's. */

@@ -11,7 +11,9 @@
  *   struct bpf_raw_tracepoint_args,
  *   struct task_struct with only `flags`, `pid`, `tgid`, `group_leader`, `signal` and `comm`,
  *   struct signal_struct with only `live` (CO-RE: preserve_access_index relocates the
- *   offsets against the running kernel's BTF), and PF_EXITING.
+ *   offsets against the running kernel's BTF), PF_EXITING and PF_KTHREAD,
+ *   struct pt_regs (the user registers a stack copy starts from) and struct vm_area_struct
+ *   with only its bounds.
  * Add kernel struct fields the same way, with __attribute__((preserve_access_index)). */
 
 typedef signed char __s8;
@@ -85,5 +87,27 @@ struct task_struct {
 } __attribute__((preserve_access_index));
 
 #define PF_EXITING 0x00000004 /* set by do_exit() before the exit tracepoint */
+#define PF_KTHREAD 0x00200000 /* a kernel thread: no user stack */
+
+/* The user registers saved on kernel entry (bpf_task_pt_regs), for stack copies (CO-RE). */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long bp;
+	unsigned long sp;
+	unsigned long ip;
+} __attribute__((preserve_access_index));
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+	__u64 regs[31]; /* x29 frame pointer, x30 link register */
+	__u64 sp;
+	__u64 pc;
+} __attribute__((preserve_access_index));
+#endif
+
+/* bpf_find_vma's callback sees the mapping that holds an address (vm_end bounds a stack copy). */
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+} __attribute__((preserve_access_index));
 
 #endif /* __FLAMETUI_VMLINUX_H__ */

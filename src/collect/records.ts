@@ -34,6 +34,14 @@ export const F_EXIT = 32;
 /** A fork record's pid is the new process; its tid field holds the parent's pid. */
 export const F_FORK = 64;
 export const F_LIFECYCLE = F_EXEC | F_EXIT | F_FORK;
+/** A stack-copy sample: user registers and stack bytes follow the kernel frames (bpf/flametui.h). */
+export const F_USER_REGS = 128;
+/** Set by the unwinder (never by the kernel): why the user stack ends where it does. */
+export const F_USER_NO_UNWIND_INFO = 1 << 16;
+export const F_USER_BAD_FRAME = 1 << 17;
+/** Most bytes of user stack a stack-copy sample carries, and the words of its register block. */
+export const STACK_COPY_BYTES = 16384;
+export const REGS_WORDS = 5;
 
 /**
  * Kernel addresses do not fit a JS number; they are passed as (addr - KERNEL_BASE), exact for
@@ -67,6 +75,18 @@ export interface RawSample {
   user: Float64Array;
   userLen: number;
   flags: number; // F_* bits
+  /**
+   * With F_USER_REGS: the user registers (ip, sp, fp, lr) and the copied stack, stackLen bytes
+   * from sp, as u32 words stack[stackAt ..] of the ring (valid only while the record is).
+   * The unwinder turns them into user[]; userLen is 0 until then.
+   */
+  ip: number;
+  sp: number;
+  fp: number;
+  lr: number;
+  stack: Uint32Array;
+  stackAt: number;
+  stackLen: number;
 }
 
 interface CommEntry {
@@ -89,6 +109,7 @@ export class SampleDecoder {
     pid: 0, tid: 0, cpu: 0, comm: "", timeNs: 0,
     kernel: new Float64Array(MAX_FRAMES), kernelLen: 0,
     user: new Float64Array(MAX_FRAMES), userLen: 0, flags: 0,
+    ip: 0, sp: 0, fp: 0, lr: 0, stack: new Uint32Array(0), stackAt: 0, stackLen: 0,
   };
   /** Records dropped because their size did not match their frame counts. */
   malformed = 0;
@@ -101,15 +122,25 @@ export class SampleDecoder {
   decode(words: Uint32Array, at: number, size: number): RawSample | null {
     const kn = words[at + W_KERNEL_FRAMES]!;
     const un = words[at + W_USER_FRAMES]!;
+    const flags = words[at + W_FLAGS]!;
     if (kn > MAX_FRAMES || un > MAX_FRAMES || size < SAMPLE_HEADER_BYTES + 8 * (kn + un)) {
       this.malformed++;
       return null;
+    }
+    const regsAt = at + W_FRAMES + 2 * kn;
+    let stackLen = 0;
+    if (flags & F_USER_REGS) {
+      stackLen = size >= SAMPLE_HEADER_BYTES + 8 * (kn + REGS_WORDS) ? words[regsAt + 8]! : -1;
+      if (un !== 0 || stackLen < 0 || stackLen > STACK_COPY_BYTES || stackLen % 8 !== 0 || size < SAMPLE_HEADER_BYTES + 8 * (kn + REGS_WORDS) + stackLen) {
+        this.malformed++;
+        return null;
+      }
     }
     const s = this.sample;
     s.pid = words[at + W_TGID]!;
     s.tid = words[at + W_TID]!;
     s.cpu = words[at + W_CPU]!;
-    s.flags = words[at + W_FLAGS]!;
+    s.flags = flags;
     s.timeNs = words[at + W_TIME_NS + 1]! * TWO32 + words[at + W_TIME_NS]!;
     s.comm = this.comm(words, at + W_COMM, s.tid);
     const k = s.kernel;
@@ -119,6 +150,17 @@ export class SampleDecoder {
     const u = s.user;
     for (let i = 0; i < un; i++, w += 2) u[i] = words[w + 1]! * TWO32 + words[w]!;
     s.userLen = un;
+    if (flags & F_USER_REGS) {
+      s.ip = words[regsAt + 1]! * TWO32 + words[regsAt]!;
+      s.sp = words[regsAt + 3]! * TWO32 + words[regsAt + 2]!;
+      s.fp = words[regsAt + 5]! * TWO32 + words[regsAt + 4]!;
+      s.lr = words[regsAt + 7]! * TWO32 + words[regsAt + 6]!;
+      s.stack = words;
+      s.stackAt = regsAt + 2 * REGS_WORDS;
+    } else {
+      s.ip = s.sp = s.fp = s.lr = 0;
+    }
+    s.stackLen = stackLen;
     return s;
   }
 

@@ -25,6 +25,11 @@ export interface SamplerOptions {
   enableIdle: boolean;
   /** With pids: a process forked by a filtered one joins the filter in the kernel, before it runs. */
   followForks?: boolean;
+  /**
+   * Copy the user registers and up to 16 KiB of user stack per sample (F_USER_REGS records) for
+   * unwinding with call-frame information, instead of walking frame pointers in the kernel.
+   */
+  copyStack?: boolean;
   /** Leave this process (tgid) out: no samples, no lifecycle records. */
   excludeTgid?: number;
   /**
@@ -50,6 +55,8 @@ export interface SamplerCounters {
   userTruncated: number; // user stacks that filled all 127 frames
   stackErrors: number; // bpf_get_stack errors (the stack is then empty)
   eventsLost: number; // exec/exit records dropped (ring buffer full)
+  copyErrors: number; // copyStack: user stacks that could not be read
+  copyShort: number; // copyStack: the stack's mapping was not found; a copy to the end of sp's page was made
   windowSamples: number; // records stamped inside the window set by startWindow (including lost ones)
   windowLost: number; // of those, ring buffer full
   windowIdle: number; // samples of the idle task left out inside the window (no enableIdle)
@@ -68,6 +75,8 @@ const EINTR = 4;
 /** Ring buffer sizing: room for this long a stall of the reader, at this many bytes a sample. */
 const RING_HEADROOM_SECONDS = 0.5;
 const RING_BYTES_PER_SAMPLE = 1024;
+/** A stack-copy sample: header, kernel frames, registers and a stack copy usually near its 16 KiB cap. */
+const RING_BYTES_PER_COPY_SAMPLE = 16 << 10;
 export const RING_MIN_BYTES = 8 << 20;
 export const RING_MAX_BYTES = 128 << 20;
 
@@ -76,8 +85,8 @@ export const RING_MAX_BYTES = 128 << 20;
  * samples (a 40-frame stack is ~370 bytes, a full 254-frame one 2 KB), rounded up to a power
  * of two, between 8 and 128 MiB.
  */
-export function ringBufferBytes(hz: number, cpus: number): number {
-  const want = hz * cpus * RING_HEADROOM_SECONDS * RING_BYTES_PER_SAMPLE;
+export function ringBufferBytes(hz: number, cpus: number, copyStack = false): number {
+  const want = hz * cpus * RING_HEADROOM_SECONDS * (copyStack ? RING_BYTES_PER_COPY_SAMPLE : RING_BYTES_PER_SAMPLE);
   let bytes = RING_MIN_BYTES;
   while (bytes < want && bytes < RING_MAX_BYTES) bytes *= 2;
   return bytes;
@@ -167,6 +176,7 @@ export class Sampler implements RecordSink {
       filter_pids: pids.length > 0,
       enable_idle: opts.enableIdle,
       follow_forks: opts.followForks === true,
+      copy_stack: opts.copyStack === true,
       self_tgid: ns ? 0 : (opts.excludeTgid ?? 0),
       self_ns_dev: ns ? kernelDev(ns.dev) : 0,
       self_ns_ino: ns?.ino ?? 0,
@@ -174,7 +184,7 @@ export class Sampler implements RecordSink {
     });
     const pidMap = this.map("pids");
     if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
-    const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length);
+    const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length, opts.copyStack === true);
     const setRing = lib.bpf_map__set_max_entries(this.map("events"), ringBytes);
     if (setRing < 0) throw this.libbpfError(`sizing the ring buffer to ${ringBytes} bytes`, -setRing);
     opts.log?.(`sampler: ring buffer ${ringBytes >> 20} MiB for ${this.hz} Hz on ${this.cpus.length} CPUs`);
@@ -311,7 +321,7 @@ export class Sampler implements RecordSink {
 
   /** The program's counters (cumulative since open). */
   counters(): SamplerCounters {
-    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, windowSamples: 0, windowLost: 0, windowIdle: 0, windowSelf: 0, windowFiltered: 0 };
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, copyErrors: 0, copyShort: 0, windowSamples: 0, windowLost: 0, windowIdle: 0, windowSelf: 0, windowFiltered: 0 };
     if (this.closed || this.bssFd < 0) return c;
     const zero = new Uint32Array(1);
     if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
@@ -328,6 +338,8 @@ export class Sampler implements RecordSink {
     c.userTruncated = get("user_truncated");
     c.stackErrors = get("stack_errors");
     c.eventsLost = get("events_lost");
+    c.copyErrors = get("copy_errors");
+    c.copyShort = get("copy_short");
     c.windowSamples = get("window_samples");
     c.windowLost = get("window_lost");
     c.windowIdle = get("window_idle");
