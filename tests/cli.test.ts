@@ -184,11 +184,11 @@ test("file -o into a missing directory: one line, before the import", () => {
 });
 
 test("-o with an extension flametui cannot write is refused, listing the formats; nothing is written", () => {
-  for (const name of ["x.svg", "x.html", "x.pb.gz"]) {
+  for (const name of ["x.svg", "x.html", "x.gz"]) {
     const out = join(dir, name);
     const r = runCli(["file", capture, "-o", out]);
     expect(r.code).toBe(2);
-    expect(r.stderr.split("\n")[0]).toMatch(/^flametui: cannot write '\.\w+' files: the formats are folded \(.*\) and speedscope \(\.json\)$/);
+    expect(r.stderr.split("\n")[0]).toMatch(/^flametui: cannot write '\.\w+' files: the formats are folded \(.*\), speedscope \(\.json\)(, \w+ \(.*\))* and \w+ \(.*\)$/);
     expect(() => statSync(out)).toThrow();
   }
   const live = runCli(["fixed", "-o", join(dir, "y.svg")]);

@@ -9,7 +9,7 @@ import { OutputError } from "../errors.ts";
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 
 /**
- * Writes `text` to `path` for `-o`: a new file is created 0600 (the umask can only narrow it);
+ * Writes `text` (or bytes) to `path` for `-o`: a new file is created 0600 (the umask can only narrow it);
  * an existing regular file of our own with one link is truncated and rewritten in place.
  *
  * Why open-and-check rather than write-a-temp-file-and-rename: the file keeps its inode, mode
@@ -19,7 +19,7 @@ const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
  * path) refuses what is not a regular file of ours with one link, so a planted hardlink to
  * another file is never written through. Nothing is truncated before those checks pass.
  */
-export function writeOutputFile(path: string, text: string): void {
+export function writeOutputFile(path: string, text: string | Uint8Array): void {
   // O_NONBLOCK: opening a planted FIFO must not wait for a reader.
   const fd = openOrExplain(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK);
   try {
@@ -63,7 +63,7 @@ export function checkOutputPath(path: string): void {
 }
 
 /** Creates `path`, which must not exist yet (not even as a symlink), 0600, and writes `text`. EEXIST is thrown as is. */
-export function writeNewFile(path: string, text: string): void {
+export function writeNewFile(path: string, text: string | Uint8Array): void {
   let fd: number;
   try {
     fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
@@ -101,8 +101,8 @@ function openOrExplain(path: string, flags: number): number {
   }
 }
 
-function writeAll(fd: number, path: string, text: string): void {
-  const buf = Buffer.from(text);
+function writeAll(fd: number, path: string, data: string | Uint8Array): void {
+  const buf = typeof data === "string" ? Buffer.from(data) : data;
   try {
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
   } catch (e) {

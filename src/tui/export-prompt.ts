@@ -3,13 +3,10 @@
 
 import { accessSync, constants, lstatSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { extname, join, resolve } from "node:path";
-import { exportFolded } from "../export/folded.ts";
-import { exportSpeedscope } from "../export/speedscope.ts";
+import { join, resolve } from "node:path";
 import { writeNewFile, writeOutputFile } from "../fs/write-file.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
-import { DEFAULT_EXTENSION, formatOfExtension, OUTPUT_FORMATS, type OutputFormat } from "../output.ts";
-import { VERSION } from "../version.ts";
+import { DEFAULT_EXTENSION, formatOfExtension, OUTPUT_FORMATS, type OutputFormat, outputExtension, renderProfile } from "../output.ts";
 import { keyId, type KeyLike } from "./keymap.ts";
 import { sanitizeText } from "./sanitize.ts";
 
@@ -74,7 +71,7 @@ export class ExportPrompt {
   cycleFormat(): void {
     this.format = EXPORT_FORMATS[(EXPORT_FORMATS.indexOf(this.format) + 1) % EXPORT_FORMATS.length]!;
     const atEnd = this.cursor === this.text.length;
-    const ext = extname(this.text);
+    const ext = outputExtension(this.text);
     const stem = formatOfExtension(ext) ? this.text.slice(0, -ext.length) : this.text;
     this.text = stem + EXTENSION[this.format];
     this.cursor = atEnd ? this.text.length : Math.min(this.cursor, this.text.length);
@@ -139,7 +136,7 @@ export class ExportPrompt {
         if (k.ctrl || k.meta || seq.length === 0 || !/^[^\x00-\x1f\x7f-\x9f]+$/.test(seq)) return null;
         this.text = t.slice(0, c) + seq + t.slice(c);
         this.cursor = c + seq.length;
-        const typed = formatOfExtension(extname(this.text));
+        const typed = formatOfExtension(outputExtension(this.text));
         if (typed) this.format = typed;
       }
     }
@@ -163,7 +160,7 @@ export class ExportPrompt {
     const path = this.target();
     const shown = sanitizeText(path);
     // Like the CLI: the extension says the format (none: the one chosen with Tab); others are refused.
-    const ext = extname(path);
+    const ext = outputExtension(path);
     if (ext !== "") {
       const f = formatOfExtension(ext);
       if (f === undefined) {
@@ -172,7 +169,7 @@ export class ExportPrompt {
       }
       this.format = f;
     }
-    const text = this.format === "speedscope" ? exportSpeedscope(s, name, `flametui@${VERSION}`, root) : exportFolded(s, root);
+    const text = renderProfile(s, this.format, name, root);
     try {
       if (this.confirmReplace === path) writeOutputFile(path, text);
       else writeNewFile(path, text);
