@@ -3,6 +3,7 @@
 
 import type { DiffWeights } from "./diff.ts";
 import { FRAME_KIND_NAMES, FrameKind } from "./frames.ts";
+import type { Timeline, TimelineDelta } from "./timeline.ts";
 import { ROOT, StackTrie } from "./trie.ts";
 
 /** What a weight counts: samples, nanoseconds of CPU time, or events of a hardware counter. */
@@ -82,6 +83,10 @@ export interface Snapshot {
   live?: LiveStats;
   /** A diff (src/profile/diff.ts): the other profile's weights for the same nodes; absent in normal views. */
   diff?: DiffWeights;
+  /** Samples over time (src/profile/timeline.ts): live sessions and perf script imports; absent for folded input. */
+  timeline?: Timeline;
+  /** Worker side only: the timeline's news since the previous snapshot, for the encoder. */
+  timelineDelta?: TimelineDelta;
 }
 
 /** Builds a snapshot; children are ordered by frame name (code-unit order, as `sort` does). */

@@ -1,0 +1,137 @@
+// The timeline model (src/profile/timeline.ts, timeline-recorder.ts): samples binned by time,
+// deltas from the worker's recorder applied on the main side, and a range of bins rebuilt into
+// exactly the profile of the samples in it.
+
+import { expect, test } from "bun:test";
+import { exportFolded } from "../../src/export/folded.ts";
+import { FrameKind } from "../../src/profile/frames.ts";
+import { snapshotOf } from "../../src/profile/snapshot.ts";
+import { binsByKey, binsOfMs, parseRangeMs, rangeSnapshot, rangeWeight, SampleColumns, Timeline, TimelineMirror } from "../../src/profile/timeline.ts";
+import { TimelineRecorder } from "../../src/profile/timeline-recorder.ts";
+import { StackTrie } from "../../src/profile/trie.ts";
+
+const MS = 1e6;
+
+/** A trie fed with (time ms, folded stack, cpu) samples, recorded with 100 ms bins from t=1000 ms. */
+function capture(samples: [number, string, number][]) {
+  const trie = new StackTrie();
+  const rec = new TimelineRecorder(trie, 1000 * MS, 100);
+  for (const [ms, stack, cpu] of samples) {
+    const ids = stack.split(";").map((n, d) => trie.frames.intern(n, d === 0 ? FrameKind.Process : FrameKind.User));
+    const leaf = trie.add(ids, ids.length, 1);
+    rec.record((1000 + ms) * MS, leaf, cpu);
+  }
+  return { trie, rec };
+}
+
+test("samples fall into bins by their time from the start; a range rebuilds exactly its samples", () => {
+  const { trie, rec } = capture([
+    [10, "p;main;a", 0],
+    [20, "p;main;a", 1],
+    [150, "p;main;a", 0],
+    [450, "p;main;b", 0],
+    [520, "p;main;b;c", 1],
+    [990, "p;main;b", 0],
+    [995, "q;x", 1],
+  ]);
+  const d = rec.take(2000 * MS);
+  expect(Array.from(d.bin)).toEqual([0, 0, 1, 4, 5, 9, 9]);
+  expect(d.lastBin).toBe(10); // now: 1000 ms after the start
+  const tl = new TimelineMirror().apply(d);
+  expect(Array.from(tl.perBin(0, 11))).toEqual([2, 1, 0, 0, 1, 1, 0, 0, 0, 2, 0]);
+  const base = snapshotOf(trie);
+  const all = rangeSnapshot(base, tl, { from: 0, to: 11 });
+  expect(exportFolded(all)).toBe(exportFolded(base));
+  const second = rangeSnapshot(base, tl, { from: 5, to: 10 });
+  expect(exportFolded(second)).toBe("p;main;b 1\np;main;b;c 1\nq;x 1\n");
+  expect(second.total[0]).toBe(3);
+  expect(rangeWeight(tl, { from: 5, to: 10 })).toBe(3);
+  const empty = rangeSnapshot(base, tl, { from: 2, to: 4 });
+  expect(empty.count).toBe(1);
+  expect(empty.total[0]).toBe(0);
+});
+
+test("a range snapshot is in preorder with children by name, like snapshotOf", () => {
+  const stacks = ["p;z", "p;a;y", "p;a;b", "p;m", "p;a;b;c", "r;k"];
+  const { trie, rec } = capture(stacks.map((s, i) => [i * 10, s, 0] as [number, string, number]));
+  const tl = new TimelineMirror().apply(rec.take(1100 * MS));
+  const base = snapshotOf(trie);
+  const r = rangeSnapshot(base, tl, { from: 0, to: 1 });
+  for (const k of ["frame", "parent", "depth", "end", "self", "total"] as const) expect(Array.from(r[k])).toEqual(Array.from(base[k]));
+  expect(r.maxDepth).toBe(base.maxDepth);
+});
+
+test("deltas: paths and samples arrive in pieces; a reset (zeroed counts) starts a new timeline", () => {
+  const trie = new StackTrie();
+  const rec = new TimelineRecorder(trie, 0, 50);
+  const mirror = new TimelineMirror();
+  const add = (ms: number, stack: string) => {
+    const ids = stack.split(";").map((n) => trie.frames.intern(n));
+    rec.record(ms * MS, trie.add(ids, ids.length, 1), 0);
+  };
+  add(10, "a;b");
+  const t1 = mirror.apply(rec.take(60 * MS));
+  add(70, "a;c");
+  add(80, "a;b");
+  const t2 = mirror.apply(rec.take(120 * MS));
+  expect(t2).toBe(t1);
+  expect(t2.samples.length).toBe(3);
+  expect(t2.paths).toBe(trie.nodeCount);
+  expect(exportFolded(rangeSnapshot(snapshotOf(trie), t2, { from: 1, to: 2 }))).toBe("a;b 1\na;c 1\n");
+  const fresh = new StackTrie(trie.frames);
+  rec.reset(fresh, 200 * MS);
+  const ids = [trie.frames.intern("a"), trie.frames.intern("d")];
+  rec.record(210 * MS, fresh.add(ids, 2, 1), 1);
+  const t3 = mirror.apply(rec.take(220 * MS));
+  expect(t3).not.toBe(t2);
+  expect(t3.firstBin).toBe(4);
+  expect(exportFolded(rangeSnapshot(snapshotOf(fresh), t3, { from: 0, to: 10 }))).toBe("a;d 1\n");
+});
+
+test("memory is bounded: bins older than the kept span and samples over the cap are dropped", () => {
+  const tl = new Timeline(100, 10, 1000);
+  tl.setPath(1, 0, 0);
+  for (let b = 0; b < 30; b++) for (let k = 0; k < 10; k++) tl.add(b, 1, 0);
+  tl.advance(29);
+  expect(tl.firstBin).toBe(20);
+  expect(tl.samples.length).toBe(100);
+  const capped = new Timeline(100, 1000, 50);
+  capped.setPath(1, 0, 0);
+  for (let b = 0; b < 30; b++) for (let k = 0; k < 10; k++) capped.add(b, 1, 0);
+  capped.advance(29);
+  expect(capped.samples.length).toBe(50);
+  expect(capped.firstBin).toBe(25);
+});
+
+test("sample columns grow and drop from the front; weights appear only when one is not 1", () => {
+  const c = new SampleColumns();
+  for (let i = 0; i < 5000; i++) c.push(i >> 4, i, i & 3);
+  c.dropBefore(100);
+  expect(c.length).toBe(5000 - 1600);
+  expect(c.weight).toBeNull();
+  c.push(400, 1, 0, 2.5);
+  expect(c.weight![c.tail - 1]).toBe(2.5);
+  expect(c.weight![c.head]).toBe(1);
+});
+
+test("per CPU and per process rows", () => {
+  const { trie, rec } = capture([
+    [10, "p;a", 0],
+    [20, "q;b", 1],
+    [120, "p;a", 1],
+  ]);
+  const tl = new TimelineMirror().apply(rec.take(300 * MS));
+  const cpu = binsByKey(tl, "cpu", 0, 3);
+  expect(Array.from(cpu.get(0)!)).toEqual([1, 0, 0]);
+  expect(Array.from(cpu.get(1)!)).toEqual([1, 1, 0]);
+  const proc = binsByKey(tl, "process", 0, 3);
+  expect(Array.from(proc.get(trie.frames.intern("p", FrameKind.Process))!)).toEqual([1, 1, 0]);
+});
+
+test("--range text and the bins it covers", () => {
+  expect(parseRangeMs("500-1000")).toEqual({ startMs: 500, endMs: 1000 });
+  expect(parseRangeMs("1000-500")).toBeNull();
+  expect(parseRangeMs("abc")).toBeNull();
+  expect(binsOfMs(100, 500, 1000)).toEqual({ from: 5, to: 10 });
+  expect(binsOfMs(100, 550, 1010)).toEqual({ from: 5, to: 11 });
+});
