@@ -7,6 +7,7 @@ import { UsageError } from "./errors.ts";
 import { exportFolded } from "./export/folded.ts";
 import { exportPprof } from "./export/pprof.ts";
 import { exportSpeedscope } from "./export/speedscope.ts";
+import { exportSvg } from "./export/svg.ts";
 import { writeOutputFile } from "./fs/write-file.ts";
 import type { Snapshot } from "./profile/snapshot.ts";
 import { VERSION } from "./version.ts";
@@ -26,6 +27,7 @@ export const FORMATS = {
   folded: { extensions: [".folded", ".collapsed", ".fold", ".stacks", ".txt"], render: (s, _name, root) => exportFolded(s, root) },
   speedscope: { extensions: [".json"], render: (s, name, root) => exportSpeedscope(s, name, `flametui@${VERSION}`, root) },
   pprof: { extensions: [".pb.gz", ".pprof", ".pb"], render: (s, name, root) => exportPprof(s, name, root) },
+  svg: { extensions: [".svg"], render: (s, name, root) => exportSvg(s, { title: name, root, generator: `flametui ${VERSION}` }) },
 } satisfies Record<string, FormatSpec>;
 
 export type OutputFormat = keyof typeof FORMATS;

@@ -60,7 +60,7 @@ test("--help, file --help and --version", () => {
 });
 
 test("unknown commands and flags: one-line usage error, exit code 2", () => {
-  for (const args of [["bogus"], ["--bogus"], ["file", capture, "--nope"], ["file", capture, "--format", "svg", "-o", "-"], ["file", capture, "--weight", "bytes"]]) {
+  for (const args of [["bogus"], ["--bogus"], ["file", capture, "--nope"], ["file", capture, "--format", "html", "-o", "-"], ["file", capture, "--weight", "bytes"]]) {
     const r = runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toMatch(/^flametui: /);
@@ -184,14 +184,14 @@ test("file -o into a missing directory: one line, before the import", () => {
 });
 
 test("-o with an extension flametui cannot write is refused, listing the formats; nothing is written", () => {
-  for (const name of ["x.svg", "x.html", "x.gz"]) {
+  for (const name of ["x.png", "x.html", "x.gz"]) {
     const out = join(dir, name);
     const r = runCli(["file", capture, "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toMatch(/^flametui: cannot write '\.\w+' files: the formats are folded \(.*\), speedscope \(\.json\)(, \w+ \(.*\))* and \w+ \(.*\)$/);
     expect(() => statSync(out)).toThrow();
   }
-  const live = runCli(["fixed", "-o", join(dir, "y.svg")]);
+  const live = runCli(["fixed", "-o", join(dir, "y.png")]);
   expect(live.code).toBe(2);
   expect(live.stderr).toContain("the formats are folded");
   const forced = runCli(["file", capture, "-o", join(dir, "forced.out"), "--format", "folded"]);

@@ -23,7 +23,7 @@ describe.skipIf(!haveExe)("the real executable", () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.split("\n");
     expect(lines.length).toBe(3); // message, hint, final newline
-    expect(lines[0]).toBe("flametui: unknown --format 'svg\\n\\thint: forged\\u2066': use folded, speedscope or pprof");
+    expect(lines[0]).toBe("flametui: unknown --format 'svg\\n\\thint: forged\\u2066': use folded, speedscope, pprof or svg");
     expect(lines[1]).toBe("  hint: run 'flametui --help' for usage");
   });
 });

@@ -28,15 +28,15 @@ async function typePath(mm: Mounted, path: string): Promise<void> {
 
 test("an unknown extension is refused in the prompt, as the CLI refuses it", async () => {
   const dir = tempDir();
-  expect(() => resolveFormat(join(dir, "x.svg"), undefined)).toThrow(/cannot write '.svg' files/);
+  expect(() => resolveFormat(join(dir, "x.png"), undefined)).toThrow(/cannot write '.png' files/);
   const mm = await mount(snap(["main;parse 10", "main;lex 30"]), 100, 24, { exportDir: dir });
   try {
     await mm.key("e");
-    await typePath(mm, join(dir, "x.svg"));
+    await typePath(mm, join(dir, "x.png"));
     await mm.key("return");
     expect(readdirSync(dir)).toEqual([]);
     const line = await statusLine(mm);
-    expect(line).toContain("cannot write '.svg' files: use .folded or .json");
+    expect(line).toContain("cannot write '.png' files: use .folded or .json");
     expect(line).toContain("export folded: "); // still open
     expect(mm.app.exportPrompt).not.toBeNull();
     // A name the table knows (.stacks is folded for the CLI) is written.

@@ -7,6 +7,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultExportDir } from "../../src/tui/export-prompt.ts";
+import { DEFAULT_EXTENSION, OUTPUT_FORMATS } from "../../src/output.ts";
 import { mount, snap, type Mounted } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -48,19 +49,21 @@ test("`e` prefills a path in the given directory; Enter writes folded, 0600, and
   }
 });
 
-test("Tab cycles the format and the extension follows; speedscope is written as JSON", async () => {
+test("Tab cycles every output format (src/output.ts) and the extension follows; speedscope is written as JSON", async () => {
   const dir = tempDir();
   const mm = await open(dir);
   try {
     await mm.key("e");
-    mm.t.mockInput.pressTab();
-    await mm.t.renderOnce();
-    const line = await statusLine(mm);
-    expect(line).toContain("export speedscope: ");
-    expect(line).toMatch(/\.json█/);
-    mm.t.mockInput.pressTab();
-    await mm.t.renderOnce();
-    expect(await statusLine(mm)).toMatch(/export folded: .*\.folded█/);
+    expect(OUTPUT_FORMATS.slice(0, 2)).toEqual(["folded", "speedscope"]);
+    expect(OUTPUT_FORMATS).toContain("svg");
+    // From folded, Tab offers each format in the table's order, then folded again.
+    for (const f of [...OUTPUT_FORMATS.slice(1), "folded" as const]) {
+      mm.t.mockInput.pressTab();
+      await mm.t.renderOnce();
+      const line = await statusLine(mm);
+      expect(line).toContain(`export ${f}: `);
+      expect(line).toContain(`${DEFAULT_EXTENSION[f]}█`);
+    }
     mm.t.mockInput.pressTab();
     await mm.key("return");
     const files = readdirSync(dir);

@@ -1,0 +1,161 @@
+// Browser side of the SVG export (src/export/svg.ts embeds this file as text): zoom on click,
+// Reset Zoom / Escape, search (button or Ctrl-F) with the matched share, and the details line.
+// It reads frame data only from the JSON blob #ft-data and writes text only through textContent.
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var data = JSON.parse(document.getElementById("ft-data").textContent);
+  var groups = document.getElementById("ft-frames").children;
+  var details = document.getElementById("ft-details");
+  var matched = document.getElementById("ft-matched");
+  var unzoomButton = document.getElementById("ft-unzoom");
+  var searchButton = document.getElementById("ft-search");
+  var count = data.x.length;
+  var rects = [], texts = [], end = [];
+  for (var i = 0; i < count; i++) {
+    rects.push(groups[i].getElementsByTagNameNS(NS, "rect")[0]);
+    texts.push(groups[i].getElementsByTagNameNS(NS, "text")[0]);
+  }
+  // One past the last frame of each frame's subtree (frames are in preorder).
+  var open = [];
+  for (var j = 0; j < count; j++) {
+    while (open.length > 0 && data.d[open[open.length - 1]] >= data.d[j]) end[open.pop()] = j;
+    open.push(j);
+  }
+  while (open.length > 0) end[open.pop()] = count;
+
+  var zoomed = data.view;
+  var regex = null;
+
+  function fit(name, px) {
+    var room = Math.floor((px - 6) / data.charW);
+    if (room < 3) return "";
+    if (name.length <= room) return name;
+    var cut = room - 2;
+    var c = name.charCodeAt(cut - 1);
+    if (c >= 0xd800 && c <= 0xdbff) cut--;
+    return name.slice(0, cut) + "..";
+  }
+
+  function place(k, x, w) {
+    var r = rects[k];
+    r.setAttribute("x", (data.X0 + x).toFixed(3));
+    r.setAttribute("width", Math.max(0, w - 0.5).toFixed(3));
+    texts[k].setAttribute("x", (data.X0 + x + 3).toFixed(3));
+    texts[k].textContent = fit(data.names[data.n[k]], w);
+  }
+
+  function isAncestor(a, k) {
+    for (var p = data.p[k]; p >= 0; p = data.p[p]) if (p === a) return true;
+    return false;
+  }
+
+  /** Shows frame k's subtree at full width, its ancestors full width and dimmed, nothing else. */
+  function zoom(k) {
+    if (k < data.view) k = data.view;
+    zoomed = k;
+    var x0 = data.x[k], w0 = data.w[k], scale = w0 > 0 ? data.W / w0 : 0;
+    for (var j = 0; j < count; j++) {
+      var g = groups[j];
+      if (j >= k && j < end[k]) {
+        g.classList.remove("hide", "z");
+        place(j, (data.x[j] - x0) * scale, data.w[j] * scale);
+      } else if (j < k && isAncestor(j, k)) {
+        g.classList.remove("hide");
+        if (j >= data.view) g.classList.add("z");
+        place(j, 0, data.W);
+      } else {
+        g.classList.add("hide");
+      }
+    }
+    unzoomButton.classList.toggle("hide", k === data.view);
+    showMatched();
+  }
+
+  function frameMatches(k) {
+    return regex !== null && (regex.lastIndex = 0, regex.test(data.names[data.n[k]]));
+  }
+
+  /** Weight under frame k whose stack has a matching frame, each sample once (a matching frame's subtree is skipped). */
+  function matchedWeight(k) {
+    for (var a = k; a >= 0; a = data.p[a]) if (frameMatches(a)) return data.w[k];
+    var sum = 0;
+    for (var j = k + 1; j < end[k]; ) {
+      if (frameMatches(j)) {
+        sum += data.w[j];
+        j = end[j];
+      } else j++;
+    }
+    return sum;
+  }
+
+  function pct(part, whole) {
+    return whole > 0 ? ((100 * part) / whole).toFixed(2) + "%" : "0.00%";
+  }
+
+  function showMatched() {
+    if (regex === null) {
+      matched.textContent = " ";
+      searchButton.textContent = "Search (Ctrl-F)";
+      return;
+    }
+    var text = "Matched: " + pct(matchedWeight(data.view), data.total) + " of all";
+    if (zoomed !== data.view) text += " (" + pct(matchedWeight(zoomed), data.w[zoomed]) + " of zoom)";
+    matched.textContent = text;
+    searchButton.textContent = "Reset Search";
+  }
+
+  function search(pattern) {
+    regex = null;
+    if (pattern) {
+      try {
+        regex = new RegExp(pattern, /[A-Z]/.test(pattern) ? "" : "i");
+      } catch (e) {
+        matched.textContent = "bad regex: " + e.message;
+        return;
+      }
+    }
+    for (var j = 0; j < count; j++) groups[j].classList.toggle("m", frameMatches(j));
+    showMatched();
+  }
+
+  function askSearch() {
+    var p = window.prompt("Search frames (regular expression; case-insensitive unless it has a capital)", "");
+    if (p !== null) search(p);
+  }
+
+  function reset() {
+    search("");
+    zoom(data.view);
+  }
+
+  for (var f = 0; f < count; f++) {
+    (function (k) {
+      var g = groups[k];
+      g.addEventListener("click", function () {
+        zoom(k);
+      });
+      g.addEventListener("mouseover", function () {
+        details.textContent = g.getElementsByTagNameNS(NS, "title")[0].textContent;
+      });
+      g.addEventListener("mouseout", function () {
+        details.textContent = " ";
+      });
+    })(f);
+  }
+  unzoomButton.addEventListener("click", function () {
+    zoom(data.view);
+  });
+  searchButton.addEventListener("click", function () {
+    if (regex !== null) search("");
+    else askSearch();
+  });
+  window.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && (e.key === "f" || e.key === "F")) {
+      e.preventDefault();
+      askSearch();
+    } else if (e.key === "Escape") {
+      reset();
+    }
+  });
+})();
