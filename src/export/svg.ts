@@ -170,7 +170,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
 
   const title = opts.title ?? "Flame Graph";
   const legend = s.diff
-    ? `diff: red grew, blue shrank (change of share of all, full colour at the largest); grey under ${num(s.diff.neutral * 100)} points · ${s.diff.side === "after" ? "AFTER's" : "BEFORE's"} shape`
+    ? `diff: red grew, blue shrank (change of share of all, full colour at the largest); grey under ${num(s.diff.neutral * 100)} ${s.diff.neutral === 0.01 ? "point" : "points"} of share · ${s.diff.side === "after" ? "AFTER's" : "BEFORE's"} shape`
     : `${formatWeight(all, s.unit)} · colour: user (red-yellow), kernel (aqua), JIT (green), process (purple), pid/thread (blue), unresolved (grey)`;
   const data = {
     W: plotW,
