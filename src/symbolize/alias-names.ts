@@ -14,12 +14,12 @@ import { closeSync } from "node:fs";
 import { findSymbols, MINIDEBUGINFO_LIMIT } from "./debug-files.ts";
 import { type ByteSource, ElfFile, type SymbolTable, bufferSource, fdSource } from "./elf.ts";
 import { sectionContents } from "./elf-sections.ts";
+import { type ElfSection, readSectionTable, SHT_NOBITS } from "./elf-section-table.ts";
 import { openRegular, type OpenedFile } from "./safe-open.ts";
 import { xzDecompress } from "./xz.ts";
 
 const SYM_SIZE = 24;
 const SHT_SYMTAB = 2;
-const SHT_NOBITS = 8;
 const SHT_DYNSYM = 11;
 const STT_NOTYPE = 0;
 const STT_FUNC = 2;
@@ -137,34 +137,16 @@ function preferred(m: ModuleSymbols, name: string): string {
  * else .dynsym) that mayDiffer, with their addresses, with and without a `@VERSION` suffix.
  */
 function indexNames(src: ByteSource, byName: Map<string, number>): void {
-  const hdr = src.read(0, 64);
-  if (hdr.length < 64 || hdr[0] !== 0x7f || hdr[1] !== 0x45 || hdr[2] !== 0x4c || hdr[3] !== 0x46 || hdr[4] !== 2 || hdr[5] !== 1) return;
-  const h = view(hdr);
-  const shoff = u64(h, 40);
-  const shentsize = h.getUint16(58, true);
-  let shnum = h.getUint16(60, true);
-  if (shoff === 0 || shentsize < 64) return;
-  if (shnum === 0) {
-    const first = src.read(shoff, 64);
-    if (first.length === 64) shnum = view(first).getUint32(32, true);
-  }
-  const sh = src.read(shoff, shnum * shentsize);
-  const sv = view(sh);
-  shnum = Math.floor(sh.length / shentsize);
-  let symSec = -1;
-  let dynSec = -1;
-  for (let i = 0; i < shnum; i++) {
-    const t = sv.getUint32(i * shentsize + 4, true);
-    if (t === SHT_SYMTAB && symSec < 0) symSec = i;
-    else if (t === SHT_DYNSYM && dynSec < 0) dynSec = i;
-  }
-  const usable = (i: number) => i >= 0 && sv.getUint32(i * shentsize + 4, true) !== SHT_NOBITS && u64(sv, i * shentsize + 32) > SYM_SIZE;
-  const chosen = usable(symSec) ? symSec : usable(dynSec) ? dynSec : -1;
-  if (chosen < 0) return;
-  const link = sv.getUint32(chosen * shentsize + 40, true);
-  if (link === 0 || link >= shnum) return;
-  const syms = sectionContents(src, sv, chosen * shentsize);
-  const strtab = sectionContents(src, sv, link * shentsize);
+  const t = readSectionTable(src);
+  if (t === null) return;
+  const symSec = t.sections.find((s) => s.type === SHT_SYMTAB);
+  const dynSec = t.sections.find((s) => s.type === SHT_DYNSYM);
+  const usable = (s: ElfSection | undefined) => s !== undefined && s.type !== SHT_NOBITS && s.size > SYM_SIZE;
+  const chosen = usable(symSec) ? symSec! : usable(dynSec) ? dynSec! : null;
+  if (chosen === null) return;
+  if (chosen.link === 0 || chosen.link >= t.sections.length) return;
+  const syms = sectionContents(src, t.headers, chosen.hdrOff);
+  const strtab = sectionContents(src, t.headers, t.sections[chosen.link]!.hdrOff);
   const dv = view(syms);
   const n = Math.floor(syms.length / SYM_SIZE);
   const note = (key: string, value: number) => {

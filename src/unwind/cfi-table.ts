@@ -1,0 +1,128 @@
+// Compact unwind tables from an ELF file's call-frame information (.eh_frame, else .debug_frame):
+// for each code range, how to find the CFA and where the return address and frame pointer were
+// saved. Pure and hostile-input safe: bounded reads, linear work, null or partial tables, no throws.
+import { type ByteSource } from "../symbolize/elf.ts";
+import { type ElfSection, findSection, readSectionTable, type SectionTable, sectionBytes } from "../symbolize/elf-section-table.ts";
+import { type FrameBytes, type FrameSection, readFrames } from "./cfi-frames.ts";
+import { RowBuilder, type TableArrays } from "./cfi-rows.ts";
+import { ARCH_REGS, archOfMachine, type UnwindArch } from "./cfi-rules.ts";
+
+export {
+  CFA_FP,
+  CFA_NONE,
+  CFA_PLT,
+  CFA_SP,
+  CFA_UNSUPPORTED,
+  REG_AT_CFA,
+  REG_SAME,
+  REG_UNDEFINED,
+  REG_UNSUPPORTED,
+  type UnwindArch,
+} from "./cfi-rules.ts";
+
+/** Largest CFI section read (compressed or not, and after decompression). */
+export const CFI_LIMIT = 64 << 20;
+
+export interface UnwindTable {
+  arch: UnwindArch;
+  count: number; // rows
+  pc: Float64Array; // row start, ELF virtual address, ascending; a row holds until the next one
+  cfaKind: Uint8Array;
+  cfaOffset: Int32Array;
+  raKind: Uint8Array; // x86-64: return address (column 16); aarch64: x30
+  raOffset: Int32Array;
+  fpKind: Uint8Array; // x86-64: rbp (6); aarch64: x29
+  fpOffset: Int32Array;
+  signalFrame?: Uint8Array; // 1 where the FDE's CIE has the "S" augmentation
+  bytes: number; // memory held by the arrays
+  /** Which section the rows came from. */
+  source: FrameSection;
+  /** CFI bytes read (after decompression). */
+  cfiBytes: number;
+}
+
+/** Row index for `pc`, -1 if before the first row. CFA_NONE rows mark gaps between FDEs. */
+export function findRow(t: UnwindTable, pc: number): number {
+  const a = t.pc;
+  let lo = 0;
+  let hi = t.count - 1;
+  if (hi < 0 || !(pc >= a[0]!)) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (a[mid]! <= pc) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The unwind table of the ELF image `src`, or null when it has no usable CFI (or is not an
+ * x86-64 or aarch64 ELF64). `prefer` picks the section when the file has both.
+ */
+export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection } = {}): UnwindTable | null {
+  let t: SectionTable | null;
+  try {
+    t = readSectionTable(src);
+  } catch {
+    return null;
+  }
+  const arch = t ? archOfMachine(t.machine) : null;
+  if (t === null || arch === null) return null;
+  const order: FrameSection[] = opts.prefer === ".debug_frame" ? [".debug_frame", ".eh_frame"] : [".eh_frame", ".debug_frame"];
+  for (const kind of order) {
+    const frames = frameBytes(src, t, kind);
+    if (frames === null) continue;
+    const table = tableOf(frames, arch);
+    if (table !== null) return table;
+  }
+  return null;
+}
+
+/** The bytes of section `kind`, or null when missing, too big or undecodable. */
+function frameBytes(src: ByteSource, t: SectionTable, kind: FrameSection): FrameBytes | null {
+  const s: ElfSection | undefined = findSection(t, kind);
+  if (s === undefined || s.size === 0) return null;
+  try {
+    const bytes = sectionBytes(src, t, s, CFI_LIMIT);
+    return bytes === null || bytes.length === 0 ? null : { kind, bytes, addr: s.addr };
+  } catch {
+    return null; // unknown compression or a corrupt stream
+  }
+}
+
+/** Runs every FDE of one section; null when none gave a row. */
+export function tableOf(frames: FrameBytes, arch: UnwindArch): UnwindTable | null {
+  const regs = ARCH_REGS[arch];
+  const rows = new RowBuilder(regs.sp, regs.fp);
+  try {
+    readFrames(frames, { sp: regs.sp, fp: regs.fp, x86: arch === "x86_64" }, rows);
+  } catch {
+    // a bug, not bad data (reads are bounded): keep what parsed
+  }
+  if (rows.fdeCount === 0) return null;
+  return finish(rows.assemble(), arch, frames);
+}
+
+/** Trims the arrays to the row count. */
+function finish(a: TableArrays, arch: UnwindArch, frames: FrameBytes): UnwindTable {
+  const n = a.count;
+  const t: UnwindTable = {
+    arch,
+    count: n,
+    pc: a.pc.slice(0, n),
+    cfaKind: a.cfaKind.slice(0, n),
+    cfaOffset: a.cfaOffset.slice(0, n),
+    raKind: a.raKind.slice(0, n),
+    raOffset: a.raOffset.slice(0, n),
+    fpKind: a.fpKind.slice(0, n),
+    fpOffset: a.fpOffset.slice(0, n),
+    bytes: 0,
+    source: frames.kind,
+    cfiBytes: frames.bytes.length,
+  };
+  let signal = false;
+  for (let i = 0; i < n && !signal; i++) signal = a.signalFrame[i] !== 0;
+  if (signal) t.signalFrame = a.signalFrame.slice(0, n);
+  t.bytes = n * (8 + 1 + 4 + 1 + 4 + 1 + 4) + (signal ? n : 0);
+  return t;
+}

@@ -1,0 +1,158 @@
+// Unwind tables from x86-64 CFI checked row by row against binutils' readelf (frames-interp):
+// Debian's libc, libstdc++, python3.11 and ld.so, and programs built here (.eh_frame, and
+// .debug_frame, compressed, in the program and in a separate debug file).
+import { afterAll, describe, expect, test } from "bun:test";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bufferSource, fdSource } from "../../src/symbolize/elf.ts";
+import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
+import { diffRows, oracleRows, runReadelf, tableRows } from "./cfi-readelf.ts";
+
+const hasTools = Bun.which("readelf") !== null && Bun.which("gcc") !== null && process.arch === "x64";
+const work = mkdtempSync("/var/tmp/flametui-cfi-");
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function tableOf(path: string, prefer?: ".eh_frame" | ".debug_frame"): UnwindTable | null {
+  const fd = openSync(path, "r");
+  try {
+    return buildUnwindTable(fdSource(fd, Bun.file(path).size, path), { prefer });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every row of `path`'s table equals readelf's for `section`. */
+function expectReadelfRows(path: string, section: ".eh_frame" | ".debug_frame"): UnwindTable {
+  const t = tableOf(path, section);
+  expect(t).not.toBeNull();
+  expect(t!.source).toBe(section);
+  const [interp, raw] = runReadelf(path);
+  const want = oracleRows(interp, raw, section, t!.arch);
+  const got = tableRows(t!);
+  expect(diffRows(got, want)).toEqual([]);
+  expect(got.length).toBe(want.length);
+  expect(want.length).toBeGreaterThan(0);
+  return t!;
+}
+
+const LIBS = [
+  "/lib/x86_64-linux-gnu/libc.so.6",
+  "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+  "/usr/bin/python3.11",
+  "/lib64/ld-linux-x86-64.so.2",
+].filter((f) => existsSync(f));
+
+describe.skipIf(!hasTools)("x86-64 .eh_frame against readelf --debug-dump=frames-interp", () => {
+  for (const lib of LIBS) {
+    test(lib, () => {
+      const t = expectReadelfRows(lib, ".eh_frame");
+      expect(t.arch).toBe("x86_64");
+      expect(t.bytes).toBeGreaterThan(t.count * 20);
+    });
+  }
+
+  test("libc: the .plt expression, _start-like outermost frames, a signal frame", () => {
+    const t = tableOf(LIBS[0]!)!;
+    let plt = 0;
+    let undef = 0;
+    for (let i = 0; i < t.count; i++) {
+      if (t.cfaKind[i] === CFA_PLT) plt++;
+      if (t.raKind[i] === REG_UNDEFINED) undef++;
+    }
+    expect(plt).toBeGreaterThan(0); // .plt: CFA = rsp + 8 + ((pc & 15) >= 11 ? 8 : 0)
+    expect(undef).toBeGreaterThan(0); // clone/clone3 thread starts
+    expect(t.signalFrame).toBeDefined(); // __restore_rt's CIE is "zRS"
+    expect(t.signalFrame!.some((s) => s === 1)).toBe(true);
+  });
+});
+
+const PROGRAM = `
+#include <stdlib.h>
+__attribute__((noinline)) long leaf(long n) { long s = 0; for (long i = 0; i < n; i++) s += i * i; return s; }
+__attribute__((noinline)) long mid_b(long n) { long v[32]; for (int i = 0; i < 32; i++) v[i] = leaf(n + i); return v[n & 31]; }
+__attribute__((noinline)) long top_a(long n) { return mid_b(n) + mid_b(n + 1); }
+int main(int argc, char **argv) { return (int)top_a(argc > 1 ? atol(argv[1]) : 3); }
+`;
+
+function gcc(out: string, flags: string[]): string {
+  const src = join(work, "chain.c");
+  writeFileSync(src, PROGRAM);
+  const path = join(work, out);
+  const r = Bun.spawnSync(["gcc", ...flags, "-o", path, src], { stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`gcc: ${r.stderr.toString()}`);
+  return path;
+}
+
+function symbol(path: string, name: string): number {
+  const out = Bun.spawnSync(["readelf", "-sW", path]).stdout.toString();
+  const m = new RegExp(`^\\s*\\d+: ([0-9a-f]+) .* ${name}$`, "m").exec(out);
+  if (!m) throw new Error(`${name} not in ${path}`);
+  return parseInt(m[1]!, 16);
+}
+
+describe.skipIf(!hasTools)("programs built here", () => {
+  test("gcc -O2 -fomit-frame-pointer: .eh_frame rows equal readelf's; main's callee frames use rsp", () => {
+    const bin = gcc("chain-o2", ["-O2", "-fomit-frame-pointer"]);
+    const t = expectReadelfRows(bin, ".eh_frame");
+    const i = findRow(t, symbol(bin, "mid_b") + 1);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(t.cfaKind[i]).toBe(CFA_SP);
+    expect(t.raKind[i]).toBe(REG_AT_CFA);
+    expect(t.raOffset[i]).toBe(-8);
+    expect(findRow(t, t.pc[0]! - 1)).toBe(-1);
+    expect(t.cfaKind[t.count - 1]).toBe(CFA_NONE); // the end of the last FDE
+  });
+
+  test(".debug_frame (zlib-compressed, -gz) rows equal readelf's; prefer chooses the section", () => {
+    const bin = gcc("chain-debug-frame", ["-O2", "-g", "-gz=zlib", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables"]);
+    const sections = Bun.spawnSync(["readelf", "-SW", bin]).stdout.toString();
+    expect(sections).toMatch(/\.debug_frame\s+PROGBITS\s+\S+\s+\S+\s+\S+\s+\S+\s+C/); // SHF_COMPRESSED
+    const t = expectReadelfRows(bin, ".debug_frame");
+    expect(findRow(t, symbol(bin, "mid_b"))).toBeGreaterThanOrEqual(0);
+    // crt1.o's _start still brings an .eh_frame, which is the default choice.
+    const eh = tableOf(bin);
+    if (eh !== null) expect(eh.source).toBe(".eh_frame");
+  });
+
+  test("a separate debug file (objcopy --only-keep-debug): .eh_frame is NOBITS, .debug_frame is used", () => {
+    const bin = gcc("chain-g", ["-O2", "-g", "-fno-asynchronous-unwind-tables"]);
+    const dbg = join(work, "chain-g.debug");
+    expect(Bun.spawnSync(["objcopy", "--only-keep-debug", bin, dbg]).exitCode).toBe(0);
+    const t = tableOf(dbg);
+    expect(t).not.toBeNull();
+    expect(t!.source).toBe(".debug_frame");
+    expectReadelfRows(dbg, ".debug_frame");
+  });
+});
+
+describe("findRow and null tables", () => {
+  test("not ELF, no CFI, an unsupported machine: null", () => {
+    expect(buildUnwindTable(bufferSource(new Uint8Array(100)))).toBeNull();
+    expect(buildUnwindTable(bufferSource(new TextEncoder().encode("\x7fELF not really")))).toBeNull();
+  });
+
+  test("binary search: before the first row, on a row, between rows, after the last", () => {
+    const t: UnwindTable = {
+      arch: "x86_64",
+      count: 3,
+      pc: new Float64Array([0x100, 0x104, 0x200]),
+      cfaKind: new Uint8Array([CFA_SP, CFA_SP, CFA_NONE]),
+      cfaOffset: new Int32Array([8, 16, 0]),
+      raKind: new Uint8Array(3),
+      raOffset: new Int32Array(3),
+      fpKind: new Uint8Array(3),
+      fpOffset: new Int32Array(3),
+      bytes: 0,
+      source: ".eh_frame",
+      cfiBytes: 0,
+    };
+    expect(findRow(t, 0xff)).toBe(-1);
+    expect(findRow(t, 0x100)).toBe(0);
+    expect(findRow(t, 0x103)).toBe(0);
+    expect(findRow(t, 0x104)).toBe(1);
+    expect(findRow(t, 0x1ff)).toBe(1);
+    expect(findRow(t, 0x200)).toBe(2);
+    expect(findRow(t, 0x99999)).toBe(2);
+    expect(findRow(t, NaN)).toBe(-1);
+  });
+});
