@@ -13,6 +13,8 @@ import { detectColorDepth, Palette, type ColorDepth } from "./palette.ts";
 import { SafeNames, sanitizeText } from "./sanitize.ts";
 import { compileSearch, matchedWeight, nodeMatches, percent, SearchCache, type CompiledSearch } from "./search.ts";
 import { detailsLines, drawStatus, statusText } from "./statusbar.ts";
+import { TimeSelection } from "./range-select.ts";
+import { drawStrip } from "./timeline-strip.ts";
 import { drawScrollHints } from "./scroll-hint.ts";
 import { TopTable } from "./top-table.ts";
 
@@ -42,6 +44,10 @@ export class FlameApp {
   private readonly opts: AppOptions;
 
   snapshot: Snapshot;
+  /** The whole profile shown last (the graph may show a time range of it: `time`). */
+  full: Snapshot;
+  /** Time strip, ranges and range diffs (src/tui/range-select.ts). */
+  readonly time: TimeSelection = new TimeSelection(this);
   /** Newest snapshot received while frozen. */
   pending: Snapshot | null = null;
   zoom = 0;
@@ -80,7 +86,7 @@ export class FlameApp {
   constructor(renderer: CliRenderer, opts: AppOptions) {
     this.renderer = renderer;
     this.opts = opts;
-    this.snapshot = opts.snapshot;
+    this.snapshot = this.full = opts.snapshot;
     this.names.rawNames = opts.snapshot.rawNames;
     this.palette = new Palette(opts.colorDepth ?? detectColorDepth(process.env, renderer.capabilities));
     this.screen = new FlameScreen(renderer);
@@ -123,7 +129,20 @@ export class FlameApp {
     return this.height >= 8 ? 2 : 0;
   }
   get graphHeight(): number {
-    return Math.max(1, this.height - this.detailRows - 1);
+    return Math.max(1, this.height - this.detailRows - 1 - this.stripRows);
+  }
+  /** Rows of the time strip above the graph (0 without time). */
+  get stripRows(): number {
+    return this.time.rows();
+  }
+
+  /** The time selection changed: show its view of the whole profile. */
+  timeChanged(): void {
+    this.apply(this.time.view(this.full));
+    this.changed();
+  }
+  redraw(): void {
+    this.changed();
   }
 
   layout(): FlameLayout {
@@ -490,7 +509,8 @@ export class FlameApp {
     if (!this.frozen && this.pending) {
       const p = this.pending;
       this.pending = null;
-      this.apply(p);
+      this.full = p;
+      this.apply(this.time.view(p));
     }
     this.changed();
   }
@@ -520,7 +540,8 @@ export class FlameApp {
       if (s.live) this.changed();
       return;
     }
-    this.apply(s);
+    this.full = s;
+    this.apply(this.time.view(s));
     this.changed();
   }
 
@@ -644,6 +665,12 @@ export class FlameApp {
       this.afterModes(before);
       return;
     }
+    const k = this.stripRows;
+    if (this.time.dragging || (y < k && e.type !== "scroll")) {
+      this.time.mouse(e, x);
+      return;
+    }
+    y -= k;
     switch (e.type) {
       case "move":
       case "over":
@@ -740,7 +767,9 @@ export class FlameApp {
       if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, this.height, this.palette, TABLE_COMMANDS);
       return;
     }
-    const v = this.graphView(ox, oy);
+    const k = this.stripRows;
+    if (k > 0) drawStrip(buffer, ox, oy, this.width, k, this.full.timeline!, this.time.mode, this.time.marks(), this.palette, this.full.names);
+    const v = this.graphView(ox, oy + k);
     drawGraph(buffer, v);
     const selRect = v.layout.rectOf.get(this.selected);
     drawScrollHints(buffer, v, selRect === undefined ? -1 : v.layout.row[selRect]!);
@@ -759,12 +788,12 @@ export class FlameApp {
       icicle: this.icicle,
       frozen: this.frozen,
       search: this.searchSummary(),
-      message: this.message,
+      message: [this.message, this.time.status()].filter((x) => x).join(" · ") || null,
       prompt: this.prompt ? sanitizeText(this.prompt.text) : null,
       promptHint: this.prompt && this.prompt.text === "" && this.lastSearch.pattern ? sanitizeText(this.lastSearch.pattern) : null,
     });
-    drawStatus(buffer, ox, oy + this.graphHeight, this.width, details, status, this.palette);
-    if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, this.graphHeight + details.length + 1, this.palette);
+    drawStatus(buffer, ox, oy + k + this.graphHeight, this.width, details, status, this.palette);
+    if (this.helpOpen) drawHelp(buffer, ox, oy, this.width, k + this.graphHeight + details.length + 1, this.palette);
   }
 
   /** Screen row of a node in the graph area, or -1 when not on screen (for tests and e2e). */
@@ -772,6 +801,6 @@ export class FlameApp {
     const l = this.layout();
     if (!l.rectOf.has(node)) return -1;
     const y = rowToY(this.graphHeight, this.scroll, this.icicle, this.snapshot.depth[node]!);
-    return y >= 0 && y < this.graphHeight ? y : -1;
+    return y >= 0 && y < this.graphHeight ? y + this.stripRows : -1;
   }
 }

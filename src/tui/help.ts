@@ -2,7 +2,7 @@
 // drawn in a box over the flamegraph (two columns when the screen is short).
 
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
-import { COMMANDS, MOUSE_HELP, type Command } from "./keymap.ts";
+import { COMMANDS, MOUSE_HELP, TIME_COMMANDS, type Command } from "./keymap.ts";
 import { SHADE } from "./flamegraph.ts";
 import { LEGEND, type Palette } from "./palette.ts";
 import { fitText } from "./sanitize.ts";
@@ -23,13 +23,17 @@ export function keyHelpLines(commands: readonly Command[] = COMMANDS): HelpLine[
 }
 
 /** Mouse actions and the colour legend. */
-export function otherHelpLines(): HelpLine[] {
+export function otherHelpLines(time = true): HelpLine[] {
   const out: HelpLine[] = [{ key: "", text: "Mouse", heading: true }];
   for (const m of MOUSE_HELP) out.push({ key: m.label, text: m.help });
   out.push({ key: "", text: "" }, { key: "", text: "Colours", heading: true });
   for (const l of LEGEND) out.push({ key: "", text: l.label, swatch: { kind: l.kind, sample: l.sample } });
   out.push({ key: "", text: "search match", swatch: { kind: -1, sample: "" } });
   out.push({ key: "", text: "narrow frames merged", swatch: { kind: -2, sample: "" } });
+  if (time) {
+    out.push({ key: "", text: "" }, { key: "", text: "Time (strip above the graph)", heading: true });
+    for (const c of TIME_COMMANDS) out.push({ key: c.label, text: c.help });
+  }
   return out;
 }
 
@@ -69,7 +73,7 @@ function drawColumn(buffer: OptimizedBuffer, lines: readonly HelpLine[], x: numb
 /** Draws the overlay centred in the area (ox, oy, w, h). */
 export function drawHelp(buffer: OptimizedBuffer, ox: number, oy: number, w: number, h: number, palette: Palette, commands: readonly Command[] = COMMANDS): void {
   const a = keyHelpLines(commands);
-  const b = otherHelpLines();
+  const b = otherHelpLines(commands === COMMANDS);
   const wa = columnWidth(a);
   const wb = columnWidth(b);
   const oneColumn = a.length + 1 + b.length + 2 <= h || wa + wb + 7 > w;

@@ -59,11 +59,21 @@ export const COMMANDS: readonly Command[] = [
   { id: "quit", keys: ["q", "C-c"], label: "q  Ctrl-C", help: "quit", run: (a) => a.quit() },
 ];
 
+/** Time keys (src/tui/range-select.ts): listed in their own section of the help overlay. */
+export const TIME_COMMANDS: readonly Command[] = [
+  { id: "time-cursor", keys: ["[", "]", "{", "}"], label: "[]{}", help: "time cursor ±1 / ±10 cols", run: (a, k) => a.time.moveCursor(k === "[" ? -1 : k === "]" ? 1 : k === "{" ? -10 : 10) },
+  { id: "time-mark", keys: ["v"], label: "v", help: "mark range start, then end", run: (a) => a.time.markKey() },
+  { id: "time-compare", keys: ["c"], label: "c", help: "diff this range with next", run: (a) => a.time.compareKey() },
+  { id: "time-clear", keys: ["x"], label: "x", help: "whole capture (no range)", run: (a) => a.time.clear() },
+  { id: "time-strip", keys: ["p"], label: "p", help: "strip: samples/CPU/process", run: (a) => a.time.cycleMode() },
+];
+
 /** Mouse actions, listed in the help overlay after the keys. */
 export const MOUSE_HELP: readonly { label: string; help: string }[] = [
   { label: "hover", help: "show details (until a key)" },
   { label: "click", help: "zoom in; dim ancestor: out" },
   { label: "wheel", help: "scroll; selection stays" },
+  { label: "drag", help: "on the strip: a time range" },
 ];
 
 /** Keys of the top-functions table and its sandwich view (src/tui/top-table.ts); ?, q, m, f still work. */
@@ -86,7 +96,7 @@ export const TABLE_COMMANDS: readonly Command[] = [
 ];
 
 const BY_KEY = new Map<string, Command>();
-for (const c of COMMANDS) for (const k of c.keys) BY_KEY.set(k, c);
+for (const c of [...COMMANDS, ...TIME_COMMANDS]) for (const k of c.keys) BY_KEY.set(k, c);
 
 export function commandFor(k: KeyLike): Command | undefined {
   return BY_KEY.get(keyId(k));
