@@ -8,12 +8,11 @@ import { SaxesParser } from "saxes";
 import { exportSvg, fitLabel, inertJson, svgFrameCount, svgSafeText } from "../../src/export/svg.ts";
 import { readProfile } from "../../src/import/read.ts";
 import { diffSnapshots } from "../../src/profile/diff.ts";
-import { FrameKind } from "../../src/profile/frames.ts";
 import { snapshotOf } from "../../src/profile/snapshot.ts";
-import { ROOT, StackTrie } from "../../src/profile/trie.ts";
 import { renderProfile, resolveFormat } from "../../src/output.ts";
 import { hasUnsafeText } from "../../src/text/sanitize.ts";
 import { FIXTURES } from "../helpers/golden.ts";
+import { HOSTILE, hostileSnapshot, trieFramesAtLeast } from "./svg-helpers.ts";
 
 interface Parsed {
   /** Frame groups (<g class="f …">) in document order: their title text and label text. */
@@ -63,21 +62,6 @@ function parse(svg: string): Parsed {
   return out;
 }
 
-/** Trie nodes (root included) at least `minPx` wide when the whole profile is 1180 px: counted on the trie, not the snapshot. */
-function trieFramesAtLeast(trie: StackTrie, minPx = 0.1, plotW = 1180): number {
-  const all = trie.total[ROOT]!;
-  let n = 0;
-  const todo = [ROOT];
-  while (todo.length > 0) {
-    const node = todo.pop()!;
-    const w = trie.total[node]!;
-    if (!(w > 0 && (w * plotW) / all >= minPx)) continue; // children are no wider
-    n++;
-    todo.push(...trie.children(node));
-  }
-  return n;
-}
-
 const FILES = ["shape.perf.txt", "system-busy.perf.txt", "system.perf.txt", "threads.perf.txt", "two-events.perf.txt", "glibc-aliases.perf-script.txt"];
 
 test("real captures: well-formed XML, one frame element per trie node >= 0.1 px wide", async () => {
@@ -124,31 +108,6 @@ test("-o x.svg picks SVG by its extension; the format table renders it", async (
   expect(typeof out).toBe("string");
   expect(parse(out as string).texts).toContain("threads.perf.txt");
 });
-
-const HOSTILE = [
-  "line\nbreak",
-  "<script>alert(1)</script>",
-  "</script><script>window.pwned=1</script>",
-  "]]><script>window.pwned=2</script><![CDATA[",
-  "a & b \"quoted\" 'single'",
-  "\u202eevil\u202c bidi \u2066iso\u2069",
-  "nul\u0000 esc\u001b[31m del\u007f c1\u0085",
-  "sep\u2028para\u2029",
-  "bom\ufeff nonchar\ufffe\uffff",
-  "lone\ud800 surrogate \udc00",
-  "emoji 🔥 kept",
-];
-
-function hostileSnapshot() {
-  const trie = new StackTrie();
-  const ids = [trie.frames.intern("proc", FrameKind.Process)];
-  for (const [i, name] of HOSTILE.entries()) {
-    const leaf = trie.frames.intern(name, FrameKind.User, i === 0 ? "/lib/<evil>\n.so" : null);
-    trie.add([...ids, leaf], 2, 10 + i);
-    trie.add([...ids, leaf, trie.frames.intern(name + " child", FrameKind.Kernel)], 3, 5);
-  }
-  return snapshotOf(trie, "samples");
-}
 
 test("hostile names: well-formed, no unsafe character anywhere in the file, shown as visible escapes", () => {
   const s = hostileSnapshot();
