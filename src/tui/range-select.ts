@@ -121,7 +121,12 @@ export class TimeSelection {
     const tl = this.tl!;
     const g = stripGeometry(tl, this.host.width, this.mode);
     const at = this.cursor === null ? (cols > 0 ? -1 : g.cols) : colOfBin(g, this.cursor);
-    this.cursor = binsOfCol(g, Math.min(g.cols - 1, Math.max(0, at + cols))).from;
+    const clamp = (c: number) => Math.min(g.cols - 1, Math.max(0, c));
+    let c = clamp(at + cols);
+    // A bin drawn over several columns: move on to the next bin, not the next column of this one.
+    const step = cols > 0 ? 1 : -1;
+    while (this.cursor !== null && binsOfCol(g, c).from === this.cursor && clamp(c + step) !== c) c += step;
+    this.cursor = binsOfCol(g, c).from;
     this.host.redraw();
   }
 
@@ -142,6 +147,7 @@ export class TimeSelection {
 
   /** A finished range: the view, or AFTER of a diff after `c`, or a new AFTER while diffing. */
   select(r: BinRange): void {
+    this.host.message = null;
     if (this.compare && this.ranges.length >= 1) {
       this.ranges = [this.ranges[0]!, r];
       this.compare = false;
