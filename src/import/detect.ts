@@ -1,6 +1,8 @@
-// Tells folded stacks from `perf script` text by looking at the first lines of the input,
-// never at the file name.
+// Tells the input formats apart by their first bytes, never by the file name: gzip or
+// protobuf shape (pprof), JSON keys (speedscope, Chrome .cpuprofile, Chrome trace events), then
+// folded stacks or `perf script` text by their first lines.
 
+import { constants, gunzipSync } from "node:zlib";
 import type { InputFormat } from "./importer.ts";
 
 const FRAME_LINE = /^[ \t]+[0-9a-fA-F]+[ \t]+\S/;
@@ -9,7 +11,10 @@ const TWO_COUNT_LINE = /^\S.* \d+(\.\d*)? \d+(\.\d*)?\r?$/;
 
 /** Returns the format, or null when the sample fits neither. */
 export function detectFormat(sample: Uint8Array): InputFormat | null {
-  if (looksBinary(sample)) return null;
+  if (sample.length >= 2 && sample[0] === 0x1f && sample[1] === 0x8b) return looksLikePprof(gunzipHead(sample), true) ? "pprof" : null;
+  const json = detectJson(sample);
+  if (json !== null) return json;
+  if (looksBinary(sample)) return looksLikePprof(sample, sample.length >= 1 << 16) ? "pprof" : null;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(sample.subarray(0, 1 << 16));
   const lines = text.split("\n");
   const cut = sample.length > 1 << 16 ? lines.pop()! : ""; // the cut may split the last line
@@ -39,4 +44,76 @@ export function looksBinary(sample: Uint8Array): boolean {
     if (c < 32 && c !== 9 && c !== 10 && c !== 13) control++;
   }
   return control * 10 > n;
+}
+
+/** As much of a gzip stream as `head` holds, decompressed (at most 64 KiB); empty when it is not gzip. */
+export function gunzipHead(head: Uint8Array): Uint8Array {
+  try {
+    const out = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
+    return out.subarray(0, 1 << 16);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/**
+ * The top-level fields of a pprof Profile message: each tag names a profile.proto field with
+ * its wire type and each length fits. `cut`: the sample may end inside a field.
+ */
+export function looksLikePprof(b: Uint8Array, cut: boolean): boolean {
+  if (b.length === 0 || (b.length >= 8 && new TextDecoder().decode(b.subarray(0, 8)) === "PERFILE2")) return false;
+  let p = 0;
+  let fields = 0;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (p >= b.length) return -1;
+      const c = b[p++]!;
+      if (shift < 49) v += (c & 0x7f) * 2 ** shift;
+      if (c < 0x80) return v;
+    }
+    return -2;
+  };
+  while (p < b.length) {
+    const t = varint();
+    if (t === -1) return cut && fields > 0;
+    if (t < 0) return false;
+    const f = Math.floor(t / 8);
+    const wt = t % 8;
+    // LEN: sample_type, sample, mapping, location, function, string_table, period_type, comment (packed).
+    const len = [1, 2, 3, 4, 5, 6, 11, 13].includes(f);
+    // VARINT: drop/keep_frames, time_nanos, duration_nanos, period, comment, default_sample_type, doc_url.
+    const num = [7, 8, 9, 10, 12, 13, 14, 15].includes(f);
+    if (wt === 2 && len) {
+      const n = varint();
+      if (n === -1) return cut && fields > 0;
+      if (n < 0) return false;
+      if (p + n > b.length) return cut && fields > 0;
+      p += n;
+    } else if (wt === 0 && num) {
+      const v = varint();
+      if (v === -1) return cut && fields > 0;
+      if (v < 0) return false;
+    } else return false;
+    fields++;
+  }
+  return fields > 0;
+}
+
+/** A JSON document of a profile format we read, by its first keys; null for anything else. */
+function detectJson(sample: Uint8Array): InputFormat | null {
+  let i = 0;
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) i = 3;
+  while (i < sample.length && (sample[i] === 32 || sample[i] === 9 || sample[i] === 10 || sample[i] === 13)) i++;
+  const c = sample[i];
+  if (c !== 0x7b /* { */ && c !== 0x5b /* [ */) return null;
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(sample.subarray(i, i + (1 << 16)));
+  if (c === 0x7b && /^\{\s*"\$schema"\s*:\s*"[^"]*speedscope/.test(text)) return "speedscope";
+  if (c === 0x7b && text.includes('"shared"') && text.includes('"profiles"')) return "speedscope";
+  if (c === 0x7b && /^\{\s*"traceEvents"\s*:/.test(text)) return "chrome-trace";
+  if (c === 0x5b && /^\[\s*(\{|$)/.test(text) && /"ph"\s*:/.test(text)) return "chrome-trace";
+  if (c === 0x7b && /^\{\s*"nodes"\s*:\s*\[/.test(text) && text.includes('"callFrame"')) return "chrome-cpuprofile";
+  if (c === 0x7b && text.includes('"traceEvents"')) return "chrome-trace";
+  if (c === 0x7b && text.includes('"nodes"') && text.includes('"callFrame"') && text.includes('"samples"')) return "chrome-cpuprofile";
+  return null;
 }

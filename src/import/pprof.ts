@@ -1,0 +1,452 @@
+// pprof importer (github.com/google/pprof/proto/profile.proto, gzipped or raw, as Go's
+// runtime/pprof, Pyroscope and parca write it): one sample type's values into the trie, a frame
+// per Line (inlined calls expand outermost first, as pprof shows them), the mapping's file name
+// as the module.
+//
+// Protobuf library: pbf (npm "pbf", Mapbox). Chosen over @bufbuild/protobuf and protobufjs
+// because it is a small (25 KB, no runtime dependencies) low-level reader that lets this module
+// walk the wire format itself: samples are decoded straight into typed arrays without a message
+// object each, and 64-bit ids arrive as numbers, not BigInts (@bufbuild/protobuf) or Long
+// objects (protobufjs). No code generation, no eval, so `bun build --compile` bundles it as is.
+// The profile.proto field numbers used here are listed next to each parser.
+
+import { basename } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { PbfReader } from "pbf";
+import { InputError } from "../errors.ts";
+import { FrameKind, kindFromFoldedName } from "../profile/frames.ts";
+import type { WeightUnit } from "../profile/snapshot.ts";
+import { MAX_WEIGHT, ROOT, StackTrie } from "../profile/trie.ts";
+import { resized } from "../profile/typed-arrays.ts";
+import { newStats, noteMalformed, utf8, type WholeImport } from "./importer.ts";
+import { capName, MAX_STACK_DEPTH, TOO_DEEP } from "./limits.ts";
+
+/** Largest decompressed profile read; a gzip stream that inflates past it is refused. */
+export const MAX_PPROF_BYTES = 2 ** 31 - 1;
+
+export interface PprofOptions {
+  /** Sample type to read, by its type name ("cpu", "alloc_space"); default: the profile's default, else the last. */
+  sampleType?: string;
+}
+
+/** A profile.proto that does not parse: where and why. */
+class PprofError extends Error {
+  constructor(
+    readonly at: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** Imports a pprof profile (gzipped or not) from `data`; throws InputError naming `source` and the byte offset. */
+export function importPprof(data: Uint8Array, source: string, opts: PprofOptions = {}): WholeImport {
+  const gz = isGzip(data);
+  let buf = data;
+  if (gz) {
+    try {
+      buf = gunzipSync(data, { maxOutputLength: MAX_PPROF_BYTES });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ERR_BUFFER_TOO_LARGE") throw new InputError(`${source}: the gzip stream inflates to more than ${MAX_PPROF_BYTES >> 20} MiB`);
+      throw new InputError(`${source}: not a valid gzip stream (${(e as Error).message})`);
+    }
+  }
+  try {
+    return new PprofParser(buf, source, opts).run();
+  } catch (e) {
+    if (e instanceof PprofError) {
+      const where = gz ? `byte ${e.at} of the decompressed data` : `byte ${e.at}`;
+      throw new InputError(`${source}: not a valid pprof profile: ${e.message} at ${where}`);
+    }
+    throw e;
+  }
+}
+
+// Wire types.
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const I32 = 5;
+
+class PprofParser {
+  private readonly r: PbfReader;
+  private readonly trie = new StackTrie();
+  private readonly stats = newStats();
+
+  // Profile.sample_type (1): ValueType { type = 1, unit = 2 } as string indices.
+  private readonly sampleTypes: { type: number; unit: number }[] = [];
+  // Profile.sample (2): byte ranges, parsed once the rest is known.
+  private sampleStart = new Float64Array(1024);
+  private sampleEnd = new Float64Array(1024);
+  private samples = 0;
+  // Profile.mapping (3): id -> filename string index.
+  private readonly mappingFile = new Map<number, number>();
+  // Profile.location (4): id, mapping id, and its lines' function ids (flat, innermost first).
+  private locId: number[] = [];
+  private locMapping: number[] = [];
+  private locLineStart: number[] = [];
+  private lineFn: number[] = [];
+  // Profile.function (5): id -> name and system_name string indices.
+  private readonly fnName = new Map<number, number>();
+  private readonly fnSystemName = new Map<number, number>();
+  // Profile.string_table (6): byte ranges, decoded when used.
+  private strStart: number[] = [];
+  private strEnd: number[] = [];
+  private defaultSampleType = 0;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly source: string,
+    private readonly opts: PprofOptions,
+  ) {
+    this.r = new PbfReader(buf);
+    this.stats.item = "sample";
+  }
+
+  run(): WholeImport {
+    this.readProfile();
+    const { index, unit, scale } = this.chooseSampleType();
+    this.readSamples(index, scale);
+    return { trie: this.trie, unit, stats: this.stats };
+  }
+
+  private fail(at: number, reason: string): never {
+    throw new PprofError(at, reason);
+  }
+
+  /** Reads a tag; returns field number << 3 | wire type, checking it stays inside `end`. */
+  private tag(end: number): number {
+    const at = this.r.pos;
+    const t = this.r.readVarint();
+    if (this.r.pos > end) this.fail(at, "truncated field tag");
+    if (t >>> 3 === 0) this.fail(at, "field number 0");
+    return t;
+  }
+
+  private varint(end: number, signed = false): number {
+    const at = this.r.pos;
+    const v = this.r.readVarint(signed);
+    if (this.r.pos > end) this.fail(at, "truncated number");
+    return v;
+  }
+
+  /** Reads a length prefix; returns the end of the value. */
+  private lenEnd(end: number): number {
+    const at = this.r.pos;
+    const n = this.r.readVarint();
+    if (this.r.pos > end) this.fail(at, "truncated length");
+    const e = this.r.pos + n;
+    if (n < 0 || e > end) this.fail(at, `a field of ${n} bytes runs past the end of its message`);
+    return e;
+  }
+
+  /** Skips the value of a field of wire type `wt`. */
+  private skip(wt: number, end: number): void {
+    const at = this.r.pos;
+    if (wt === VARINT) this.varint(end);
+    else if (wt === LEN) this.r.pos = this.lenEnd(end);
+    else if (wt === I64) this.r.pos += 8;
+    else if (wt === I32) this.r.pos += 4;
+    else this.fail(at, `unsupported wire type ${wt}`);
+    if (this.r.pos > end) this.fail(at, "truncated field");
+  }
+
+  private expect(wt: number, want: number, at: number, what: string): void {
+    if (wt !== want) this.fail(at, `${what} has wire type ${wt}`);
+  }
+
+  private readProfile(): void {
+    const end = this.buf.length;
+    const r = this.r;
+    while (r.pos < end) {
+      const at = r.pos;
+      const t = this.tag(end);
+      const f = t >>> 3;
+      const wt = t & 7;
+      switch (f) {
+        case 1: {
+          this.expect(wt, LEN, at, "sample_type");
+          const e = this.lenEnd(end);
+          this.sampleTypes.push(this.valueType(e));
+          break;
+        }
+        case 2: {
+          this.expect(wt, LEN, at, "sample");
+          const e = this.lenEnd(end);
+          if (this.samples === this.sampleStart.length) {
+            this.sampleStart = resized(this.sampleStart, this.samples * 2);
+            this.sampleEnd = resized(this.sampleEnd, this.samples * 2);
+          }
+          this.sampleStart[this.samples] = r.pos;
+          this.sampleEnd[this.samples++] = e;
+          r.pos = e;
+          break;
+        }
+        case 3:
+          this.expect(wt, LEN, at, "mapping");
+          this.mapping(this.lenEnd(end));
+          break;
+        case 4:
+          this.expect(wt, LEN, at, "location");
+          this.location(this.lenEnd(end));
+          break;
+        case 5:
+          this.expect(wt, LEN, at, "function");
+          this.func(this.lenEnd(end));
+          break;
+        case 6: {
+          this.expect(wt, LEN, at, "string_table");
+          const e = this.lenEnd(end);
+          this.strStart.push(r.pos);
+          this.strEnd.push(e);
+          r.pos = e;
+          break;
+        }
+        case 14:
+          this.expect(wt, VARINT, at, "default_sample_type");
+          this.defaultSampleType = this.varint(end);
+          break;
+        default:
+          this.skip(wt, end);
+      }
+    }
+  }
+
+  private valueType(end: number): { type: number; unit: number } {
+    const v = { type: 0, unit: 0 };
+    while (this.r.pos < end) {
+      const t = this.tag(end);
+      if (t === ((1 << 3) | VARINT)) v.type = this.varint(end);
+      else if (t === ((2 << 3) | VARINT)) v.unit = this.varint(end);
+      else this.skip(t & 7, end);
+    }
+    return v;
+  }
+
+  private mapping(end: number): void {
+    let id = 0;
+    let file = 0;
+    while (this.r.pos < end) {
+      const t = this.tag(end);
+      if (t === ((1 << 3) | VARINT)) id = this.varint(end);
+      else if (t === ((5 << 3) | VARINT)) file = this.varint(end);
+      else this.skip(t & 7, end);
+    }
+    this.mappingFile.set(id, file);
+  }
+
+  private location(end: number): void {
+    let id = 0;
+    let mapping = 0;
+    const lineStart = this.lineFn.length;
+    while (this.r.pos < end) {
+      const t = this.tag(end);
+      if (t === ((1 << 3) | VARINT)) id = this.varint(end);
+      else if (t === ((2 << 3) | VARINT)) mapping = this.varint(end);
+      else if (t === ((4 << 3) | LEN)) {
+        // Line { function_id = 1, line = 2, column = 3 }
+        const e = this.lenEnd(end);
+        let fn = 0;
+        while (this.r.pos < e) {
+          const lt = this.tag(e);
+          if (lt === ((1 << 3) | VARINT)) fn = this.varint(e);
+          else this.skip(lt & 7, e);
+        }
+        this.lineFn.push(fn);
+      } else this.skip(t & 7, end);
+    }
+    this.locId.push(id);
+    this.locMapping.push(mapping);
+    this.locLineStart.push(lineStart);
+  }
+
+  private func(end: number): void {
+    let id = 0;
+    let name = 0;
+    let systemName = 0;
+    while (this.r.pos < end) {
+      const t = this.tag(end);
+      if (t === ((1 << 3) | VARINT)) id = this.varint(end);
+      else if (t === ((2 << 3) | VARINT)) name = this.varint(end);
+      else if (t === ((3 << 3) | VARINT)) systemName = this.varint(end);
+      else this.skip(t & 7, end);
+    }
+    this.fnName.set(id, name);
+    this.fnSystemName.set(id, systemName);
+  }
+
+  private str(i: number): string {
+    if (i === 0) return "";
+    if (!(i > 0 && i < this.strStart.length)) this.fail(0, `string index ${i} is outside the string table (${this.strStart.length} strings)`);
+    return utf8.decode(this.buf.subarray(this.strStart[i]!, this.strEnd[i]!));
+  }
+
+  /** The sample type to read and what its values count, as go tool pprof picks it. */
+  private chooseSampleType(): { index: number; unit: WeightUnit; scale: number } {
+    const types = this.sampleTypes;
+    if (types.length === 0) this.fail(0, "no sample_type");
+    const names = types.map((t) => `${this.str(t.type)}/${this.str(t.unit)}`);
+    let index = types.length - 1;
+    const wanted = this.opts.sampleType ?? (this.defaultSampleType > 0 ? this.str(this.defaultSampleType) : undefined);
+    if (wanted !== undefined) {
+      const k = types.findIndex((t) => this.str(t.type) === wanted);
+      if (k >= 0) index = k;
+      else if (this.opts.sampleType !== undefined) throw new InputError(`${this.source}: no sample type '${wanted}'; the profile has ${names.join(", ")}`);
+    }
+    const type = this.str(types[index]!.type);
+    const unitName = this.str(types[index]!.unit);
+    const chosen = `${type}/${unitName}`;
+    if (types.length > 1) this.stats.notices.push(`pprof: ${types.length} sample types (${names.join(", ")}); showing ${chosen}`);
+    const time: Record<string, number> = { nanoseconds: 1, ns: 1, microseconds: 1e3, us: 1e3, milliseconds: 1e6, ms: 1e6, seconds: 1e9, s: 1e9 };
+    if (Object.hasOwn(time, unitName)) return { index, unit: "nanoseconds", scale: time[unitName]! };
+    if (unitName === "count" && (type === "samples" || type === "sample")) return { index, unit: "samples", scale: 1 };
+    if (unitName !== "count") this.stats.notices.push(`pprof: weights are ${chosen}, shown as events`);
+    return { index, unit: "events", scale: 1 };
+  }
+
+  /** Location id -> index into the loc* arrays: a dense table when ids are small, else a map. */
+  private locationIndex(): (id: number) => number {
+    let max = 0;
+    for (const id of this.locId) if (id > max) max = id;
+    if (max <= this.locId.length * 4 + 1024) {
+      const dense = new Int32Array(max + 1).fill(-1);
+      this.locId.forEach((id, k) => (dense[id] = k));
+      return (id) => (id <= max ? dense[id]! : -1);
+    }
+    const m = new Map<number, number>();
+    this.locId.forEach((id, k) => m.set(id, k));
+    return (id) => m.get(id) ?? -1;
+  }
+
+  /** Frame ids of location `k`, outermost first: the last Line is the caller, the first the inlined callee. */
+  private framesOf(k: number, cache: (Int32Array | undefined)[]): Int32Array {
+    let fr = cache[k];
+    if (fr !== undefined) return fr;
+    const a = this.locLineStart[k]!;
+    const b = k + 1 < this.locLineStart.length ? this.locLineStart[k + 1]! : this.lineFn.length;
+    const file = this.mappingFile.get(this.locMapping[k]!);
+    const path = file === undefined ? "" : this.str(file);
+    const module = path === "" ? null : capName(basename(path));
+    const kernel = module === "[kernel.kallsyms]" || module === "[vmlinux]" || module === "vmlinux";
+    const frames = this.trie.frames;
+    if (a === b) {
+      // No line information: the frame stands for the module, as live mode groups unnamed frames.
+      const name = module === null ? "[unknown]" : `[${module}]`;
+      fr = Int32Array.of(frames.intern(name, kernel ? FrameKind.Kernel : FrameKind.Unresolved, module));
+    } else {
+      fr = new Int32Array(b - a);
+      for (let i = b - 1, j = 0; i >= a; i--, j++) {
+        const fn = this.lineFn[i]!;
+        let name = this.str(this.fnName.get(fn) ?? 0);
+        if (name === "") name = this.str(this.fnSystemName.get(fn) ?? 0);
+        if (name === "") name = module === null ? "[unknown]" : `[${module}]`;
+        name = capName(name);
+        const kind = kernel ? FrameKind.Kernel : kindFromFoldedName(name);
+        fr[j] = frames.intern(name, kind, module);
+      }
+    }
+    cache[k] = fr;
+    return fr;
+  }
+
+  private readSamples(valueIndex: number, scale: number): void {
+    const r = this.r;
+    const locOf = this.locationIndex();
+    const cache: (Int32Array | undefined)[] = new Array(this.locId.length);
+    const stats = this.stats;
+    const trie = this.trie;
+    let locs = new Float64Array(256); // this sample's location ids, leaf first
+    // The previous sample's path: its location ids outermost first and the trie depth after each.
+    let prevLocs = new Float64Array(256);
+    let prevDepthAfter = new Int32Array(256);
+    let prevCount = 0;
+    let nodes = new Int32Array(1024);
+    for (let s = 0; s < this.samples; s++) {
+      const end = this.sampleEnd[s]!;
+      r.pos = this.sampleStart[s]!;
+      let n = 0;
+      let value = 0;
+      let values = 0;
+      while (r.pos < end) {
+        const at = r.pos;
+        const t = this.tag(end);
+        const f = t >>> 3;
+        const wt = t & 7;
+        if (f === 1) {
+          const e = wt === LEN ? this.lenEnd(end) : wt === VARINT ? -1 : this.fail(at, `location_id has wire type ${wt}`);
+          do {
+            if (n === locs.length) locs = resized(locs, n * 2);
+            locs[n++] = this.varint(end);
+          } while (r.pos < e);
+        } else if (f === 2) {
+          const e = wt === LEN ? this.lenEnd(end) : wt === VARINT ? -1 : this.fail(at, `value has wire type ${wt}`);
+          do {
+            const v = this.varint(end, true);
+            if (values++ === valueIndex) value = v;
+          } while (r.pos < e);
+        } else this.skip(wt, end);
+      }
+      stats.lines++;
+      if (values !== this.sampleTypes.length) {
+        noteMalformed(stats, s + 1, `${values} values for ${this.sampleTypes.length} sample types`);
+        continue;
+      }
+      if (value === 0) continue;
+      if (n === 0) {
+        noteMalformed(stats, s + 1, "no locations");
+        continue;
+      }
+      if (value < 0) {
+        noteMalformed(stats, s + 1, "negative value (a diff profile?)");
+        continue;
+      }
+      const weight = value * scale;
+      if (trie.totalWeight + weight > MAX_WEIGHT) {
+        noteMalformed(stats, s + 1, "total weight would exceed 2^53");
+        continue;
+      }
+      // Outer locations shared with the previous sample keep their trie nodes.
+      let k = 0;
+      while (k < n && k < prevCount && prevLocs[k] === locs[n - 1 - k]) k++;
+      let depth = k === 0 ? 0 : prevDepthAfter[k - 1]!;
+      if (prevLocs.length < n) {
+        prevLocs = resized(prevLocs, locs.length);
+        prevDepthAfter = resized(prevDepthAfter, locs.length);
+      }
+      let bad: string | null = null;
+      for (; k < n; k++) {
+        const id = locs[n - 1 - k]!;
+        const li = locOf(id);
+        if (li < 0) {
+          bad = `location ${id} is not in the profile`;
+          break;
+        }
+        const fr = this.framesOf(li, cache);
+        if (depth + fr.length > MAX_STACK_DEPTH) {
+          bad = TOO_DEEP;
+          break;
+        }
+        if (depth + fr.length > nodes.length) nodes = resized(nodes, Math.max(nodes.length * 2, depth + fr.length));
+        for (let j = 0; j < fr.length; j++) {
+          nodes[depth] = trie.childOrCreate(depth === 0 ? ROOT : nodes[depth - 1]!, fr[j]!);
+          depth++;
+        }
+        prevLocs[k] = id;
+        prevDepthAfter[k] = depth;
+      }
+      if (bad !== null) {
+        prevCount = 0;
+        noteMalformed(stats, s + 1, bad);
+        continue;
+      }
+      prevCount = n;
+      trie.addAlong(nodes, depth, weight);
+      stats.stacks++;
+    }
+  }
+}
