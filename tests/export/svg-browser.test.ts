@@ -16,6 +16,17 @@ import { nameOf, snapshotOf, type Snapshot } from "../../src/profile/snapshot.ts
 import { FIXTURES } from "../helpers/golden.ts";
 import { findChromium, hostileSnapshot, trieFramesAtLeast } from "./svg-helpers.ts";
 
+// page.evaluate callbacks run in the browser: its globals they use, declared for this file only
+// (the project compiles without the DOM library).
+declare const document: {
+  documentElement: { namespaceURI: string | null };
+  getElementsByTagName(name: string): { length: number };
+  getElementById(id: string): { textContent: string | null } | null;
+};
+declare const window: { pwned?: number };
+declare function getComputedStyle(e: unknown): { display: string; fill: string };
+type Boxed = { getBoundingClientRect(): { x: number; width: number } };
+
 const chromium = findChromium();
 const inCI = !!process.env.CI;
 if (!chromium && !inCI) console.log("svg-browser tests skipped: no chromium (apt-get install chromium, or set FLAMETUI_CHROMIUM)");
@@ -74,7 +85,7 @@ const visibleCount = (p: Page) => p.$$eval("#ft-frames > g.f", (gs) => gs.filter
 /** Rendered width (px) and x of frame k's rect, from the layout, not the attribute. */
 const rectBox = (p: Page, k: number) =>
   p.$$eval("#ft-frames > g.f > rect", (rs, k) => {
-    const b = (rs[k as number] as SVGRectElement).getBoundingClientRect();
+    const b = (rs[k as number] as unknown as Boxed).getBoundingClientRect();
     return { x: b.x, width: b.width };
   }, k);
 
@@ -162,7 +173,7 @@ run("a real capture: no console errors, frames = the trie's, click zooms, search
 run("hostile names: nothing injected runs, names show as escapes, zoom still works", async () => {
   const s = hostileSnapshot();
   const { page, errors } = await open(exportSvg(s, { title: "</script><script>window.pwned=3</script>" }), "hostile.svg");
-  expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+  expect(await page.evaluate(() => window.pwned)).toBeUndefined();
   expect(await frameCount(page)).toBe(s.count);
   expect(await page.$$eval("script", (ss) => ss.length)).toBe(2);
   const titles = await page.$$eval("#ft-frames > g.f > title", (ts) => ts.map((t) => t.textContent!));
