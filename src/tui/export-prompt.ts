@@ -1,5 +1,6 @@
-// The viewer's `e`: a one-line prompt for where to write the view and in which format (Tab
-// cycles it and the extension follows), and the write itself (src/fs/write-file.ts rules).
+// The viewer's `e`: a one-line prompt for where to write the view and in which format (every
+// format of src/output.ts: the typed extension picks it, Tab cycles it and the extension
+// follows; the hint lists them), and the write itself (src/fs/write-file.ts rules).
 
 import { accessSync, constants, lstatSync, statSync } from "node:fs";
 import { homedir } from "node:os";
@@ -197,6 +198,8 @@ export class ExportPrompt {
       line = "…" + line.slice(start, start + room - 1);
     }
     const left = label + line;
-    return { left, right: left.length + right.length + 4 <= width ? right : "" };
+    // Without a notice, the hint names every format Tab offers when the line has room for that.
+    const hints = notice ? [right] : [`Tab ${EXPORT_FORMATS.join("|")} · Enter write · Esc cancel`, right];
+    return { left, right: hints.find((h) => left.length + h.length + 4 <= width) ?? "" };
   }
 }
