@@ -64,7 +64,7 @@ export function chromeTraceImport(data: Uint8Array, source: string): WholeImport
   // Profiles by id (or pid:tid), their chunks appended in timestamp order as speedscope does.
   const sorted = (events as TraceEvent[]).filter((e) => typeof e === "object" && e !== null);
   sorted.sort((a, b) => (Number(a.ts) || 0) - (Number(b.ts) || 0));
-  const profiles = new Map<string, CpuProfile & { thread: string }>();
+  const profiles = new Map<string, CpuProfile & { thread: string; id: string }>();
   const threadNames = new Map<string, string>();
   for (const e of sorted) {
     const thread = `${String(e.pid)}:${String(e.tid)}`;
@@ -73,8 +73,8 @@ export function chromeTraceImport(data: Uint8Array, source: string): WholeImport
     if (e.name === "thread_name" && typeof e.args?.name === "string") threadNames.set(thread, e.args.name);
     else if (e.name === "CpuProfile" && d && typeof d.cpuProfile === "object" && d.cpuProfile !== null) {
       const cp = d.cpuProfile as Partial<CpuProfile>;
-      profiles.set(key, { nodes: cp.nodes ?? [], samples: cp.samples ?? [], timeDeltas: (cp.timeDeltas ?? d.timeDeltas ?? []) as unknown[], thread });
-    } else if (e.name === "Profile") profiles.set(key, { nodes: [], samples: [], timeDeltas: [], thread });
+      profiles.set(key, { nodes: cp.nodes ?? [], samples: cp.samples ?? [], timeDeltas: (cp.timeDeltas ?? d.timeDeltas ?? []) as unknown[], thread, id: key });
+    } else if (e.name === "Profile") profiles.set(key, { nodes: [], samples: [], timeDeltas: [], thread, id: key });
     else if (e.name === "ProfileChunk" && d) {
       const p = profiles.get(key);
       if (!p) continue; // a chunk of a profile whose start is not in the trace
@@ -90,9 +90,12 @@ export function chromeTraceImport(data: Uint8Array, source: string): WholeImport
   const stats = newStats();
   stats.item = "sample";
   let timed = true;
+  const labelOf = (p: { thread: string }) => threadNames.get(p.thread) ?? `pid:tid ${p.thread}`;
   for (const p of used) {
-    // Several profiles (threads): each under a frame named after its thread.
-    const label = threadNames.get(p.thread) ?? `pid:tid ${p.thread}`;
+    // Several profiles (threads): each under a frame named after its thread (and the profile id
+    // when one thread has several, as node --cpu-prof and a tracing session together give).
+    const shared = used.filter((q) => labelOf(q) === labelOf(p)).length > 1;
+    const label = shared ? `${labelOf(p)} (profile ${p.id})` : labelOf(p);
     const top = used.length > 1 ? trie.childOrCreate(ROOT, trie.frames.intern(capName(label), FrameKind.Thread)) : ROOT;
     if (p.timeDeltas!.length !== p.samples.length) p.timeDeltas = undefined;
     timed = addCpuProfile(trie, stats, p, top, source) && timed;

@@ -58,12 +58,15 @@ export function gunzipHead(head: Uint8Array): Uint8Array {
 
 /**
  * The top-level fields of a pprof Profile message: each tag names a profile.proto field with
- * its wire type and each length fits. `cut`: the sample may end inside a field.
+ * its wire type and each length fits. `cut`: the sample is the head of a longer input.
  */
 export function looksLikePprof(b: Uint8Array, cut: boolean): boolean {
   if (b.length === 0 || (b.length >= 8 && new TextDecoder().decode(b.subarray(0, 8)) === "PERFILE2")) return false;
   let p = 0;
   let fields = 0;
+  // Input that ends inside a field: pprof when fields before it parsed (the importer then says
+  // where it ends), or when only the sample was cut.
+  const truncated = () => fields >= 2 || (cut && fields > 0);
   const varint = (): number => {
     let v = 0;
     for (let shift = 0; shift < 64; shift += 7) {
@@ -76,7 +79,7 @@ export function looksLikePprof(b: Uint8Array, cut: boolean): boolean {
   };
   while (p < b.length) {
     const t = varint();
-    if (t === -1) return cut && fields > 0;
+    if (t === -1) return truncated();
     if (t < 0) return false;
     const f = Math.floor(t / 8);
     const wt = t % 8;
@@ -86,13 +89,13 @@ export function looksLikePprof(b: Uint8Array, cut: boolean): boolean {
     const num = [7, 8, 9, 10, 12, 13, 14, 15].includes(f);
     if (wt === 2 && len) {
       const n = varint();
-      if (n === -1) return cut && fields > 0;
+      if (n === -1) return truncated();
       if (n < 0) return false;
-      if (p + n > b.length) return cut && fields > 0;
+      if (p + n > b.length) return truncated();
       p += n;
     } else if (wt === 0 && num) {
       const v = varint();
-      if (v === -1) return cut && fields > 0;
+      if (v === -1) return truncated();
       if (v < 0) return false;
     } else return false;
     fields++;
