@@ -2,7 +2,8 @@
 # Installs everything flametui needs on a Debian 12 machine (as root) and builds dist/flametui:
 # the build tools (clang, llvm, and Debian's source packages of libbpf, elfutils and zlib, which
 # are built into the embedded libbpf), bun, the locked npm dependencies, and the tools the tests
-# use (perf, bpftool, tmux, g++, rustc, debootstrap, GNU time, chromium for the SVG browser test).  Usage: bash install.sh && sudo ./dist/flametui fixed
+# use (perf, bpftool, tmux, g++, rustc, debootstrap, GNU time, chromium for the SVG browser test,
+# golang-go for the pprof tests, nodejs for the Chrome profile tests).  Usage: bash install.sh && sudo ./dist/flametui fixed
 set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
@@ -10,7 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=()
 for p in clang llvm libbpf1 libbpf-dev gcc libc6-dev git ca-certificates \
   dpkg-dev make bzip2 xz-utils \
-  bpftool linux-perf tmux g++ rustc debootstrap time chromium; do
+  bpftool linux-perf tmux g++ rustc debootstrap time chromium \
+  golang-go nodejs; do
   dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
 done
 if [ ${#pkgs[@]} -gt 0 ]; then
