@@ -209,12 +209,23 @@ function sameRules(a: TableArrays, i: number, b: TableArrays, j: number): boolea
   );
 }
 
+function copyRow(a: TableArrays, i: number, b: TableArrays, j: number): void {
+  b.pc[j] = a.pc[i]!;
+  b.cfaKind[j] = a.cfaKind[i]!;
+  b.cfaOffset[j] = a.cfaOffset[i]!;
+  b.raKind[j] = a.raKind[i]!;
+  b.raOffset[j] = a.raOffset[i]!;
+  b.fpKind[j] = a.fpKind[i]!;
+  b.fpOffset[j] = a.fpOffset[i]!;
+  b.signalFrame[j] = a.signalFrame[i]!;
+}
+
 /** Appends row i of src unless it repeats the last row's rules (or replaces a row at its pc). */
 function pushRow(out: TableArrays, src: TableArrays, i: number): void {
   const n = out.count;
   if (n > 0 && sameRules(out, n - 1, src, i)) return;
   const at = n > 0 && out.pc[n - 1] === src.pc[i] ? n - 1 : n;
-  copyRows(src, i, out, at, 1);
+  copyRow(src, i, out, at);
   out.count = at + 1;
   if (at > 0 && sameRules(out, at - 1, out, at)) out.count = at;
 }
