@@ -26,6 +26,7 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
 
   // Two counts per line (a diff written by `flametui diff -o`): the AFTER column with diff colours.
   const snapshot = result.before ? diffOfTwoCounts(result) : snapshotOf(result.trie, result.unit);
+  if (!result.before && result.timeline) snapshot.timeline = result.timeline; // perf script: the time strip
   const name = result.source === "stdin" ? "stdin" : result.source.replace(/.*\//, "");
   const out = async (output: string, f: OutputFormat) => (snapshot.diff && f === "folded" ? writeDiff(snapshot, output) : writeProfile(snapshot, output, f, name));
   if (opts.output !== undefined) {

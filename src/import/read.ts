@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InputError } from "../errors.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
+import type { Timeline } from "../profile/timeline.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { detectFormat, looksBinary } from "./detect.ts";
 import { FoldedImporter } from "./folded.ts";
@@ -26,6 +27,8 @@ export interface ReadOptions {
   progress?: boolean;
   /** pprof: the sample type to read by its type name ("cpu", "alloc_space"); default: the profile's default, else the last. */
   sampleType?: string;
+  /** perf script: time bin length of the timeline (default 100 ms). */
+  binMs?: number;
 }
 
 export interface ReadResult {
@@ -38,6 +41,8 @@ export interface ReadResult {
   bytes: number;
   /** Display name of the source: the path, or "stdin". */
   source: string;
+  /** Samples by time (perf script input with timestamps); paths are the trie's node ids. */
+  timeline?: Timeline;
 }
 
 const CHUNK = 1 << 20;
@@ -77,7 +82,7 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
         head = null;
         return;
       }
-      importer = format === "folded" || format === "folded-diff" ? new FoldedImporter(new StackTrie(), { twoCounts: format === "folded-diff" }) : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period", { perfNames: opts.perfNames });
+      importer = format === "folded" || format === "folded-diff" ? new FoldedImporter(new StackTrie(), { twoCounts: format === "folded-diff" }) : new PerfScriptImporter(new StackTrie(), opts.weight ?? "period", { perfNames: opts.perfNames, binMs: opts.binMs });
       const imp: Importer = importer;
       splitter = new LineSplitter(
         (b, s, e, n) => imp.line(b, s, e, n),
@@ -129,7 +134,8 @@ export async function readProfile(path: string, opts: ReadOptions = {}): Promise
     const where = first ? ` (line ${first.line}: ${first.reason})` : "";
     throw new InputError(`${source}: no usable stacks in ${stats.lines} lines${where}`);
   }
-  return { trie: imp.trie, before, unit: imp.unit(), format: imp.format, stats, bytes: splitter!.bytes, source };
+  const timeline = imp instanceof PerfScriptImporter ? (imp.timeline ?? undefined) : undefined;
+  return { trie: imp.trie, before, unit: imp.unit(), format: imp.format, stats, bytes: splitter!.bytes, source, timeline };
 }
 
 /** Imports a format read whole (pprof, speedscope, Chrome) from all of its bytes. */
