@@ -31,8 +31,12 @@ export interface ProgramRegs {
 
 /** Deepest DW_CFA_remember_state stack; deeper is malformed. */
 const MAX_REMEMBERED = 64;
-/** DW_OP_breg7 8; DW_OP_breg16 0; lit15; and; lit11; ge; lit3; shl; plus (binutils' lazy .plt). */
-const PLT_EXPR = [0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x22];
+/**
+ * DW_OP_breg7 8; DW_OP_breg16 0; lit15; and; litN; ge; lit3; shl; plus: binutils' lazy .plt,
+ * N = 11 (9 or 10 with IBT, 5 with MPX BND); -1 stands for N.
+ */
+const PLT_EXPR = [0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, -1, 0x2a, 0x33, 0x24, 0x22];
+const DW_OP_lit0 = 0x30;
 
 const remembered: RuleState[] = [];
 for (let i = 0; i < MAX_REMEMBERED; i++) remembered.push(new RuleState());
@@ -129,7 +133,9 @@ export function runProgram(r: CfiReader, end: number, cie: Cie, regs: ProgramReg
       case 0x0f: {
         // DW_CFA_def_cfa_expression
         const len = r.uleb(end);
-        s.cfaExpr = regs.x86 && isPltExpression(r, len, end) ? 1 : 2;
+        const threshold = regs.x86 ? pltThreshold(r, len, end) : -1;
+        s.cfaExpr = threshold >= 0 ? 1 : 2;
+        s.pltThreshold = threshold;
         r.pos = Math.min(end, r.pos + len);
         break;
       }
@@ -213,8 +219,14 @@ function restoreReg(s: RuleState, regs: ProgramRegs, cie: Cie, reg: number): voi
   }
 }
 
-function isPltExpression(r: CfiReader, len: number, end: number): boolean {
-  if (len !== PLT_EXPR.length || r.pos + len > end) return false;
-  for (let i = 0; i < len; i++) if (r.bytes[r.pos + i] !== PLT_EXPR[i]) return false;
-  return true;
+/** N of a .plt CFA expression at r.pos (see PLT_EXPR), or -1 for any other expression. */
+function pltThreshold(r: CfiReader, len: number, end: number): number {
+  if (len !== PLT_EXPR.length || r.pos + len > end) return -1;
+  let n = -1;
+  for (let i = 0; i < len; i++) {
+    const b = r.bytes[r.pos + i]!;
+    if (PLT_EXPR[i] === -1) n = b - DW_OP_lit0;
+    else if (b !== PLT_EXPR[i]) return -1;
+  }
+  return n >= 0 && n < 16 ? n : -1;
 }

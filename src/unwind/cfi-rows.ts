@@ -12,6 +12,8 @@ export class RuleState {
   cfaOff = 0;
   /** 0: register + offset; 1: the x86-64 PLT expression; 2: another expression. */
   cfaExpr = 0;
+  /** N of the .plt expression (cfaExpr 1): CFA = rsp + 8 + ((pc & 15) >= N ? 8 : 0). */
+  pltThreshold = 0;
   raKind = 0;
   raOff = 0;
   fpKind = 0;
@@ -21,6 +23,7 @@ export class RuleState {
     this.cfaReg = o.cfaReg;
     this.cfaOff = o.cfaOff;
     this.cfaExpr = o.cfaExpr;
+    this.pltThreshold = o.pltThreshold;
     this.raKind = o.raKind;
     this.raOff = o.raOff;
     this.fpKind = o.fpKind;
@@ -92,7 +95,7 @@ export class RowBuilder {
     let kind = s.cfaExpr === 1 ? CFA_PLT : s.cfaExpr !== 0 ? CFA_UNSUPPORTED : s.cfaReg === this.sp ? CFA_SP : s.cfaReg === this.fp ? CFA_FP : CFA_UNSUPPORTED;
     if ((kind === CFA_SP || kind === CFA_FP) && !fitsInt32(s.cfaOff)) kind = CFA_UNSUPPORTED;
     t.cfaKind[i] = kind;
-    t.cfaOffset[i] = kind === CFA_SP || kind === CFA_FP ? s.cfaOff : 0;
+    t.cfaOffset[i] = kind === CFA_SP || kind === CFA_FP ? s.cfaOff : kind === CFA_PLT ? s.pltThreshold : 0;
     t.raKind[i] = s.raKind;
     t.raOffset[i] = s.raKind === REG_AT_CFA ? s.raOff : 0;
     t.fpKind[i] = s.fpKind;

@@ -8,6 +8,8 @@ export const CFA_NONE = 0; // no unwind info for this pc (gap between FDEs): sto
 export const CFA_SP = 1; // CFA = sp + cfaOffset   (x86-64 rsp, aarch64 sp)
 export const CFA_FP = 2; // CFA = fp + cfaOffset   (x86-64 rbp, aarch64 x29)
 export const CFA_PLT = 3; // x86-64 .plt expression: CFA = rsp + 8 + ((pc & 15) >= 11 ? 8 : 0)
+// (for CFA_PLT rows cfaOffset holds that threshold: 11 for binutils' lazy .plt, which is all
+// Debian 12 has; 9 or 10 for IBT-enabled lazy PLTs, 5 for MPX BND ones)
 export const CFA_UNSUPPORTED = 4; // another register or a DWARF expression we do not evaluate
 
 /** Where a register (the return address, the frame pointer) was saved at a row. */

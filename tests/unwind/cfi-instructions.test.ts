@@ -108,10 +108,19 @@ describe("DW_CFA instructions", () => {
     const t = oneFde([0x0c, 3, 8, 0x41, 0x0f, 3, 0x77, 0x10, 0x06, 0x41, ...plt, 0x41, 0x0e, 16, 0x41, 0x0d, 7]);
     expect(rows(t).map((r) => [r[0], r[1], r[2]])).toEqual([
       [0x2000, CFA_UNSUPPORTED, 0],
-      [0x2002, CFA_PLT, 0],
+      [0x2002, CFA_PLT, 11],
       [0x2004, CFA_SP, 16], // def_cfa_register after an expression: the last offset
       [0x2040, CFA_NONE, 0],
     ]);
+  });
+
+  test(".plt expressions of IBT (lit9, lit10) and BND (lit5) PLTs: the threshold is in cfaOffset", () => {
+    for (const n of [5, 9, 10, 11]) {
+      const t = oneFde([0x0f, 11, 0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, 0x30 + n, 0x2a, 0x33, 0x24, 0x22]);
+      expect([t!.cfaKind[0], t!.cfaOffset[0]]).toEqual([CFA_PLT, n]);
+    }
+    const other = oneFde([0x0f, 11, 0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x1e]);
+    expect(other!.cfaKind[0]).toBe(CFA_UNSUPPORTED);
   });
 
   test("an unknown opcode ends the FDE's program; rows so far stay", () => {

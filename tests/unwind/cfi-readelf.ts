@@ -29,8 +29,8 @@ interface OracleFde {
 interface RawFacts {
   /** CIE or FDE offset -> register names made undefined by DW_CFA_undefined in it. */
   undefinedRegs: Map<number, Set<string>>;
-  /** FDE offsets whose CFA expression is the x86-64 .plt one. */
-  plt: Set<number>;
+  /** FDE offset -> N of its x86-64 .plt CFA expression (... DW_OP_litN; DW_OP_ge ...). */
+  plt: Map<number, number>;
 }
 
 const ARCH_NAMES: Record<UnwindArch, { sp: string; fp: string; ra: string }> = {
@@ -47,7 +47,7 @@ export function sectionText(text: string, section: string): string {
 
 /** Facts from `readelf -wf` (raw) text of one section. */
 export function parseRaw(raw: string): RawFacts {
-  const facts: RawFacts = { undefinedRegs: new Map(), plt: new Set() };
+  const facts: RawFacts = { undefinedRegs: new Map(), plt: new Map() };
   let cur = -1;
   for (const line of raw.split("\n")) {
     const h = /^([0-9a-f]{8,16}) [0-9a-f]+ [0-9a-f]+ (FDE|CIE)/.exec(line);
@@ -62,18 +62,17 @@ export function parseRaw(raw: string): RawFacts {
       if (!s) facts.undefinedRegs.set(cur, (s = new Set()));
       s.add(u[1]!);
     }
-    if (line.includes("DW_CFA_def_cfa_expression (DW_OP_breg7 (rsp): 8; DW_OP_breg16 (rip): 0; DW_OP_lit15; DW_OP_and; DW_OP_lit11; DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus)")) {
-      facts.plt.add(cur);
-    }
+    const plt = /DW_CFA_def_cfa_expression \(DW_OP_breg7 \(rsp\): 8; DW_OP_breg16 \(rip\): 0; DW_OP_lit15; DW_OP_and; DW_OP_lit(\d+); DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus\)/.exec(line);
+    if (plt) facts.plt.set(cur, Number(plt[1]));
   }
   return facts;
 }
 
-function cfaRule(v: string, names: { sp: string; fp: string }, plt: boolean): [number, number] {
+function cfaRule(v: string, names: { sp: string; fp: string }, plt: number | undefined): [number, number] {
   const m = /^(\w+)([+-]\d+)$/.exec(v);
   if (m && m[1] === names.sp) return [CFA_SP, Number(m[2])];
   if (m && m[1] === names.fp) return [CFA_FP, Number(m[2])];
-  if (v === "exp" && plt) return [CFA_PLT, 0];
+  if (v === "exp" && plt !== undefined) return [CFA_PLT, plt];
   return [CFA_UNSUPPORTED, 0];
 }
 
@@ -131,7 +130,7 @@ export function parseInterp(text: string, arch: UnwindArch, facts: RawFacts): Or
     };
     const undef = (reg: string) =>
       (fde !== null && facts.undefinedRegs.get(fde.off)?.has(reg)) || (facts.undefinedRegs.get(fde ? fde.cie : curCie)?.has(reg) ?? false);
-    const cfa = cfaRule(vals[0]!, names, fde !== null && facts.plt.has(fde.off));
+    const cfa = cfaRule(vals[0]!, names, fde !== null ? facts.plt.get(fde.off) : undefined);
     const ra = regRule(at("ra"), undef(names.ra));
     const fp = regRule(at(names.fp), undef(names.fp));
     const signal = cieSignal.get(fde ? fde.cie : curCie) ?? 0;

@@ -1,6 +1,7 @@
 // Unwind tables from x86-64 CFI checked row by row against binutils' readelf (frames-interp):
-// Debian's libc, libstdc++, python3.11 and ld.so, and programs built here (.eh_frame, and
-// .debug_frame, compressed, in the program and in a separate debug file).
+// Debian's libc, libstdc++, python3.11, ld.so and libcrypto, and programs built here (gcc -O2
+// with and without an IBT .plt, rustc -O; .debug_frame, compressed, in the program and in a
+// separate debug file).
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,6 +41,7 @@ const LIBS = [
   "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
   "/usr/bin/python3.11",
   "/lib64/ld-linux-x86-64.so.2",
+  "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", // OpenSSL assembly: CFA expressions with DW_OP_deref
 ].filter((f) => existsSync(f));
 
 describe.skipIf(!hasTools)("x86-64 .eh_frame against readelf --debug-dump=frames-interp", () => {
@@ -66,12 +68,20 @@ describe.skipIf(!hasTools)("x86-64 .eh_frame against readelf --debug-dump=frames
   });
 });
 
+const hasRust = hasTools && Bun.which("rustc") !== null;
+
 const PROGRAM = `
 #include <stdlib.h>
 __attribute__((noinline)) long leaf(long n) { long s = 0; for (long i = 0; i < n; i++) s += i * i; return s; }
 __attribute__((noinline)) long mid_b(long n) { long v[32]; for (int i = 0; i < 32; i++) v[i] = leaf(n + i); return v[n & 31]; }
 __attribute__((noinline)) long top_a(long n) { return mid_b(n) + mid_b(n + 1); }
 int main(int argc, char **argv) { return (int)top_a(argc > 1 ? atol(argv[1]) : 3); }
+`;
+
+const RUST_PROGRAM = `
+#[inline(never)] fn leaf(n: u64) -> u64 { (0..n).map(|i| i * i).sum() }
+#[inline(never)] fn mid(n: u64) -> u64 { let v: Vec<u64> = (0..32).map(|i| leaf(n + i)).collect(); v[(n & 31) as usize] }
+fn main() { let n = std::env::args().count() as u64; println!("{}", mid(n) + mid(n + 1)); }
 `;
 
 function gcc(out: string, flags: string[]): string {
@@ -112,6 +122,23 @@ describe.skipIf(!hasTools)("programs built here", () => {
     // crt1.o's _start still brings an .eh_frame, which is the default choice.
     const eh = tableOf(bin);
     if (eh !== null) expect(eh.source).toBe(".eh_frame");
+  });
+
+  test("an IBT-enabled lazy .plt (-fcf-protection -z ibtplt): its expression's threshold is 9", () => {
+    const bin = gcc("chain-ibt", ["-O2", "-fcf-protection=full", "-Wl,-z,ibtplt"]);
+    const t = expectReadelfRows(bin, ".eh_frame");
+    const plt = [...t.cfaKind.keys()].filter((i) => t.cfaKind[i] === CFA_PLT);
+    expect(plt.length).toBeGreaterThan(0);
+    for (const i of plt) expect(t.cfaOffset[i]).toBe(9);
+  });
+
+  test.skipIf(!hasRust)("rustc -O: .eh_frame rows equal readelf's", () => {
+    const src = join(work, "chain.rs");
+    writeFileSync(src, RUST_PROGRAM);
+    const bin = join(work, "chain-rs");
+    const r = Bun.spawnSync(["rustc", "-O", "-o", bin, src], { stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`rustc: ${r.stderr.toString()}`);
+    expectReadelfRows(bin, ".eh_frame");
   });
 
   test("a separate debug file (objcopy --only-keep-debug): .eh_frame is NOBITS, .debug_frame is used", () => {
