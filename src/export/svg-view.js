@@ -78,6 +78,7 @@
 
   /** Weight under frame k whose stack has a matching frame, each sample once (a matching frame's subtree is skipped). */
   function matchedWeight(k) {
+    if (k >= count) return 0; // an empty profile
     for (var a = k; a >= 0; a = data.p[a]) if (frameMatches(a)) return data.w[k];
     var sum = 0;
     for (var j = k + 1; j < end[k]; ) {

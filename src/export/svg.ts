@@ -112,7 +112,6 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
   const width = opts.width ?? 1200;
   const plotW = width - 2 * XPAD;
   const { nodes, x } = svgFrames(s, root, width, opts.minWidthPx ?? 0.1);
-  const rootDepth = s.depth[root]!;
   let maxDepth = 0;
   for (const n of nodes) if (s.depth[n]! > maxDepth) maxDepth = s.depth[n]!;
   const height = TOP + (maxDepth + 1) * FRAME_H + BOTTOM;
@@ -188,7 +187,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
   if (viewScript.includes("]]>")) throw new Error("svg-view.js must not contain ']]>'");
   return [
     `<?xml version="1.0" encoding="UTF-8" standalone="no"?>`,
-    `<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" data-root-depth="${rootDepth}">`,
+    `<svg version="1.1" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<style>${STYLE}</style>`,
     `<rect class="bg" x="0" y="0" width="100%" height="100%"/>`,
     `<text id="ft-title" x="${width / 2}" y="${FRAME_H + 4}" text-anchor="middle">${xmlEscape(svgSafeText(title))}</text>`,

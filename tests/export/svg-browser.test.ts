@@ -13,6 +13,7 @@ import { exportSvg, svgFrames, svgSafeText } from "../../src/export/svg.ts";
 import { readProfile } from "../../src/import/read.ts";
 import { diffSnapshots } from "../../src/profile/diff.ts";
 import { nameOf, snapshotOf, type Snapshot } from "../../src/profile/snapshot.ts";
+import { StackTrie } from "../../src/profile/trie.ts";
 import { FIXTURES } from "../helpers/golden.ts";
 import { findChromium, hostileSnapshot, trieFramesAtLeast } from "./svg-helpers.ts";
 
@@ -182,6 +183,19 @@ run("hostile names: nothing injected runs, names show as escapes, zoom still wor
   const k = titles.findIndex((t) => t.startsWith("]]><script>"));
   await (await page.$$("#ft-frames > g.f > rect"))[k]!.click();
   expect((await rectBox(page, k)).width).toBeCloseTo(1179.5, 0);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 60_000);
+
+run("an empty profile opens clean; Escape, search and reset do nothing wrong", async () => {
+  const { page, errors } = await open(exportSvg(snapshotOf(new StackTrie(), "samples")), "empty.svg");
+  expect(await frameCount(page)).toBe(0);
+  await page.keyboard.press("Escape");
+  page.once("dialog", (d) => void d.accept("undef")); // nothing to match, not even the word "undefined"
+  await page.click("#ft-search");
+  await page.waitForFunction(() => document.getElementById("ft-matched")!.textContent!.startsWith("Matched"));
+  expect(await page.$eval("#ft-matched", (e) => e.textContent)).toBe("Matched: 0.00% of all");
+  await page.keyboard.press("Escape");
   expect(errors).toEqual([]);
   await page.close();
 }, 60_000);

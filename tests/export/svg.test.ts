@@ -9,6 +9,7 @@ import { exportSvg, fitLabel, inertJson, svgFrameCount, svgSafeText } from "../.
 import { readProfile } from "../../src/import/read.ts";
 import { diffSnapshots } from "../../src/profile/diff.ts";
 import { snapshotOf } from "../../src/profile/snapshot.ts";
+import { StackTrie } from "../../src/profile/trie.ts";
 import { renderProfile, resolveFormat } from "../../src/output.ts";
 import { hasUnsafeText } from "../../src/text/sanitize.ts";
 import { FIXTURES } from "../helpers/golden.ts";
@@ -138,6 +139,12 @@ test("hostile names: well-formed, no unsafe character anywhere in the file, show
   expect(/[<>&]/.test(doc.data)).toBe(false);
   const data = JSON.parse(doc.data);
   for (const name of HOSTILE) expect(data.names).toContain(svgSafeText(name));
+});
+
+test("an empty profile is a well-formed SVG with no frames", () => {
+  const doc = parse(exportSvg(snapshotOf(new StackTrie(), "samples")));
+  expect(doc.frames.length).toBe(0);
+  expect(JSON.parse(doc.data).x).toEqual([]);
 });
 
 test("inertJson and fitLabel", () => {
