@@ -33,7 +33,8 @@ struct flametui_sample {
 	__u32 flags;
 	__u64 time_ns;
 	char comm[FLAMETUI_COMM_LEN];
-	__u64 frames[FLAMETUI_MAX_FRAMES + FLAMETUI_REGS + FLAMETUI_STACK_COPY / 8];
+	/* + 4096: slack past the stack copy so the verifier can bound a page-sized read at any offset */
+	__u64 frames[FLAMETUI_MAX_FRAMES + FLAMETUI_REGS + (FLAMETUI_STACK_COPY + 4096) / 8];
 };
 
 #define FLAMETUI_SAMPLE_HEADER 48

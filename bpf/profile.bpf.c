@@ -147,6 +147,30 @@ static long vma_end_of(struct task_struct *task, struct vm_area_struct *vma, str
 }
 
 #define REGS_BYTES (FLAMETUI_REGS * sizeof(__u64))
+#define PAGE_BYTES 4096ULL
+
+/* Copies up to `len` bytes of user memory from `sp` to `dst` a page at a time and returns how
+ * many it copied (a multiple of 8): a read cannot fault pages in here, so it stops at the first
+ * page that is not resident. One always lies above the frames in use: the kernel leaves a random
+ * gap of up to 8 KiB, never touched, between the first frame and the program's arguments. */
+static __always_inline __u64 copy_pages(char *dst, __u64 sp, __u64 len)
+{
+	__u64 off = 0, chunk;
+
+	for (int i = 0; i < FLAMETUI_STACK_COPY / PAGE_BYTES + 1; i++) {
+		if (off >= len)
+			break;
+		chunk = PAGE_BYTES - ((sp + off) & (PAGE_BYTES - 1));
+		if (chunk > len - off)
+			chunk = len - off;
+		if (off > FLAMETUI_STACK_COPY || chunk > PAGE_BYTES || off + chunk > FLAMETUI_STACK_COPY)
+			break; /* cannot happen; bounds for the verifier */
+		if (bpf_probe_read_user(dst + off, chunk, (void *)(sp + off)))
+			break;
+		off += chunk;
+	}
+	return off & ~7ULL;
+}
 
 /* copy_stack: after the kernel frames, the user registers and up to FLAMETUI_STACK_COPY bytes of
  * the user stack from sp, cut at the end of the stack's mapping (a read may not cross into an
@@ -182,13 +206,10 @@ static __always_inline int copy_user_stack(struct flametui_sample *s, __u32 kn, 
 			__sync_fetch_and_add(&copy_short, 1);
 			len = 4096 - (sp & 4095); /* to the end of sp's page: mapped if sp is */
 		}
-		len &= ~7ULL;
-		if (len > FLAMETUI_STACK_COPY) /* the verifier's bound */
-			len = FLAMETUI_STACK_COPY;
-		if (sp == 0 || bpf_probe_read_user(&regs[FLAMETUI_REGS], len, (void *)sp)) {
+		len = sp ? copy_pages((char *)&regs[FLAMETUI_REGS], sp, len) : 0;
+		if (len == 0) {
 			__sync_fetch_and_add(&copy_errors, 1);
 			flags |= FLAMETUI_F_USER_ERROR;
-			len = 0;
 		}
 	}
 	regs[4] = len;

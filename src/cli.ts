@@ -2,6 +2,7 @@
 // only; main.ts runs the chosen command.
 
 import { cac } from "cac";
+import { UNWIND_MODES, type UnwindMode } from "./unwind/unwind-target.ts";
 import { UsageError } from "./errors.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
 import { VERSION } from "./version.ts";
@@ -34,6 +35,7 @@ export interface LiveOptions extends GlobalOptions {
   includeSelf: boolean;
   /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). */
   addresses: boolean;
+  unwind: UnwindMode;
 }
 
 export type Parsed =
@@ -137,7 +139,8 @@ export function buildCli(forHelp = false) {
       .option(forHelp ? NO_PID : "--merge-by-name", "Merge processes that share a name (no 'pid N' level)")
       .option("--enable-idle", "Include the idle task (pid 0)")
       .option("--include-self", "Include flametui's own process (left out by default)")
-      .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])");
+      .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])")
+      .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" });
   live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 });
   live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
@@ -275,7 +278,14 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
     });
   }
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind) };
+}
+
+function unwindOf(v: unknown): UnwindMode {
+  if (v === undefined) return "auto";
+  const mode = UNWIND_MODES.find((m) => m === String(v));
+  if (mode === undefined) throw new UsageError(`unknown --unwind '${String(v)}': use ${UNWIND_MODES.join(", ")}`);
+  return mode;
 }
 
 function positiveInt(v: unknown, flag: string, max = Number.MAX_SAFE_INTEGER, maxText = ""): number {

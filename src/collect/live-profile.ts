@@ -9,8 +9,9 @@ import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
-import { F_EXEC, F_FORK, F_KERNEL_TRUNCATED, F_LIFECYCLE, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+import { F_EXEC, F_FORK, F_KERNEL_TRUNCATED, F_LIFECYCLE, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 import { StackBuilder } from "./stack-builder.ts";
+import { StackUnwinder } from "../unwind/unwinder.ts";
 
 /**
  * A sample stamped this long after the end of a fixed window proves every sample of the window
@@ -24,6 +25,8 @@ export class LiveProfile {
   private trie: StackTrie;
   private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
+  /** Unwinds stack-copy samples (--unwind auto/dwarf); null with frame pointers. */
+  readonly unwinder: StackUnwinder | null;
   /** Start of sampling and (fixed) end of the window, on the samples' clock. */
   readonly startNs: number;
   readonly endNs: number;
@@ -35,6 +38,8 @@ export class LiveProfile {
   lost = 0;
   taken = 0;
   truncated = 0;
+  /** Samples whose user stack the unwinder could not finish ([no unwind info], [bad frame]). */
+  unwindIncomplete = 0;
   /** Samples read but not kept: taken before the start, after the end, or in a slot that left the window. */
   outside = 0;
   /** Samples read that were taken in [start, end) (those the program counts as taken), kept or not. */
@@ -74,7 +79,8 @@ export class LiveProfile {
     this.frames = frames;
     this.window = config.mode === "ring" ? new SlidingWindow(config.slots, frames) : null;
     this.trie = this.window ? this.window.trie : new StackTrie(frames);
-    this.builder = new StackBuilder(frames, symbolizer, { threads: config.threads, noPid: config.noPid });
+    this.unwinder = config.unwind !== undefined && config.unwind !== "fp" ? new StackUnwinder(symbolizer, config.unwind) : null;
+    this.builder = new StackBuilder(frames, symbolizer, { threads: config.threads, noPid: config.noPid }, this.unwinder);
     this.exitedFrame = frames.intern("[exited]", FrameKind.Unresolved);
     this.startNs = startNs;
     this.endNs = config.mode === "fixed" ? startNs + config.ms * 1e6 : Infinity;
@@ -96,7 +102,7 @@ export class LiveProfile {
     } else {
       this.trie = new StackTrie(this.frames);
     }
-    this.samples = this.truncated = this.exited = 0;
+    this.samples = this.truncated = this.exited = this.unwindIncomplete = 0;
     this.firstNs = Infinity;
     this.lastNs = -Infinity;
     this.rate = this.rateSamples = 0;
@@ -127,6 +133,7 @@ export class LiveProfile {
     this.samples++;
     if (this.builder.stack.includes(this.exitedFrame)) this.exited++;
     if ((s.flags & (F_KERNEL_TRUNCATED | F_USER_TRUNCATED)) !== 0) this.truncated++;
+    else if ((s.flags & (F_USER_NO_UNWIND_INFO | F_USER_BAD_FRAME)) !== 0) this.unwindIncomplete++;
     if (t < this.firstNs) this.firstNs = t;
     if (t > this.lastNs) this.lastNs = t;
   };
@@ -199,6 +206,7 @@ export class LiveProfile {
       taken: this.taken,
       truncated: this.truncated,
       exited: this.exited,
+      ...(this.unwinder !== null ? { unwind: { incomplete: this.unwindIncomplete, tableBytes: this.symbolizer.stats().unwindTableBytes } } : {}),
       spanMs: this.samples > 0 ? (this.lastNs - this.firstNs) / 1e6 : 0,
       draining: this.draining,
       frozen,

@@ -1,14 +1,19 @@
 // Turns one raw sample into the stack the trie stores, outermost first:
 // process name -> `pid N` (unless --no-pid) -> `tid N` (with --threads) -> user frames -> kernel frames.
 // A stack the kernel cut at its depth limit says so: `[truncated]` stands where its outer frames
-// are missing (before the user frames, or between user and kernel frames).
+// are missing (before the user frames, or between user and kernel frames). A stack-copy sample is
+// unwound first (src/unwind/); where that stopped early, a frame says why: `[truncated]` (the
+// copy or the depth limit ended), `[no unwind info]`, `[bad frame]`.
 
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import { RawStackCache } from "./raw-stack-cache.ts";
-import { F_KERNEL_TRUNCATED, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+import type { StackUnwinder } from "../unwind/unwinder.ts";
+import { F_KERNEL_TRUNCATED, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 
 export const TRUNCATED_FRAME = "[truncated]";
+export const NO_UNWIND_INFO_FRAME = "[no unwind info]";
+export const BAD_FRAME = "[bad frame]";
 
 export interface StackShape {
   threads: boolean;
@@ -22,17 +27,23 @@ export class StackBuilder {
   private readonly tidFrames = new Map<number, number>();
   readonly cache = new RawStackCache();
   private readonly truncated: number;
+  private readonly noInfo: number;
+  private readonly badFrame: number;
 
   constructor(
     private readonly frames: FrameTable,
     private readonly symbolizer: Symbolizer,
     private readonly shape: StackShape,
+    private readonly unwinder: StackUnwinder | null = null,
   ) {
     this.truncated = frames.intern(TRUNCATED_FRAME, FrameKind.Unresolved);
+    this.noInfo = frames.intern(NO_UNWIND_INFO_FRAME, FrameKind.Unresolved);
+    this.badFrame = frames.intern(BAD_FRAME, FrameKind.Unresolved);
   }
 
-  /** Fills `this.stack` for the sample and returns its length. */
+  /** Fills `this.stack` for the sample and returns its length (unwinding a stack copy first). */
   build(s: RawSample): number {
+    if (this.unwinder !== null && (s.flags & F_USER_REGS) !== 0) this.unwinder.unwind(s);
     const tid = this.shape.threads ? s.tid : -1;
     const cached = this.cache.get(s.pid, tid, s.kernel, s.kernelLen, s.user, s.userLen, this.stack);
     if (cached >= 0) return cached;
@@ -44,7 +55,7 @@ export class StackBuilder {
 
   private hasUnresolved(): boolean {
     const kinds = this.frames.kinds;
-    for (const id of this.stack) if (kinds[id] === FrameKind.Unresolved && id !== this.truncated) return true;
+    for (const id of this.stack) if (kinds[id] === FrameKind.Unresolved && id !== this.truncated && id !== this.noInfo && id !== this.badFrame) return true;
     return false;
   }
 
@@ -58,6 +69,8 @@ export class StackBuilder {
     tmp.length = 0;
     if (s.userLen > 0) this.symbolizer.userStack(s.pid, s.user, s.userLen, tmp);
     if (s.flags & F_USER_TRUNCATED) out.push(this.truncated);
+    else if (s.flags & F_USER_NO_UNWIND_INFO) out.push(this.noInfo);
+    else if (s.flags & F_USER_BAD_FRAME) out.push(this.badFrame);
     for (let i = tmp.length - 1; i >= 0; i--) out.push(tmp[i]!);
     tmp.length = 0;
     if (s.flags & F_KERNEL_TRUNCATED) out.push(this.truncated);

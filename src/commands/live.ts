@@ -60,6 +60,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     enableIdle: opts.enableIdle,
     includeSelf: opts.includeSelf,
     addresses: opts.addresses,
+    unwind: opts.unwind,
     threads: opts.threads,
     noPid: opts.noPid,
     liveSnapshots: !headless && mode !== "fixed",

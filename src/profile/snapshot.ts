@@ -25,6 +25,12 @@ export interface LiveStats {
   truncated?: number;
   /** Samples in the profile with a user frame `[exited]`: their process was gone before its mappings were known. */
   exited?: number;
+  /**
+   * --unwind auto/dwarf: samples in the profile whose user stack stopped early for want of unwind
+   * information or at a frame that made no sense ([no unwind info], [bad frame]; cut ones count
+   * as truncated), and the memory of the call-frame tables loaded.
+   */
+  unwind?: { incomplete: number; tableBytes: number };
   /** Time between the first and the last sample in the profile, by the samples' own timestamps. */
   spanMs?: number;
   /** fixed: the sampling time is over and the samples taken in it are still being read. */

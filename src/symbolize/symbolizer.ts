@@ -20,7 +20,7 @@ import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { shortCppName } from "./cpp-names.ts";
 import { Demangler, manglingScheme } from "./demangle.ts";
-import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
+import { ElfFile, bufferSource, fdSource, type ByteSource, type SymbolTable } from "./elf.ts";
 import { JitMaps } from "./jit-maps.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
@@ -29,6 +29,8 @@ import type { KernelMaps } from "./kernel-maps.ts";
 import { findMapping, isExecutable, isFileBacked, liveThreadDir, MAX_MAPS_BYTES, readMaps, readMapsIn, type Mapping } from "./proc-maps.ts";
 import { tryOpenRegular, type Where } from "./safe-open.ts";
 import { escapeText } from "../text/sanitize.ts";
+import { buildUnwindTable, type UnwindTable } from "../unwind/cfi-table.ts";
+import { TARGET_ANON, TARGET_FILE, TARGET_OTHER, TARGET_UNMAPPED, type UnwindLookup } from "../unwind/unwind-target.ts";
 
 export interface SymbolizerOptions {
   log?: (line: string) => void;
@@ -53,6 +55,8 @@ export interface SymbolizerOptions {
   kernelMaps?: KernelMaps;
   /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). Default false. */
   addresses?: boolean;
+  /** Build each image's call-frame table (.eh_frame) when it is loaded, for unwindTarget(). Default false. */
+  unwindTables?: boolean;
 }
 
 /** Distinct addresses remembered per grouped frame (the count goes on past it). */
@@ -97,6 +101,10 @@ export interface SymbolizerStats {
   kallsymsLoads: number;
   kallsymsFromCache: number;
   pids: number;
+  /** Call-frame tables built (unwindTables), files without one, and the tables' memory. */
+  unwindTables: number;
+  unwindMissing: number;
+  unwindTableBytes: number;
 }
 
 /** A file image shared by every process that maps it. */
@@ -112,6 +120,8 @@ interface Image {
   label: string;
   /** ELF vaddr (or file offset when elf is null) -> frame id. */
   frames: Map<number, number>;
+  /** Call-frame table (with unwindTables), null when the file has none. */
+  unwind?: UnwindTable | null;
 }
 
 interface PidState {
@@ -170,6 +180,7 @@ export class Symbolizer {
   /** Frame ids whose detail() text may have changed since the last takeChangedDetails(). */
   private changedDetails = new Set<number>();
   private readonly addresses: boolean;
+  private readonly unwindTables: boolean;
   private readonly s: SymbolizerStats = {
     userLookups: 0,
     userCacheHits: 0,
@@ -190,6 +201,9 @@ export class Symbolizer {
     kallsymsLoads: 0,
     kallsymsFromCache: 0,
     pids: 0,
+    unwindTables: 0,
+    unwindMissing: 0,
+    unwindTableBytes: 0,
   };
 
   constructor(frames: FrameTable, opts: SymbolizerOptions = {}) {
@@ -198,6 +212,7 @@ export class Symbolizer {
     this.procRoot = opts.procRoot ?? "/proc";
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
+    this.unwindTables = opts.unwindTables === true;
     this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
     this.kernelMaps = opts.kernelMaps ?? null;
@@ -507,12 +522,74 @@ export class Symbolizer {
     return this.frames.intern(name, FrameKind.Unresolved, module);
   }
 
-  private resolveUser(pid: number, st: PidState, addr: number): number {
+  /** Index of the mapping of `addr` in st.maps (re-read when it is missing and old enough), or -1. */
+  private mappingIndex(pid: number, st: PidState, addr: number): number {
     let i = st.maps === null ? -1 : findMapping(st.maps, addr);
     if (i < 0 && performance.now() - st.lastRead >= this.mapsRefreshMs) {
       this.readMaps(pid, st);
       if (st.maps !== null) i = findMapping(st.maps, addr);
     }
+    return i;
+  }
+
+  /**
+   * For the unwinder: what is mapped at `addr` in `pid`, and for a file (or the vDSO) its
+   * call-frame table and the shift from process addresses to the table's (ELF) addresses.
+   */
+  unwindTarget(pid: number, addr: number, out: UnwindLookup): void {
+    out.kind = TARGET_UNMAPPED;
+    out.table = null;
+    out.delta = 0;
+    const st = this.pids.get(pid) ?? this.see(pid);
+    const i = this.mappingIndex(pid, st, addr);
+    const km = i < 0 ? (this.kernelMaps?.find(pid, addr) ?? null) : null;
+    if (i < 0 && km === null) return;
+    const m = km ?? st.maps![i]!;
+    let image: Image | null = null;
+    let off = 0;
+    let mapOffset = 0;
+    if (isFileBacked(m)) {
+      image = km !== null ? ((km.cached ??= this.image(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.image(pid, m)));
+      off = addr - m.start + m.offset;
+      mapOffset = m.offset;
+    } else if (m.path === "[vdso]") {
+      image = this.vdsoImage(m);
+      off = addr - m.start;
+    } else {
+      out.kind = m.path === "" ? TARGET_ANON : TARGET_OTHER;
+      return;
+    }
+    out.kind = TARGET_FILE;
+    const table = image?.unwind ?? null;
+    if (table === null || image!.elf === null) return;
+    const vaddr = image!.elf.fileOffsetToVaddr(off, mapOffset);
+    if (vaddr < 0) return;
+    out.table = table;
+    out.delta = vaddr - addr;
+  }
+
+  /** The call-frame table of a loaded image's file, counted and logged. */
+  private unwindTableOf(image: Image, src: ByteSource): void {
+    const t0 = performance.now();
+    let table: UnwindTable | null = null;
+    try {
+      table = buildUnwindTable(src);
+    } catch (err) {
+      this.log(`unwind: ${escapeText(image.path)}: ${escapeText((err as Error).message)}`);
+    }
+    image.unwind = table;
+    if (table === null) {
+      this.s.unwindMissing++;
+      this.log(`unwind: ${escapeText(image.path)} has no call-frame information: frame pointers only`);
+      return;
+    }
+    this.s.unwindTables++;
+    this.s.unwindTableBytes += table.bytes;
+    this.log(`unwind: ${escapeText(image.path)}: ${table.count} rows, ${(table.bytes / 1024).toFixed(0)} KiB, ${(performance.now() - t0).toFixed(1)} ms`);
+  }
+
+  private resolveUser(pid: number, st: PidState, addr: number): number {
+    const i = this.mappingIndex(pid, st, addr);
     const km = i < 0 ? (this.kernelMaps?.find(pid, addr) ?? null) : null;
     // Not cached: a later maps read may still find it.
     if (i < 0 && km === null) {
@@ -592,8 +669,10 @@ export class Symbolizer {
         const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
         try {
           const t0 = performance.now();
-          image.elf = new ElfFile(fdSource(f.fd, st.size));
+          const src = fdSource(f.fd, st.size);
+          image.elf = new ElfFile(src);
           this.findSymbols(image, image.elf, where.magicLink ? "/" : (where.root ?? "/"));
+          if (this.unwindTables) this.unwindTableOf(image, src);
           this.s.elfLoaded++;
           if (viaProc) this.s.elfViaProc++;
           this.log(`symbolize: loaded ${escapeText(m.path)}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
@@ -667,7 +746,9 @@ export class Symbolizer {
         const bytes = fdSource(fd, null).read(own.start, own.end - own.start);
         const elf = new ElfFile(bufferSource(bytes));
         this.vdsoSize = own.end - own.start;
-        return { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
+        const image: Image = { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
+        if (this.unwindTables) this.unwindTableOf(image, bufferSource(bytes));
+        return image;
       } finally {
         closeSync(fd);
       }

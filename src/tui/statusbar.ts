@@ -5,7 +5,7 @@
 import { TextAttributes, type OptimizedBuffer } from "@opentui/core";
 import { nodeDiff } from "../profile/diff.ts";
 import { kindName, kindOf, type LiveStats, lostShare, type Snapshot } from "../profile/snapshot.ts";
-import { formatCount, formatElapsed, formatWeight } from "./format.ts";
+import { formatBytes, formatCount, formatElapsed, formatWeight } from "./format.ts";
 import { jitHint } from "./jit-hint.ts";
 import type { Palette } from "./palette.ts";
 import { fitText, sanitizeText } from "./sanitize.ts";
@@ -127,6 +127,7 @@ export function liveText(s: Snapshot, paused: boolean): string {
   const ofSamples = (n: number) => `${formatCount(n)} (${shareText(l.samples > 0 ? n / l.samples : 0)})`;
   if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);
   if (l.exited) parts.push(`exited ${ofSamples(l.exited)}`);
+  if (l.unwind) parts.push(`unwind ${l.unwind.incomplete ? `incomplete ${ofSamples(l.unwind.incomplete)}, ` : ""}tables ${formatBytes(l.unwind.tableBytes)}`);
   if (l.selfCpu !== undefined) parts.push(`self ${(l.selfCpu * 100).toFixed(1)}% CPU`);
   if (!l.finished) parts.push(formatElapsed(l.elapsedMs));
   if (paused) parts.push("paused");

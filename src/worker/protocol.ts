@@ -2,6 +2,7 @@
 // compact snapshot encoding they carry: frame names are sent once, typed arrays are transferred.
 
 import type { DetailsView, LiveStats, Snapshot } from "../profile/snapshot.ts";
+import type { UnwindMode } from "../unwind/unwind-target.ts";
 
 export type LiveMode = "fixed" | "aggregate" | "ring";
 
@@ -18,6 +19,8 @@ export interface LiveConfig {
   includeSelf: boolean;
   /** Name each address without a symbol by its file offset instead of grouping them per file. */
   addresses?: boolean;
+  /** How user stacks are unwound: frame pointers in the kernel, or stack copies unwound with call-frame information. */
+  unwind?: UnwindMode;
   threads: boolean;
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */

@@ -87,8 +87,9 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
   const frames = new FrameTable();
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
-  const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true }));
+  const copyStack = (config.unwind ?? "fp") !== "fp";
+  const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses, unwindTables: copyStack });
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);

@@ -1,0 +1,150 @@
+// Turns a stack-copy sample (user registers + the top of the user stack, F_USER_REGS) into the
+// return addresses of its user stack, with the call-frame tables of the mapped files (.eh_frame),
+// frame pointers where a file has none (auto) or for JIT code, and a reason where it stops early.
+
+import { F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, MAX_FRAMES, type RawSample } from "../collect/records.ts";
+import {
+  CFA_FP,
+  CFA_NONE,
+  CFA_PLT,
+  CFA_SP,
+  findRow,
+  REG_AT_CFA,
+  REG_SAME,
+  REG_UNDEFINED,
+  type UnwindArch,
+} from "./cfi-table.ts";
+import { TARGET_ANON, UnwindLookup, type UnwindMode, type UnwindSource } from "./unwind-target.ts";
+
+
+export interface UnwindStats {
+  samples: number;
+  /** Samples whose stack ended at its outermost frame (or a zero return address / frame pointer). */
+  complete: number;
+  noInfo: number;
+  truncated: number;
+  badFrame: number;
+  /** Frames found by call-frame information / by frame pointers. */
+  cfiFrames: number;
+  fpFrames: number;
+}
+
+const TWO32 = 4294967296;
+/** Highest user address + 1: x86-64 and arm64 with 48-bit virtual addresses. */
+const USER_LIMIT = 2 ** 47;
+/** arm64 return addresses may carry a pointer-authentication code above bit 48. */
+const ARM64_VA_MASK = 2 ** 48;
+
+export class StackUnwinder {
+  readonly stats: UnwindStats = { samples: 0, complete: 0, noInfo: 0, truncated: 0, badFrame: 0, cfiFrames: 0, fpFrames: 0 };
+  private readonly look = new UnwindLookup();
+
+  constructor(
+    private readonly source: UnwindSource,
+    private readonly mode: UnwindMode,
+    private readonly arch: UnwindArch = process.arch === "arm64" ? "aarch64" : "x86_64",
+  ) {}
+
+  /**
+   * Fills s.user[0..userLen) (innermost first: the ip, then return addresses, as the kernel's
+   * frame-pointer walk gives them) from the registers and stack copy of an F_USER_REGS sample,
+   * and sets F_USER_NO_UNWIND_INFO / F_USER_TRUNCATED / F_USER_BAD_FRAME when it stops early.
+   */
+  unwind(s: RawSample): void {
+    if (!(s.flags & F_USER_REGS) || s.stackLen <= 0 || s.ip === 0) return;
+    const st = this.stats;
+    st.samples++;
+    const out = s.user;
+    const look = this.look;
+    const arm = this.arch === "aarch64";
+    const stackEnd = s.sp + s.stackLen;
+    let pc = s.ip;
+    let sp = s.sp;
+    let fp = s.fp;
+    let n = 0;
+    out[n++] = pc;
+    let stop = 0;
+    for (let first = true; ; first = false) {
+      if (n >= MAX_FRAMES) {
+        stop = F_USER_TRUNCATED;
+        break;
+      }
+      // A return address points after its call: look up the call itself.
+      const at = first ? pc : pc - 1;
+      this.source.unwindTarget(s.pid, at, look);
+      const t = look.table;
+      const row = t === null ? -1 : findRow(t, at + look.delta);
+      let cfa: number;
+      let raAt: number;
+      let nextFp = fp;
+      if (t !== null && row >= 0 && t.cfaKind[row] !== CFA_NONE) {
+        const kind = t.cfaKind[row]!;
+        if (kind === CFA_SP) cfa = sp + t.cfaOffset[row]!;
+        else if (kind === CFA_FP) cfa = fp + t.cfaOffset[row]!;
+        else if (kind === CFA_PLT) cfa = sp + 8 + ((pc & 15) >= 11 ? 8 : 0);
+        else {
+          stop = F_USER_BAD_FRAME; // a register or expression we do not evaluate
+          break;
+        }
+        const raKind = t.raKind[row]!;
+        if (raKind === REG_UNDEFINED) break; // the outermost frame (_start, a thread's start)
+        if (raKind === REG_AT_CFA) raAt = cfa + t.raOffset[row]!;
+        else if (raKind === REG_SAME && arm && first) raAt = -1; // still in the link register
+        else {
+          stop = F_USER_BAD_FRAME;
+          break;
+        }
+        const fpKind = t.fpKind[row]!;
+        if (fpKind === REG_AT_CFA) nextFp = this.read(s, cfa + t.fpOffset[row]!);
+        else if (fpKind !== REG_SAME) nextFp = 0;
+        st.cfiFrames++;
+      } else if (this.mode === "auto" || look.kind === TARGET_ANON) {
+        // Frame pointers: fp points at the saved fp, with the return address above it.
+        if (fp === 0) break; // the outermost frame of a frame-pointer chain
+        if (fp < sp || fp + 16 > stackEnd) {
+          stop = fp < sp ? (t === null && look.kind !== TARGET_ANON ? F_USER_NO_UNWIND_INFO : F_USER_BAD_FRAME) : F_USER_TRUNCATED;
+          break;
+        }
+        cfa = fp + 16;
+        raAt = fp + 8;
+        nextFp = this.read(s, fp);
+        st.fpFrames++;
+      } else {
+        stop = F_USER_NO_UNWIND_INFO;
+        break;
+      }
+      let ra = raAt === -1 ? s.lr : this.read(s, raAt);
+      if (ra === -1) {
+        stop = raAt + 8 > stackEnd ? F_USER_TRUNCATED : F_USER_BAD_FRAME; // past the copy, or below sp
+        break;
+      }
+      if (arm) ra %= ARM64_VA_MASK;
+      if (ra === 0) break; // a zeroed return address ends the stack (thread entry points)
+      if (nextFp === -1) nextFp = 0; // saved outside the copy: unknown from here on
+      // The stack only grows down: a caller's frame is above its callee's (an arm64 leaf that keeps
+      // its return address in lr may have no frame at all).
+      if (cfa < sp || (cfa === sp && !(arm && first)) || ra >= USER_LIMIT) {
+        stop = F_USER_BAD_FRAME;
+        break;
+      }
+      out[n++] = ra;
+      pc = ra;
+      sp = cfa;
+      fp = nextFp;
+    }
+    s.userLen = n;
+    s.flags |= stop;
+    if (stop === 0) st.complete++;
+    else if (stop === F_USER_NO_UNWIND_INFO) st.noInfo++;
+    else if (stop === F_USER_TRUNCATED) st.truncated++;
+    else st.badFrame++;
+  }
+
+  /** The u64 at `addr` of the sample's stack copy, or -1 outside it (or unaligned). */
+  private read(s: RawSample, addr: number): number {
+    const off = addr - s.sp;
+    if (off < 0 || off + 8 > s.stackLen || off % 4 !== 0) return -1;
+    const w = s.stackAt + off / 4;
+    return s.stack[w + 1]! * TWO32 + s.stack[w]!;
+  }
+}
