@@ -63,6 +63,9 @@ function fitsInt32(v: number): boolean {
   return v >= INT32_MIN && v <= INT32_MAX && Number.isInteger(v);
 }
 
+/** A finished table's rows (signalFrame optional, as in UnwindTable). */
+export type RowSource = Omit<TableArrays, "count" | "signalFrame"> & { signalFrame?: Uint8Array };
+
 /** Rows of every FDE, in the order the FDEs were read. */
 export class RowBuilder {
   rows: TableArrays = allocate(1024);
@@ -102,6 +105,21 @@ export class RowBuilder {
     t.fpOffset[i] = s.fpKind === REG_AT_CFA ? s.fpOff : 0;
     t.signalFrame[i] = signal;
     if (i === t.count) t.count++;
+  }
+
+  /** Row `i` of a finished table, for merging tables. */
+  copyRowOf(t: RowSource, i: number): void {
+    if (this.rows.count === this.rows.pc.length) this.grow();
+    const r = this.rows;
+    const j = r.count++;
+    r.pc[j] = t.pc[i]!;
+    r.cfaKind[j] = t.cfaKind[i]!;
+    r.cfaOffset[j] = t.cfaOffset[i]!;
+    r.raKind[j] = t.raKind[i]!;
+    r.raOffset[j] = t.raOffset[i]!;
+    r.fpKind[j] = t.fpKind[i]!;
+    r.fpOffset[j] = t.fpOffset[i]!;
+    r.signalFrame[j] = t.signalFrame?.[i] ?? 0;
   }
 
   /** Ends the FDE opened by beginFde; FDEs without rows or with an empty range are dropped. */

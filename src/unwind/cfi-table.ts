@@ -5,8 +5,9 @@ import { type ByteSource } from "../symbolize/elf.ts";
 import { type ElfSection, findSection, readSectionTable, type SectionTable, sectionBytes } from "../symbolize/elf-section-table.ts";
 import { type FrameBytes, type FrameSection, readFrames } from "./cfi-frames.ts";
 import { RowBuilder, type TableArrays } from "./cfi-rows.ts";
-import { ARCH_REGS, archOfMachine, type UnwindArch } from "./cfi-rules.ts";
+import { ARCH_REGS, archOfMachine, CFA_NONE, type UnwindArch } from "./cfi-rules.ts";
 
+export type { FrameSection } from "./cfi-frames.ts";
 export {
   CFA_FP,
   CFA_NONE,
@@ -35,8 +36,8 @@ export interface UnwindTable {
   fpOffset: Int32Array;
   signalFrame?: Uint8Array; // 1 where the FDE's CIE has the "S" augmentation
   bytes: number; // memory held by the arrays
-  /** Which section the rows came from. */
-  source: FrameSection;
+  /** Sections that gave rows, the one that wins where both describe the same code first. */
+  sources: FrameSection[];
   /** CFI bytes read (after decompression). */
   cfiBytes: number;
 }
@@ -57,7 +58,9 @@ export function findRow(t: UnwindTable, pc: number): number {
 
 /**
  * The unwind table of the ELF image `src`, or null when it has no usable CFI (or is not an
- * x86-64 or aarch64 ELF64). `prefer` picks the section when the file has both.
+ * x86-64 or aarch64 ELF64). Both .eh_frame and .debug_frame are read when present: FDEs of the
+ * `prefer`red one (.eh_frame by default) win where both describe the same code, the other
+ * fills the gaps (a binary built without unwind tables has .eh_frame for crt's _start only).
  */
 export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection } = {}): UnwindTable | null {
   let t: SectionTable | null;
@@ -69,13 +72,19 @@ export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection 
   const arch = t ? archOfMachine(t.machine) : null;
   if (t === null || arch === null) return null;
   const order: FrameSection[] = opts.prefer === ".debug_frame" ? [".debug_frame", ".eh_frame"] : [".eh_frame", ".debug_frame"];
+  const regs = ARCH_REGS[arch];
+  const rows = new RowBuilder(regs.sp, regs.fp);
+  const sources: FrameSection[] = [];
+  let cfiBytes = 0;
   for (const kind of order) {
     const frames = frameBytes(src, t, kind);
     if (frames === null) continue;
-    const table = tableOf(frames, arch);
-    if (table !== null) return table;
+    const before = rows.fdeCount;
+    runFrames(frames, arch, rows);
+    if (rows.fdeCount > before) sources.push(kind);
+    cfiBytes += frames.bytes.length;
   }
-  return null;
+  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, sources, cfiBytes);
 }
 
 /** The bytes of section `kind`, or null when missing, too big or undecodable. */
@@ -86,25 +95,59 @@ function frameBytes(src: ByteSource, t: SectionTable, kind: FrameSection): Frame
     const bytes = sectionBytes(src, t, s, CFI_LIMIT);
     return bytes === null || bytes.length === 0 ? null : { kind, bytes, addr: s.addr };
   } catch {
-    return null; // unknown compression or a corrupt stream
+    return null; // unknown compression, a corrupt stream, a refused read
   }
 }
 
-/** Runs every FDE of one section; null when none gave a row. */
-export function tableOf(frames: FrameBytes, arch: UnwindArch): UnwindTable | null {
+function runFrames(frames: FrameBytes, arch: UnwindArch, rows: RowBuilder): void {
   const regs = ARCH_REGS[arch];
-  const rows = new RowBuilder(regs.sp, regs.fp);
   try {
     readFrames(frames, { sp: regs.sp, fp: regs.fp, x86: arch === "x86_64" }, rows);
   } catch {
     // a bug, not bad data (reads are bounded): keep what parsed
   }
-  if (rows.fdeCount === 0) return null;
-  return finish(rows.assemble(), arch, frames);
+}
+
+/** The table of one section's bytes; null when no FDE gave a row. */
+export function tableOf(frames: FrameBytes, arch: UnwindArch): UnwindTable | null {
+  const regs = ARCH_REGS[arch];
+  const rows = new RowBuilder(regs.sp, regs.fp);
+  runFrames(frames, arch, rows);
+  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, [frames.kind], frames.bytes.length);
+}
+
+/**
+ * One table from two of the same image (say its own .eh_frame and a separate debug file's
+ * .debug_frame): `first`'s rows where it has unwind info, `second`'s in its gaps. Each covered
+ * run of rows acts as an FDE, so where runs overlap the later-starting one cuts the other short.
+ */
+export function mergeUnwindTables(first: UnwindTable, second: UnwindTable): UnwindTable {
+  if (first.arch !== second.arch) return first;
+  const regs = ARCH_REGS[first.arch];
+  const rows = new RowBuilder(regs.sp, regs.fp);
+  addRuns(first, rows);
+  addRuns(second, rows);
+  const sources = [...first.sources, ...second.sources.filter((s) => !first.sources.includes(s))];
+  return finish(rows.assemble(), first.arch, sources, first.cfiBytes + second.cfiBytes);
+}
+
+/** Each run of rows between CFA_NONE rows (or the table's end) as one FDE. */
+function addRuns(t: UnwindTable, rows: RowBuilder): void {
+  let i = 0;
+  while (i < t.count) {
+    if (t.cfaKind[i] === CFA_NONE) {
+      i++;
+      continue;
+    }
+    rows.beginFde();
+    const start = t.pc[i]!;
+    while (i < t.count && t.cfaKind[i] !== CFA_NONE) rows.copyRowOf(t, i++);
+    rows.endFde(start, i < t.count ? t.pc[i]! : t.pc[i - 1]! + 1);
+  }
 }
 
 /** Trims the arrays to the row count. */
-function finish(a: TableArrays, arch: UnwindArch, frames: FrameBytes): UnwindTable {
+function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBytes: number): UnwindTable {
   const n = a.count;
   const t: UnwindTable = {
     arch,
@@ -117,8 +160,8 @@ function finish(a: TableArrays, arch: UnwindArch, frames: FrameBytes): UnwindTab
     fpKind: a.fpKind.slice(0, n),
     fpOffset: a.fpOffset.slice(0, n),
     bytes: 0,
-    source: frames.kind,
-    cfiBytes: frames.bytes.length,
+    sources,
+    cfiBytes,
   };
   let signal = false;
   for (let i = 0; i < n && !signal; i++) signal = a.signalFrame[i] !== 0;

@@ -241,7 +241,7 @@ describe("entries and encodings", () => {
     ]);
   });
 
-  test(".debug_frame: CIE versions 1, 3 and 4, absolute addresses; prefer picks it over .eh_frame", () => {
+  test(".debug_frame: CIE versions 1, 3 and 4, absolute addresses; both sections give rows", () => {
     for (const version of [1, 3, 4]) {
       const d = new FrameBuilder(0);
       const c = d.cie({ debug: true, version, aug: "", instr: [0x0c, 7, 8, 0x90, 1] });
@@ -253,21 +253,37 @@ describe("entries and encodings", () => {
         { name: ".debug_frame", data: d.bytes(), addr: 0, flags: 0 },
       ]);
       const dbg = buildUnwindTable(bufferSource(img), { prefer: ".debug_frame" })!;
-      expect([version, dbg.source, rows(dbg).map((r) => [r[0], r[2]])]).toEqual([
+      expect([version, dbg.sources, rows(dbg).map((r) => [r[0], r[2]])]).toEqual([
         version,
-        ".debug_frame",
+        [".debug_frame", ".eh_frame"],
         [
+          [0x2000, 8],
+          [0x2010, 0],
           [0x5000, 8],
           [0x5004, 16],
           [0x5020, 0],
         ],
       ]);
-      expect(buildUnwindTable(bufferSource(img))!.source).toBe(".eh_frame");
+      expect(buildUnwindTable(bufferSource(img))!.sources).toEqual([".eh_frame", ".debug_frame"]);
     }
   });
 });
 
 describe("assembly of FDEs into one table", () => {
+  test("both sections describe one function: the preferred section's FDE wins", () => {
+    const d = new FrameBuilder(0);
+    d.debugFde(d.cie({ debug: true, version: 3, aug: "" }), 0x2000, 0x10, [0x41, 0x0e, 32]);
+    const e = new FrameBuilder(ADDR);
+    e.fde(e.cie(), 0x2000, 0x10, [0x41, 0x0e, 16]);
+    const img = elfWith(EM_X86_64, [
+      { name: ".eh_frame", data: e.bytes(), addr: ADDR },
+      { name: ".debug_frame", data: d.bytes(), addr: 0, flags: 0 },
+    ]);
+    expect(rows(buildUnwindTable(bufferSource(img)))[1]![2]).toBe(16);
+    expect(rows(buildUnwindTable(bufferSource(img), { prefer: ".debug_frame" }))[1]![2]).toBe(32);
+  });
+
+
   test("unsorted FDEs are sorted; gaps get CFA_NONE rows; adjacent FDEs with equal rules merge", () => {
     const b = new FrameBuilder(ADDR);
     const c = b.cie();

@@ -185,9 +185,13 @@ export function tableRows(t: UnwindTable): Row[] {
   return out;
 }
 
-/** Expected rows of section `section` of the file readelf read, from its two outputs. */
-export function oracleRows(interp: string, raw: string, section: string, arch: UnwindArch): Row[] {
-  return expectedRows(parseInterp(sectionText(interp, section), arch, parseRaw(sectionText(raw, section))));
+/**
+ * Expected rows of the file readelf read, from its two outputs: the FDEs of `sections` (one,
+ * or both in order of precedence: the first one's FDE wins at an address both start at).
+ */
+export function oracleRows(interp: string, raw: string, sections: string | string[], arch: UnwindArch): Row[] {
+  const list = typeof sections === "string" ? [sections] : sections;
+  return expectedRows(list.flatMap((s) => parseInterp(sectionText(interp, s), arch, parseRaw(sectionText(raw, s)))));
 }
 
 /** Runs readelf on `path`: [frames-interp text, raw frames text]. */

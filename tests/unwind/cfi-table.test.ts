@@ -6,8 +6,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bufferSource, fdSource } from "../../src/symbolize/elf.ts";
-import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
-import { diffRows, oracleRows, runReadelf, tableRows } from "./cfi-readelf.ts";
+import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, mergeUnwindTables, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
+import { diffRows, oracleRows, runReadelf, sectionText, tableRows } from "./cfi-readelf.ts";
 
 const hasTools = Bun.which("readelf") !== null && Bun.which("gcc") !== null && process.arch === "x64";
 const work = mkdtempSync("/var/tmp/flametui-cfi-");
@@ -22,13 +22,19 @@ function tableOf(path: string, prefer?: ".eh_frame" | ".debug_frame"): UnwindTab
   }
 }
 
-/** Every row of `path`'s table equals readelf's for `section`. */
+/**
+ * Every row of `path`'s table equals readelf's: FDEs of `section`, and of the other CFI section
+ * where the file has both (`section`'s win where both start at one address).
+ */
 function expectReadelfRows(path: string, section: ".eh_frame" | ".debug_frame"): UnwindTable {
   const t = tableOf(path, section);
   expect(t).not.toBeNull();
-  expect(t!.source).toBe(section);
+  expect(t!.sources[0]).toBe(section);
   const [interp, raw] = runReadelf(path);
-  const want = oracleRows(interp, raw, section, t!.arch);
+  const other = section === ".eh_frame" ? ".debug_frame" : ".eh_frame";
+  const sections = [section, other].filter((s) => sectionText(interp, s).includes(" FDE "));
+  expect(t!.sources).toEqual(sections);
+  const want = oracleRows(interp, raw, sections, t!.arch);
   const got = tableRows(t!);
   expect(diffRows(got, want)).toEqual([]);
   expect(got.length).toBe(want.length);
@@ -119,9 +125,10 @@ describe.skipIf(!hasTools)("programs built here", () => {
     expect(sections).toMatch(/\.debug_frame\s+PROGBITS\s+\S+\s+\S+\s+\S+\s+\S+\s+C/); // SHF_COMPRESSED
     const t = expectReadelfRows(bin, ".debug_frame");
     expect(findRow(t, symbol(bin, "mid_b"))).toBeGreaterThanOrEqual(0);
-    // crt1.o's _start still brings an .eh_frame, which is the default choice.
-    const eh = tableOf(bin);
-    if (eh !== null) expect(eh.source).toBe(".eh_frame");
+    // crt1.o's _start still brings an .eh_frame: both sections give rows, .eh_frame's first by default.
+    expect(t.sources).toEqual([".debug_frame", ".eh_frame"]);
+    expect(tableOf(bin)!.sources).toEqual([".eh_frame", ".debug_frame"]);
+    expectReadelfRows(bin, ".eh_frame");
   });
 
   test("an IBT-enabled lazy .plt (-fcf-protection -z ibtplt): its expression's threshold is 9", () => {
@@ -141,14 +148,22 @@ describe.skipIf(!hasTools)("programs built here", () => {
     expectReadelfRows(bin, ".eh_frame");
   });
 
-  test("a separate debug file (objcopy --only-keep-debug): .eh_frame is NOBITS, .debug_frame is used", () => {
+  test("a separate debug file (objcopy --only-keep-debug): .debug_frame; merged with the stripped binary's .eh_frame", () => {
     const bin = gcc("chain-g", ["-O2", "-g", "-fno-asynchronous-unwind-tables"]);
     const dbg = join(work, "chain-g.debug");
+    const stripped = join(work, "chain-g.stripped");
     expect(Bun.spawnSync(["objcopy", "--only-keep-debug", bin, dbg]).exitCode).toBe(0);
+    expect(Bun.spawnSync(["objcopy", "--strip-debug", bin, stripped]).exitCode).toBe(0);
     const t = tableOf(dbg);
     expect(t).not.toBeNull();
-    expect(t!.source).toBe(".debug_frame");
+    expect(t!.sources).toEqual([".debug_frame"]); // its .eh_frame is NOBITS
     expectReadelfRows(dbg, ".debug_frame");
+    const own = tableOf(stripped)!;
+    expect(own.sources).toEqual([".eh_frame"]); // crt's _start only
+    expect(findRow(own, symbol(bin, "mid_b"))).toSatisfy((i) => i < 0 || own.cfaKind[i] === CFA_NONE);
+    const merged = mergeUnwindTables(own, t!);
+    expect(tableRows(merged)).toEqual(tableRows(tableOf(bin)!));
+    expect(merged.sources).toEqual([".eh_frame", ".debug_frame"]);
   });
 });
 
@@ -170,7 +185,7 @@ describe("findRow and null tables", () => {
       fpKind: new Uint8Array(3),
       fpOffset: new Int32Array(3),
       bytes: 0,
-      source: ".eh_frame",
+      sources: [".eh_frame"],
       cfiBytes: 0,
     };
     expect(findRow(t, 0xff)).toBe(-1);
