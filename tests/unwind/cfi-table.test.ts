@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bufferSource, fdSource } from "../../src/symbolize/elf.ts";
-import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, mergeUnwindTables, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
+import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, type FrameSection, mergeUnwindTables, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
 import { diffRows, oracleRows, runReadelf, sectionText, tableRows } from "./cfi-readelf.ts";
 
 const hasTools = Bun.which("readelf") !== null && Bun.which("gcc") !== null && process.arch === "x64";
@@ -31,8 +31,8 @@ function expectReadelfRows(path: string, section: ".eh_frame" | ".debug_frame"):
   expect(t).not.toBeNull();
   expect(t!.sources[0]).toBe(section);
   const [interp, raw] = runReadelf(path);
-  const other = section === ".eh_frame" ? ".debug_frame" : ".eh_frame";
-  const sections = [section, other].filter((s) => sectionText(interp, s).includes(" FDE "));
+  const other: FrameSection = section === ".eh_frame" ? ".debug_frame" : ".eh_frame";
+  const sections: FrameSection[] = [section, other].filter((s) => sectionText(interp, s).includes(" FDE "));
   expect(t!.sources).toEqual(sections);
   const want = oracleRows(interp, raw, sections, t!.arch);
   const got = tableRows(t!);
