@@ -1,5 +1,6 @@
 // Browser side of the SVG export (src/export/svg.ts embeds this file as text): zoom on click,
-// Reset Zoom / Escape, search (button or Ctrl-F) with the matched share, and the details line.
+// Reset Zoom / Escape, search (button or Ctrl-F) with the matched share, the details line, and
+// in a diff the other profile's shape (button or b).
 // It reads frame data only from the JSON blob #ft-data and writes text only through textContent.
 (function () {
   "use strict";
@@ -10,6 +11,7 @@
   var matched = document.getElementById("ft-matched");
   var unzoomButton = document.getElementById("ft-unzoom");
   var searchButton = document.getElementById("ft-search");
+  var shapeButton = document.getElementById("ft-shape");
   var count = data.x.length;
   var rects = [], texts = [], end = [];
   for (var i = 0; i < count; i++) {
@@ -26,6 +28,8 @@
 
   var zoomed = data.view;
   var regex = null;
+  // The shape drawn: left edges, widths and total of this profile, or (a diff) of the other.
+  var X = data.x, W = data.w, TOTAL = data.total, other = false;
 
   function fit(name, px) {
     var room = Math.floor((px - 6) / data.charW);
@@ -52,14 +56,14 @@
 
   /** Shows frame k's subtree at full width, its ancestors full width and dimmed, nothing else. */
   function zoom(k) {
-    if (k < data.view) k = data.view;
+    if (k < data.view || !(W[k] > 0)) k = data.view;
     zoomed = k;
-    var x0 = data.x[k], w0 = data.w[k], scale = w0 > 0 ? data.W / w0 : 0;
+    var x0 = X[k], w0 = W[k], scale = w0 > 0 ? data.W / w0 : 0;
     for (var j = 0; j < count; j++) {
       var g = groups[j];
-      if (j >= k && j < end[k]) {
+      if (j >= k && j < end[k] && W[j] > 0) {
         g.classList.remove("hide", "z");
-        place(j, (data.x[j] - x0) * scale, data.w[j] * scale);
+        place(j, (X[j] - x0) * scale, W[j] * scale);
       } else if (j < k && isAncestor(j, k)) {
         g.classList.remove("hide");
         if (j >= data.view) g.classList.add("z");
@@ -79,11 +83,11 @@
   /** Weight under frame k whose stack has a matching frame, each sample once (a matching frame's subtree is skipped). */
   function matchedWeight(k) {
     if (k >= count) return 0; // an empty profile
-    for (var a = k; a >= 0; a = data.p[a]) if (frameMatches(a)) return data.w[k];
+    for (var a = k; a >= 0; a = data.p[a]) if (frameMatches(a)) return W[k];
     var sum = 0;
     for (var j = k + 1; j < end[k]; ) {
       if (frameMatches(j)) {
-        sum += data.w[j];
+        sum += W[j];
         j = end[j];
       } else j++;
     }
@@ -100,8 +104,8 @@
       searchButton.textContent = "Search (Ctrl-F)";
       return;
     }
-    var text = "Matched: " + pct(matchedWeight(data.view), data.total) + " of all";
-    if (zoomed !== data.view) text += " (" + pct(matchedWeight(zoomed), data.w[zoomed]) + " of zoom)";
+    var text = "Matched: " + pct(matchedWeight(data.view), TOTAL) + " of all";
+    if (zoomed !== data.view) text += " (" + pct(matchedWeight(zoomed), W[zoomed]) + " of zoom)";
     matched.textContent = text;
     searchButton.textContent = "Reset Search";
   }
@@ -123,6 +127,18 @@
   function askSearch() {
     var p = window.prompt("Search frames (regular expression; case-insensitive unless it has a capital)", "");
     if (p !== null) search(p);
+  }
+
+  /** A diff: draws the other profile's shape (frames that vanished come back), or this one's again. */
+  function toggleShape() {
+    if (!data.x2) return;
+    other = !other;
+    X = other ? data.x2 : data.x;
+    W = other ? data.w2 : data.w;
+    TOTAL = other ? data.total2 : data.total;
+    var s = other ? [data.shapes[1], data.shapes[0]] : data.shapes;
+    shapeButton.textContent = s[0] + "'s shape (b: " + s[1] + "'s)";
+    zoom(zoomed);
   }
 
   function reset() {
@@ -147,6 +163,7 @@
   unzoomButton.addEventListener("click", function () {
     zoom(data.view);
   });
+  if (shapeButton) shapeButton.addEventListener("click", toggleShape);
   searchButton.addEventListener("click", function () {
     if (regex !== null) search("");
     else askSearch();
@@ -157,6 +174,8 @@
       askSearch();
     } else if (e.key === "Escape") {
       reset();
+    } else if (e.key === "b" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      toggleShape();
     }
   });
 })();

@@ -76,30 +76,45 @@ function percentText(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(2)}%` : "0.00%";
 }
 
-/** The drawn frames: the view root's ancestors, then its subtree's nodes at least `minWidthPx` wide, in preorder. */
-export function svgFrames(s: Snapshot, root = 0, width = 1200, minWidthPx = 0.1): { nodes: number[]; x: Float64Array } {
-  const plotW = width - 2 * XPAD;
-  const scale = s.total[root]! > 0 ? plotW / s.total[root]! : 0;
-  // x: each node's left edge in weight units; children follow each other from their parent's edge.
+/** Each node's left edge in weight units, by the weights `total`: children follow each other from their parent's edge. */
+function leftEdges(s: Snapshot, total: Float64Array): Float64Array {
   const x = new Float64Array(s.count);
   const nextX = new Float64Array(s.count);
   for (let i = 1; i < s.count; i++) {
     const p = s.parent[i]!;
     x[i] = nextX[p]!;
-    nextX[p]! += s.total[i]!;
+    nextX[p]! += total[i]!;
     nextX[i] = x[i]!;
   }
+  return x;
+}
+
+/**
+ * The drawn frames: the view root's ancestors, then its subtree's nodes at least `minWidthPx`
+ * wide, in preorder. A diff draws a node wide enough in either profile's shape (the SVG can show
+ * BEFORE's shape too, so frames that vanished stay reachable); `x2` is the other shape's layout.
+ */
+export function svgFrames(s: Snapshot, root = 0, width = 1200, minWidthPx = 0.1): { nodes: number[]; x: Float64Array; x2: Float64Array | null } {
+  const plotW = width - 2 * XPAD;
+  const other = s.diff?.total ?? null;
+  const scale = s.total[root]! > 0 ? plotW / s.total[root]! : 0;
+  const scale2 = other && other[root]! > 0 ? plotW / other[root]! : 0;
+  const wide = (i: number) => {
+    const w = s.total[i]!;
+    if (w > 0 && w * scale >= minWidthPx) return true;
+    const w2 = other ? other[i]! : 0;
+    return w2 > 0 && w2 * scale2 >= minWidthPx;
+  };
   const nodes: number[] = [];
   const ancestors: number[] = [];
   for (let a = s.parent[root]!; a >= 0; a = s.parent[a]!) ancestors.push(a);
   nodes.push(...ancestors.reverse());
   const end = s.end[root]!;
   for (let i = root; i < end; ) {
-    const w = s.total[i]!;
-    if (w > 0 && w * scale >= minWidthPx) i++, nodes.push(i - 1);
+    if (wide(i)) i++, nodes.push(i - 1);
     else i = s.end[i]!; // its subtree is no wider
   }
-  return { nodes, x };
+  return { nodes, x: leftEdges(s, s.total), x2: other ? leftEdges(s, other) : null };
 }
 
 /** How many frames exportSvg draws for these options (the number of frame elements in the file). */
@@ -111,7 +126,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
   const root = opts.root ?? 0;
   const width = opts.width ?? 1200;
   const plotW = width - 2 * XPAD;
-  const { nodes, x } = svgFrames(s, root, width, opts.minWidthPx ?? 0.1);
+  const { nodes, x, x2 } = svgFrames(s, root, width, opts.minWidthPx ?? 0.1);
   let maxDepth = 0;
   for (const n of nodes) if (s.depth[n]! > maxDepth) maxDepth = s.depth[n]!;
   const height = TOP + (maxDepth + 1) * FRAME_H + BOTTOM;
@@ -140,6 +155,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
 
   const drawn = new Map<number, number>(); // node -> index among drawn frames
   const dx: number[] = [], dw: number[] = [], dd: number[] = [], dp: number[] = [], dn: number[] = [];
+  const dx2: number[] = [], dw2: number[] = [];
   const out: string[] = [];
   for (const n of nodes) {
     const k = drawn.size;
@@ -155,13 +171,19 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
     const name = nameOf(n);
     const info = details(s, n, name, kind, all);
     const label = fitLabel(name, fw);
+    // In a diff, a frame only in the other profile is there (for the other shape) but hidden.
+    const cls = `f${inView ? "" : " a"}${s.total[n]! > 0 ? "" : " hide"}`;
     out.push(
-      `<g class="f${inView ? "" : " a"}"><title>${xmlEscape(info)}</title>` +
+      `<g class="${cls}"><title>${xmlEscape(info)}</title>` +
         `<rect x="${num(XPAD + fx)}" y="${y}" width="${num(Math.max(0, fw - 0.5))}" height="${FRAME_H - 1}" fill="${rgbText(fill)}" rx="2"/>` +
         `<text x="${num(XPAD + fx + 3)}" y="${y + FRAME_H - 4.5}">${xmlEscape(label)}</text></g>`,
     );
     dx.push(num(x[n]!));
     dw.push(num(s.total[n]!));
+    if (x2) {
+      dx2.push(num(x2[n]!));
+      dw2.push(num(s.diff!.total[n]!));
+    }
     dd.push(d);
     dp.push(n === 0 ? -1 : (drawn.get(s.parent[n]!) ?? -1));
     dn.push(indexOfName(n));
@@ -169,7 +191,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
 
   const title = opts.title ?? "Flame Graph";
   const legend = s.diff
-    ? `diff: red grew, blue shrank (change of share of all, full colour at the largest); grey under ${num(s.diff.neutral * 100)} ${s.diff.neutral === 0.01 ? "point" : "points"} of share · ${s.diff.side === "after" ? "AFTER's" : "BEFORE's"} shape`
+    ? `diff: red grew, blue shrank (change of share of all, full colour at the largest); grey under ${num(s.diff.neutral * 100)} ${s.diff.neutral === 0.01 ? "point" : "points"} of share`
     : `${formatWeight(all, s.unit)} · colour: user (red-yellow), kernel (aqua), JIT (green), process (purple), pid/thread (blue), unresolved (grey)`;
   const data = {
     W: plotW,
@@ -183,6 +205,8 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
     d: dd,
     p: dp,
     n: dn,
+    // A diff: the other profile's shape (the "b" key or the button shows it), and the names of both.
+    ...(s.diff ? { x2: dx2, w2: dw2, total2: s.diff.total[0]!, shapes: s.diff.side === "after" ? ["AFTER", "BEFORE"] : ["BEFORE", "AFTER"] } : {}),
   };
   if (viewScript.includes("]]>")) throw new Error("svg-view.js must not contain ']]>'");
   return [
@@ -194,6 +218,7 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
     `<text id="ft-legend" x="${width / 2}" y="${2 * FRAME_H + 2}" text-anchor="middle">${xmlEscape(legend)}</text>`,
     `<text id="ft-unzoom" class="button hide" x="${XPAD}" y="${FRAME_H + 4}">Reset Zoom</text>`,
     `<text id="ft-search" class="button" x="${width - XPAD}" y="${FRAME_H + 4}" text-anchor="end">Search (Ctrl-F)</text>`,
+    s.diff ? `<text id="ft-shape" class="button" x="${width - XPAD}" y="${2 * FRAME_H + 2}" text-anchor="end">${s.diff.side === "after" ? "AFTER's" : "BEFORE's"} shape (b: ${s.diff.side === "after" ? "BEFORE's" : "AFTER's"})</text>` : "",
     `<text id="ft-matched" x="${width - XPAD}" y="${height - 8}" text-anchor="end"> </text>`,
     `<text id="ft-details" x="${XPAD}" y="${height - FRAME_H - 8}"> </text>`,
     opts.generator ? `<text id="ft-generator" x="${XPAD}" y="${height - 8}">${xmlEscape(svgSafeText(opts.generator))}</text>` : "",

@@ -15,7 +15,7 @@ import { diffSnapshots } from "../../src/profile/diff.ts";
 import { nameOf, snapshotOf, type Snapshot } from "../../src/profile/snapshot.ts";
 import { StackTrie } from "../../src/profile/trie.ts";
 import { FIXTURES } from "../helpers/golden.ts";
-import { findChromium, hostileSnapshot, trieFramesAtLeast } from "./svg-helpers.ts";
+import { findChromium, hostileSnapshot, snapshotTrie, trieFramesAtLeast } from "./svg-helpers.ts";
 
 // page.evaluate callbacks run in the browser: its globals they use, declared for this file only
 // (the project compiles without the DOM library).
@@ -211,6 +211,31 @@ run("diff: opens clean, the grown frame is red, a click zooms it", async () => {
   expect(await page.$$eval("#ft-frames > g.f > rect", (rs, k) => getComputedStyle(rs[k as number]!).fill, k)).toBe("rgb(215, 25, 25)");
   await (await page.$$("#ft-frames > g.f > rect"))[k]!.click();
   expect((await rectBox(page, k)).width).toBeCloseTo(1179.5, 0);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 60_000);
+
+run("diff: b shows BEFORE's shape, where a vanished frame is back; b again shows AFTER's", async () => {
+  const before = snapshotOf(snapshotTrie(["p;main;gone 50", "p;main;kept 50"]), "samples");
+  const after = snapshotOf(snapshotTrie(["p;main;kept 90", "p;main;new 10"]), "samples");
+  const d = diffSnapshots(before, after);
+  const { page, errors } = await open(exportSvg(d, { title: "diff" }), "vanished.svg");
+  const titles = await page.$$eval("#ft-frames > g.f > title", (ts) => ts.map((t) => t.textContent!.split(" · ")[0]));
+  const gone = titles.indexOf("gone");
+  const added = titles.indexOf("new");
+  const shown = () => page.$$eval("#ft-frames > g.f", (gs) => gs.filter((g) => getComputedStyle(g).display !== "none").length);
+  expect(await shown()).toBe(5); // all, p, main, kept, new
+  expect(await page.$eval("#ft-shape", (e) => e.textContent)).toBe("AFTER's shape (b: BEFORE's)");
+  await page.keyboard.press("b");
+  expect(await shown()).toBe(5); // all, p, main, gone, kept
+  expect((await rectBox(page, gone)).width).toBeCloseTo(589.5, 0);
+  expect(await page.$eval("#ft-shape", (e) => e.textContent)).toBe("BEFORE's shape (b: AFTER's)");
+  // Zoom works in BEFORE's shape; back in AFTER's, a zoom on a vanished frame falls back to the whole view.
+  await (await page.$$("#ft-frames > g.f > rect"))[gone]!.click();
+  expect((await rectBox(page, gone)).width).toBeCloseTo(1179.5, 0);
+  await page.click("#ft-shape");
+  expect(await shown()).toBe(5);
+  expect((await rectBox(page, added)).width).toBeCloseTo((1180 * 10) / 100 - 0.5, 0);
   expect(errors).toEqual([]);
   await page.close();
 }, 60_000);

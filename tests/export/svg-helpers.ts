@@ -2,7 +2,7 @@
 // (not on the snapshot the exporter reads), and where Debian's chromium is.
 
 import { existsSync } from "node:fs";
-import { FrameKind } from "../../src/profile/frames.ts";
+import { FrameKind, kindFromFoldedName } from "../../src/profile/frames.ts";
 import { snapshotOf } from "../../src/profile/snapshot.ts";
 import { ROOT, StackTrie } from "../../src/profile/trie.ts";
 
@@ -19,6 +19,17 @@ export function trieFramesAtLeast(trie: StackTrie, minPx = 0.1, plotW = 1180): n
     todo.push(...trie.children(node));
   }
   return n;
+}
+
+/** A trie of folded lines ("a;b;c 10"), frames as the folded importer kinds them. */
+export function snapshotTrie(lines: string[]): StackTrie {
+  const trie = new StackTrie();
+  for (const line of lines) {
+    const sp = line.lastIndexOf(" ");
+    const ids = line.slice(0, sp).split(";").map((n) => trie.frames.intern(n, kindFromFoldedName(n)));
+    trie.add(ids, ids.length, Number(line.slice(sp + 1)));
+  }
+  return trie;
 }
 
 /** FLAMETUI_CHROMIUM, else Debian's /usr/bin/chromium when installed; null when there is none. */

@@ -13,7 +13,7 @@ import { StackTrie } from "../../src/profile/trie.ts";
 import { renderProfile, resolveFormat } from "../../src/output.ts";
 import { hasUnsafeText } from "../../src/text/sanitize.ts";
 import { FIXTURES } from "../helpers/golden.ts";
-import { HOSTILE, hostileSnapshot, trieFramesAtLeast } from "./svg-helpers.ts";
+import { HOSTILE, hostileSnapshot, snapshotTrie, trieFramesAtLeast } from "./svg-helpers.ts";
 
 interface Parsed {
   /** Frame groups (<g class="f …">) in document order: their title text and label text. */
@@ -172,6 +172,29 @@ test("diff: frames coloured by change; tooltips show both weights, both shares a
   expect(svg).toMatch(/<title>hot · [^<]*<\/title><rect [^>]*fill="rgb\(215,25,25\)"/);
   expect(svg).toMatch(/<title>o01 · [^<]*<\/title><rect [^>]*fill="rgb\(170,170,170\)"/);
   expect(doc.texts.some((t) => t.startsWith("diff: red grew, blue shrank"))).toBe(true);
+});
+
+test("diff: a frame only in BEFORE is in the file (hidden in AFTER's shape) with BEFORE's layout for the b toggle", async () => {
+  const before = await readProfile(join(FIXTURES, "diff-shape.before.folded"), {});
+  const b = snapshotOf(before.trie, before.unit);
+  const a = snapshotOf(snapshotTrie(["diff-shape;__libc_start_call_main;hot 30", "diff-shape;__libc_start_call_main;new 10"]), "samples");
+  const d = diffSnapshots(b, a);
+  const doc = parse(exportSvg(d));
+  const byName = (n: string) => doc.frames.find((f) => f.title.startsWith(`${n} · `))!;
+  expect(byName("o01").cls).toBe("f hide"); // vanished: in BEFORE only
+  expect(byName("o01").rectWidth).toBe(0);
+  expect(byName("new").cls).toBe("f");
+  expect(byName("hot").cls).toBe("f");
+  const data = JSON.parse(doc.data);
+  expect(data.shapes).toEqual(["AFTER", "BEFORE"]);
+  expect(data.x2.length).toBe(doc.frames.length);
+  expect(data.total2).toBe(d.diff!.total[0]);
+  // Drawn: every node wide enough in either shape.
+  const wide = (t: Float64Array) => (i: number) => t[i]! > 0 && (t[i]! * 1180) / t[0]! >= 0.1;
+  let n = 0;
+  for (let i = 0; i < d.count; i++) if (wide(d.total)(i) || wide(d.diff!.total)(i)) n++;
+  expect(doc.frames.length).toBe(n);
+  expect(doc.texts).toContain("AFTER's shape (b: BEFORE's)");
 });
 
 test("a zoomed view (the viewer's e): the subtree at the zoom full width, its ancestors full width below it", async () => {
