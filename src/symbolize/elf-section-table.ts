@@ -10,6 +10,8 @@ const SHDR_SIZE = 64;
 const SHN_XINDEX = 0xffff;
 /** Most section headers read; images have a few dozen, relocatable objects a few thousand. */
 const MAX_SECTIONS = 1 << 18;
+/** Largest section header entry accepted (ELF64's is 64 bytes). */
+const MAX_SHENTSIZE = 256;
 /** Most bytes of section names read. */
 const MAX_SHSTRTAB = 1 << 20;
 const TWO32 = 4294967296;
@@ -50,7 +52,7 @@ export function readSectionTable(src: ByteSource): SectionTable | null {
   const shentsize = h.getUint16(58, true);
   let shnum = h.getUint16(60, true);
   let shstrndx = h.getUint16(62, true);
-  if (shoff === 0 || shentsize < SHDR_SIZE) return null;
+  if (shoff === 0 || shentsize < SHDR_SIZE || shentsize > MAX_SHENTSIZE) return null;
   if (shnum === 0 || shstrndx === SHN_XINDEX) {
     const first = src.read(shoff, SHDR_SIZE);
     if (first.length === SHDR_SIZE) {
