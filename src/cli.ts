@@ -76,6 +76,7 @@ const HELP: Record<string, CommandHelp> = {
       "flametui diff before.folded after.folded",
       "sudo flametui fixed -o before.folded; sudo flametui fixed -o after.folded; flametui diff before.folded after.folded",
       "flametui diff old.perf.txt new.perf.txt -o diff.folded   # 'stack BEFORE AFTER' per line",
+      "flametui diff old.perf.txt new.perf.txt -o diff.svg      # coloured by change, for a browser",
     ],
     notes: [
       "Inputs are any format flametui reads (folded, perf script, or two captures written with -o).",
@@ -85,6 +86,7 @@ const HELP: Record<string, CommandHelp> = {
       "than --neutral points. Frames only in BEFORE are kept with AFTER weight 0; b draws BEFORE's",
       "shape, s cycles sort by name / weight / change. -o writes folded stacks with two raw counts",
       "per line (stack BEFORE AFTER, difffolded.pl's format); flametui file opens such a file as a diff.",
+      "-o x.svg writes an interactive SVG in the same colours (b there shows BEFORE's shape too).",
     ].map((l) => `  ${l}`).join("\n"),
   },
   fixed: {

@@ -105,6 +105,8 @@ export interface SymbolizerStats {
   unwindTables: number;
   unwindMissing: number;
   unwindTableBytes: number;
+  /** Tables dropped because no process mapped their file any more. */
+  unwindReleased: number;
 }
 
 /** A file image shared by every process that maps it. */
@@ -122,6 +124,8 @@ interface Image {
   frames: Map<number, number>;
   /** Call-frame table (with unwindTables), null when the file has none. */
   unwind?: UnwindTable | null;
+  /** Image sweeps in a row that found no process mapping it (see sweepImages). */
+  unusedSweeps?: number;
 }
 
 interface PidState {
@@ -137,6 +141,8 @@ interface PidState {
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
+/** Least time between two image sweeps (sweepImages), ms. */
+const IMAGE_SWEEP_MS = 5000;
 /**
  * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
  * only the binary and the dynamic loader, which maps the libraries within a few milliseconds.
@@ -181,6 +187,7 @@ export class Symbolizer {
   private changedDetails = new Set<number>();
   private readonly addresses: boolean;
   private readonly unwindTables: boolean;
+  private lastSweep = 0;
   private readonly s: SymbolizerStats = {
     userLookups: 0,
     userCacheHits: 0,
@@ -204,6 +211,7 @@ export class Symbolizer {
     unwindTables: 0,
     unwindMissing: 0,
     unwindTableBytes: 0,
+    unwindReleased: 0,
   };
 
   constructor(frames: FrameTable, opts: SymbolizerOptions = {}) {
@@ -380,6 +388,30 @@ export class Symbolizer {
     this.young.delete(pid);
     this.forkedFrom.delete(pid);
     this.jit?.forget(pid);
+    this.sweepImages();
+  }
+
+  /**
+   * Drops the images (symbols, call-frame tables) that no known process has mapped for two
+   * sweeps in a row, so a file's memory goes when the last process that mapped it is gone for a
+   * few seconds, and a file that short-lived processes keep mapping is not re-read each time.
+   */
+  sweepImages(now = performance.now()): void {
+    if (now - this.lastSweep < IMAGE_SWEEP_MS) return;
+    this.lastSweep = now;
+    const live = new Set<Image>();
+    for (const st of [...this.pids.values(), ...this.forkedFrom.values()]) for (const im of st.images) if (im) live.add(im);
+    for (const [key, im] of this.images) {
+      if (live.has(im)) im.unusedSweeps = 0;
+      else if ((im.unusedSweeps = (im.unusedSweeps ?? 0) + 1) >= 2) {
+        this.images.delete(key);
+        if (im.unwind) {
+          this.s.unwindTableBytes -= im.unwind.bytes;
+          this.s.unwindReleased++;
+          this.log(`unwind: released the table of ${escapeText(im.path)} (${(im.unwind.bytes / 1024).toFixed(0)} KiB): no process maps it`);
+        }
+      }
+    }
   }
 
   /**
@@ -414,6 +446,7 @@ export class Symbolizer {
 
   /** Re-reads the maps of freshly exec'ed pids that are due; returns ms until the next is due. */
   refreshYoung(now = performance.now()): number {
+    this.sweepImages(now);
     let next = Infinity;
     for (const [pid, y] of this.young) {
       const st = this.pids.get(pid);
