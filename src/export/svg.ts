@@ -1,6 +1,7 @@
 // SVG export: one self-contained interactive flamegraph (flame: root at the bottom), as
 // flamegraph.pl draws it: a rect and a label per frame, a tooltip (<title>) and a details line,
-// zoom on click, search; a diff is coloured by change of share (red grew, blue shrank).
+// zoom on click, search; a diff is coloured by change of share (red grew, blue shrank) and can
+// show either profile's shape (`b`, as in the viewer).
 //
 // Every text from the profile (names, modules, the title) is untrusted: unsafe characters become
 // visible escapes (src/text/sanitize.ts escapeText, plus U+FFFE/U+FFFF, which XML forbids), then
@@ -8,8 +9,8 @@
 // is a JSON blob in a separate non-executed <script type="application/json"> element, with `<`,
 // `>`, `&` and U+2028/9 written as \u escapes so it can neither close its element nor be markup.
 // Frames narrower than `minWidthPx` at the drawn width are left out, as flamegraph.pl's
-// --minwidth does (default 0.1 px, flamegraph.pl's default too); svgFrameCount() says how many
-// are drawn.
+// --minwidth does (default 0.1 px, flamegraph.pl's default too; in a diff, in both shapes);
+// svgFrameCount() says how many frame elements the file has.
 
 import { diffDeltas, nodeDiff } from "../profile/diff.ts";
 import { FrameKind } from "../profile/frames.ts";
@@ -178,11 +179,11 @@ export function exportSvg(s: Snapshot, opts: SvgOptions = {}): string {
         `<rect x="${num(XPAD + fx)}" y="${y}" width="${num(Math.max(0, fw - 0.5))}" height="${FRAME_H - 1}" fill="${rgbText(fill)}" rx="2"/>` +
         `<text x="${num(XPAD + fx + 3)}" y="${y + FRAME_H - 4.5}">${xmlEscape(label)}</text></g>`,
     );
-    dx.push(num(x[n]!));
-    dw.push(num(s.total[n]!));
+    dx.push(weight(x[n]!));
+    dw.push(weight(s.total[n]!));
     if (x2) {
-      dx2.push(num(x2[n]!));
-      dw2.push(num(s.diff!.total[n]!));
+      dx2.push(weight(x2[n]!));
+      dw2.push(weight(s.diff!.total[n]!));
     }
     dd.push(d);
     dp.push(n === 0 ? -1 : (drawn.get(s.parent[n]!) ?? -1));
@@ -246,9 +247,14 @@ function details(s: Snapshot, n: number, name: string, kind: number, all: number
   );
 }
 
-/** A coordinate or weight with at most 3 decimals, no exponent for the magnitudes drawn. */
+/** A coordinate in px with at most 3 decimals. */
 function num(v: number): number {
   return Math.round(v * 1000) / 1000;
+}
+
+/** A weight for the script to 12 significant digits (no binary noise; a tiny fractional weight stays non-zero). */
+function weight(v: number): number {
+  return Number(v.toPrecision(12));
 }
 
 const STYLE = [

@@ -141,6 +141,13 @@ test("hostile names: well-formed, no unsafe character anywhere in the file, show
   for (const name of HOSTILE) expect(data.names).toContain(svgSafeText(name));
 });
 
+test("tiny fractional weights reach the script as they are (not rounded to 0)", () => {
+  const s = snapshotOf(snapshotTrie(["main;big 1", "main;tiny 0.0001"]), "samples");
+  const data = JSON.parse(parse(exportSvg(s, { minWidthPx: 0 })).data);
+  expect(data.w).toEqual([1.0001, 1.0001, 1, 0.0001]);
+  expect(data.x).toEqual([0, 0, 0, 1]);
+});
+
 test("an empty profile is a well-formed SVG with no frames", () => {
   const doc = parse(exportSvg(snapshotOf(new StackTrie(), "samples")));
   expect(doc.frames.length).toBe(0);
