@@ -16,6 +16,8 @@ export interface FrameBytes {
   bytes: Uint8Array;
   /** Virtual address of the section (.eh_frame pointers are relative to it). */
   addr: number;
+  /** The bytes run past the section's end (found without section headers): stop at a zero terminator. */
+  endsAtTerminator?: boolean;
 }
 
 /** Entry header: where its body starts and ends, and the CIE id / CIE pointer field. */
@@ -29,8 +31,8 @@ interface Entry {
   id: number;
 }
 
-/** Runs every FDE of `f` into `rows`. */
-export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): void {
+/** Runs every FDE of `f` into `rows`; returns the offset where the walk ended. */
+export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): number {
   const r = new CfiReader(f.bytes, f.addr);
   const eh = f.kind === ".eh_frame";
   const cies = new Map<number, Cie | null>();
@@ -40,7 +42,10 @@ export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): 
   while (pos + 4 <= f.bytes.length) {
     if (!readEntry(r, pos, e)) break;
     pos = e.end;
-    if (e.end === e.start + 4) continue; // a zero terminator (readelf reads on, and so do we)
+    if (e.end === e.start + 4) {
+      if (f.endsAtTerminator) return pos;
+      continue; // a zero terminator inside a section: readelf reads on, and so do we
+    }
     if (isCieId(e, eh)) continue;
     const cieAt = eh ? e.idAt - e.id : e.id;
     let cie = cies.get(cieAt);
@@ -50,6 +55,7 @@ export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): 
     }
     if (cie !== null) runFde(r, e, cie, regs, state, rows);
   }
+  return Math.min(pos, f.bytes.length);
 }
 
 /** Reads the entry header at `pos` into `e`; false when its length leaves the section. */

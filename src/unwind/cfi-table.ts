@@ -4,6 +4,7 @@
 import { type ByteSource } from "../symbolize/elf.ts";
 import { type ElfSection, findSection, readSectionTable, type SectionTable, sectionBytes } from "../symbolize/elf-section-table.ts";
 import { type FrameBytes, type FrameSection, readFrames } from "./cfi-frames.ts";
+import { ehFrameFromProgramHeaders, elfMachine } from "./cfi-locate.ts";
 import { RowBuilder, type TableArrays } from "./cfi-rows.ts";
 import { ARCH_REGS, archOfMachine, CFA_NONE, type UnwindArch } from "./cfi-rules.ts";
 
@@ -61,28 +62,31 @@ export function findRow(t: UnwindTable, pc: number): number {
  * x86-64 or aarch64 ELF64). Both .eh_frame and .debug_frame are read when present: FDEs of the
  * `prefer`red one (.eh_frame by default) win where both describe the same code, the other
  * fills the gaps (a binary built without unwind tables has .eh_frame for crt's _start only).
+ * An image without section headers is read through PT_GNU_EH_FRAME (.eh_frame_hdr).
  */
 export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection } = {}): UnwindTable | null {
   let t: SectionTable | null;
+  let machine: number | null;
   try {
     t = readSectionTable(src);
+    machine = t?.machine ?? elfMachine(src);
   } catch {
     return null;
   }
-  const arch = t ? archOfMachine(t.machine) : null;
-  if (t === null || arch === null) return null;
+  const arch = machine === null ? null : archOfMachine(machine);
+  if (arch === null) return null;
   const order: FrameSection[] = opts.prefer === ".debug_frame" ? [".debug_frame", ".eh_frame"] : [".eh_frame", ".debug_frame"];
   const regs = ARCH_REGS[arch];
   const rows = new RowBuilder(regs.sp, regs.fp);
   const sources: FrameSection[] = [];
   let cfiBytes = 0;
   for (const kind of order) {
-    const frames = frameBytes(src, t, kind);
+    const frames = t !== null && t.sections.length > 0 ? frameBytes(src, t, kind) : kind === ".eh_frame" ? frameBytesWithoutSections(src) : null;
     if (frames === null) continue;
     const before = rows.fdeCount;
-    runFrames(frames, arch, rows);
+    const walked = runFrames(frames, arch, rows);
     if (rows.fdeCount > before) sources.push(kind);
-    cfiBytes += frames.bytes.length;
+    cfiBytes += frames.endsAtTerminator ? walked : frames.bytes.length;
   }
   return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, sources, cfiBytes);
 }
@@ -99,12 +103,22 @@ function frameBytes(src: ByteSource, t: SectionTable, kind: FrameSection): Frame
   }
 }
 
-function runFrames(frames: FrameBytes, arch: UnwindArch, rows: RowBuilder): void {
+/** .eh_frame of an image without a section table (see cfi-locate.ts). */
+function frameBytesWithoutSections(src: ByteSource): FrameBytes | null {
+  try {
+    return ehFrameFromProgramHeaders(src, CFI_LIMIT);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the FDEs of `frames` into `rows`; returns the bytes walked. */
+function runFrames(frames: FrameBytes, arch: UnwindArch, rows: RowBuilder): number {
   const regs = ARCH_REGS[arch];
   try {
-    readFrames(frames, { sp: regs.sp, fp: regs.fp, x86: arch === "x86_64" }, rows);
+    return readFrames(frames, { sp: regs.sp, fp: regs.fp, x86: arch === "x86_64" }, rows);
   } catch {
-    // a bug, not bad data (reads are bounded): keep what parsed
+    return frames.bytes.length; // a bug, not bad data (reads are bounded): keep what parsed
   }
 }
 

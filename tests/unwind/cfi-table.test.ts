@@ -3,7 +3,7 @@
 // with and without an IBT .plt, rustc -O; .debug_frame, compressed, in the program and in a
 // separate debug file).
 import { afterAll, describe, expect, test } from "bun:test";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bufferSource, fdSource } from "../../src/symbolize/elf.ts";
 import { buildUnwindTable, CFA_NONE, CFA_PLT, CFA_SP, findRow, type FrameSection, mergeUnwindTables, REG_AT_CFA, REG_UNDEFINED, type UnwindTable } from "../../src/unwind/cfi-table.ts";
@@ -71,6 +71,38 @@ describe.skipIf(!hasTools)("x86-64 .eh_frame against readelf --debug-dump=frames
     expect(undef).toBeGreaterThan(0); // clone/clone3 thread starts
     expect(t.signalFrame).toBeDefined(); // __restore_rt's CIE is "zRS"
     expect(t.signalFrame!.some((s) => s === 1)).toBe(true);
+  });
+});
+
+describe.skipIf(!hasTools)("images without section headers: .eh_frame through PT_GNU_EH_FRAME", () => {
+  for (const lib of LIBS.slice(0, 3)) {
+    test(lib, () => {
+      const bytes = new Uint8Array(readFileSync(lib));
+      const whole = buildUnwindTable(bufferSource(bytes))!;
+      const headless = bytes.slice();
+      const dv = new DataView(headless.buffer);
+      dv.setBigUint64(40, 0n, true); // e_shoff
+      dv.setUint16(60, 0, true); // e_shnum
+      dv.setUint16(62, 0, true); // e_shstrndx
+      const t = buildUnwindTable(bufferSource(headless))!;
+      expect(t.sources).toEqual([".eh_frame"]);
+      expect(tableRows(t)).toEqual(tableRows(whole));
+      expect(t.cfiBytes).toBe(whole.cfiBytes); // walked up to its zero terminator (the section's end), not past it
+    });
+  }
+
+  test("a bad .eh_frame_hdr (version, pointer outside every PT_LOAD): null", () => {
+    const bytes = new Uint8Array(readFileSync(LIBS[0]!));
+    const dv = new DataView(bytes.buffer);
+    dv.setBigUint64(40, 0n, true);
+    dv.setUint16(60, 0, true);
+    const hdrOff = Number(Bun.spawnSync(["readelf", "-lW", LIBS[0]!]).stdout.toString().match(/GNU_EH_FRAME\s+(0x[0-9a-f]+)/)![1]);
+    const bad = bytes.slice();
+    bad[hdrOff] = 2;
+    expect(buildUnwindTable(bufferSource(bad))).toBeNull();
+    const far = bytes.slice();
+    new DataView(far.buffer).setInt32(hdrOff + 4, 0x7fffff00, true);
+    expect(buildUnwindTable(bufferSource(far))).toBeNull();
   });
 });
 
