@@ -1,5 +1,5 @@
 // Browser side of the SVG export (src/export/svg.ts embeds this file as text): zoom on click,
-// Reset Zoom / Escape, search (button or Ctrl-F) with the matched share, the details line, and
+// Reset Zoom / Escape, search (button, Ctrl-F or / as in the viewer) with the matched share, the details line, and
 // in a diff the other profile's shape (button or b).
 // It reads frame data only from the JSON blob #ft-data and writes text only through textContent.
 (function () {
@@ -169,7 +169,7 @@
     else askSearch();
   });
   window.addEventListener("keydown", function (e) {
-    if ((e.ctrlKey || e.metaKey) && (e.key === "f" || e.key === "F")) {
+    if (((e.ctrlKey || e.metaKey) && (e.key === "f" || e.key === "F")) || (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey)) {
       e.preventDefault();
       askSearch();
     } else if (e.key === "Escape") {

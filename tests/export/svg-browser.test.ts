@@ -161,6 +161,10 @@ run("a real capture: no console errors, frames = the trie's, click zooms, search
   await page.keyboard.press("f");
   await page.keyboard.up("Control");
   expect(await asked).toBe("prompt");
+  // So does `/`, as in the viewer.
+  const asked2 = new Promise<string>((resolve) => page.once("dialog", (d) => (resolve(d.type()), void d.dismiss())));
+  await page.keyboard.press("/");
+  expect(await asked2).toBe("prompt");
 
   // Hovering a frame shows its tooltip text on the details line.
   await rects[k]!.hover();
