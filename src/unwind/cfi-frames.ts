@@ -39,7 +39,7 @@ export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): 
   const state = new RuleState();
   const e: Entry = { start: 0, body: 0, end: 0, is64: false, idAt: 0, id: 0 };
   let pos = 0;
-  while (pos + 4 <= f.bytes.length) {
+  while (pos + 4 <= f.bytes.length && !rows.full) {
     if (!readEntry(r, pos, e)) break;
     pos = e.end;
     if (e.end === e.start + 4) {

@@ -129,8 +129,9 @@ export class CfiReader {
 
   /** A NUL-terminated byte string, as latin1 (augmentation strings are ASCII). */
   cstring(end: number): string {
-    const stop = this.bytes.indexOf(0, this.pos);
-    if (stop < 0 || stop >= end) {
+    const at = this.bytes.subarray(this.pos, end).indexOf(0); // bounded by the entry, not the section
+    const stop = at < 0 ? -1 : this.pos + at;
+    if (stop < 0) {
       this.fail(end);
       return "";
     }

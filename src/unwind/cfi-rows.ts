@@ -3,6 +3,8 @@
 // CFA_NONE rows at FDE ends not followed directly by another FDE, identical neighbours merged.
 import { CFA_FP, CFA_NONE, CFA_PLT, CFA_SP, CFA_UNSUPPORTED, REG_AT_CFA } from "./cfi-rules.ts";
 
+/** Most rows kept by default: ~100 MB of table; libLLVM-14 (5 MB of CFI) has 950k. */
+export const MAX_ROWS = 1 << 22;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
@@ -76,10 +78,13 @@ export class RowBuilder {
   private fdeRows = new Uint32Array(256);
   fdeCount = 0;
   private openFirst = 0;
+  /** Set once maxRows rows are held: later rows are dropped and the walk should stop. */
+  full = false;
 
   constructor(
     private readonly sp: number,
     private readonly fp: number,
+    private readonly maxRows = MAX_ROWS,
   ) {}
 
   /** Starts the rows of an FDE covering [start, end). */
@@ -92,7 +97,10 @@ export class RowBuilder {
     const r = this.rows;
     let i = r.count;
     if (i > this.openFirst && r.pc[i - 1] === pc) i--;
-    else if (i === r.pc.length) this.grow();
+    else if (i >= this.maxRows) {
+      this.full = true;
+      return;
+    } else if (i === r.pc.length) this.grow();
     const t = this.rows;
     t.pc[i] = pc;
     let kind = s.cfaExpr === 1 ? CFA_PLT : s.cfaExpr !== 0 ? CFA_UNSUPPORTED : s.cfaReg === this.sp ? CFA_SP : s.cfaReg === this.fp ? CFA_FP : CFA_UNSUPPORTED;
@@ -109,6 +117,10 @@ export class RowBuilder {
 
   /** Row `i` of a finished table, for merging tables. */
   copyRowOf(t: RowSource, i: number): void {
+    if (this.rows.count >= this.maxRows) {
+      this.full = true;
+      return;
+    }
     if (this.rows.count === this.rows.pc.length) this.grow();
     const r = this.rows;
     const j = r.count++;
@@ -139,7 +151,7 @@ export class RowBuilder {
 
   private grow(): void {
     const old = this.rows;
-    const next = allocate(old.pc.length * 2);
+    const next = allocate(Math.min(old.pc.length * 2, Math.max(this.maxRows, 1)));
     copyRows(old, 0, next, 0, old.count);
     next.count = old.count;
     this.rows = next;

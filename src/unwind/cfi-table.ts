@@ -41,6 +41,8 @@ export interface UnwindTable {
   sources: FrameSection[];
   /** CFI bytes read (after decompression). */
   cfiBytes: number;
+  /** True when the row cap left part of the CFI unread. */
+  truncated: boolean;
 }
 
 /** Row index for `pc`, -1 if before the first row. CFA_NONE rows mark gaps between FDEs. */
@@ -62,9 +64,10 @@ export function findRow(t: UnwindTable, pc: number): number {
  * x86-64 or aarch64 ELF64). Both .eh_frame and .debug_frame are read when present: FDEs of the
  * `prefer`red one (.eh_frame by default) win where both describe the same code, the other
  * fills the gaps (a binary built without unwind tables has .eh_frame for crt's _start only).
- * An image without section headers is read through PT_GNU_EH_FRAME (.eh_frame_hdr).
+ * An image without section headers is read through PT_GNU_EH_FRAME (.eh_frame_hdr). Past
+ * `maxRows` rows (MAX_ROWS, ~100 MB, by default) the rest of the CFI is left unread.
  */
-export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection } = {}): UnwindTable | null {
+export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection; maxRows?: number } = {}): UnwindTable | null {
   let t: SectionTable | null;
   let machine: number | null;
   try {
@@ -77,7 +80,7 @@ export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection 
   if (arch === null) return null;
   const order: FrameSection[] = opts.prefer === ".debug_frame" ? [".debug_frame", ".eh_frame"] : [".eh_frame", ".debug_frame"];
   const regs = ARCH_REGS[arch];
-  const rows = new RowBuilder(regs.sp, regs.fp);
+  const rows = new RowBuilder(regs.sp, regs.fp, opts.maxRows);
   const sources: FrameSection[] = [];
   let cfiBytes = 0;
   for (const kind of order) {
@@ -88,7 +91,7 @@ export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection 
     if (rows.fdeCount > before) sources.push(kind);
     cfiBytes += frames.endsAtTerminator ? walked : frames.bytes.length;
   }
-  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, sources, cfiBytes);
+  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, sources, cfiBytes, rows.full);
 }
 
 /** The bytes of section `kind`, or null when missing, too big or undecodable. */
@@ -127,7 +130,7 @@ export function tableOf(frames: FrameBytes, arch: UnwindArch): UnwindTable | nul
   const regs = ARCH_REGS[arch];
   const rows = new RowBuilder(regs.sp, regs.fp);
   runFrames(frames, arch, rows);
-  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, [frames.kind], frames.bytes.length);
+  return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, [frames.kind], frames.bytes.length, rows.full);
 }
 
 /**
@@ -142,7 +145,7 @@ export function mergeUnwindTables(first: UnwindTable, second: UnwindTable): Unwi
   addRuns(first, rows);
   addRuns(second, rows);
   const sources = [...first.sources, ...second.sources.filter((s) => !first.sources.includes(s))];
-  return finish(rows.assemble(), first.arch, sources, first.cfiBytes + second.cfiBytes);
+  return finish(rows.assemble(), first.arch, sources, first.cfiBytes + second.cfiBytes, first.truncated || second.truncated || rows.full);
 }
 
 /** Each run of rows between CFA_NONE rows (or the table's end) as one FDE. */
@@ -161,7 +164,7 @@ function addRuns(t: UnwindTable, rows: RowBuilder): void {
 }
 
 /** Trims the arrays to the row count. */
-function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBytes: number): UnwindTable {
+function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBytes: number, truncated: boolean): UnwindTable {
   const n = a.count;
   const t: UnwindTable = {
     arch,
@@ -176,6 +179,7 @@ function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBy
     bytes: 0,
     sources,
     cfiBytes,
+    truncated,
   };
   let signal = false;
   for (let i = 0; i < n && !signal; i++) signal = a.signalFrame[i] !== 0;

@@ -138,6 +138,22 @@ describe("hand-made hostile CFI", () => {
   });
 });
 
+describe("row cap", () => {
+  test("past maxRows the rest is left unread and the table says so", () => {
+    const b = new FrameBuilder(0x1000);
+    const c = b.cie();
+    for (let i = 0; i < 100; i++) b.fde(c, 0x2000 + i * 0x100, 0x10, [0x41, 0x0e, 16, 0x41, 0x0e, 24]);
+    const img = elfWith(EM_X86_64, [{ name: ".eh_frame", data: b.bytes(), addr: 0x1000 }]);
+    const all = buildUnwindTable(bufferSource(img))!;
+    expect(all.truncated).toBe(false);
+    expect(all.count).toBe(400);
+    const capped = buildUnwindTable(bufferSource(img), { maxRows: 50 })!;
+    expect(capped.truncated).toBe(true);
+    expect(capped.count).toBeLessThanOrEqual(50 + 17);
+    checkInvariants(capped);
+  });
+});
+
 describe("hostile section headers", () => {
   test("a section claiming more than 64 MiB is not read", () => {
     const b = new FrameBuilder(0x1000);

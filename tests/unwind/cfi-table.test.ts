@@ -219,6 +219,7 @@ describe("findRow and null tables", () => {
       bytes: 0,
       sources: [".eh_frame"],
       cfiBytes: 0,
+      truncated: false,
     };
     expect(findRow(t, 0xff)).toBe(-1);
     expect(findRow(t, 0x100)).toBe(0);
