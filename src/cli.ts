@@ -36,6 +36,8 @@ export interface LiveOptions extends GlobalOptions {
   /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). */
   addresses: boolean;
   unwind: UnwindMode;
+  /** `-- COMMAND ARGS`: run this command and profile it and its children until it exits. */
+  command?: string[];
 }
 
 export type Parsed =
@@ -61,6 +63,18 @@ interface CommandHelp {
   /** More about the command, shown in its own --help. */
   notes?: string;
 }
+
+/** `--help` of fixed, aggregate and ring: what `-- COMMAND` does. */
+const COMMAND_NOTES = [
+  "-- COMMAND ARGS runs the command on this terminal and profiles it and every process it forks,",
+  "from its first instruction (filtered in the kernel), until it exits; flametui then exits with",
+  "its exit status (128+N when killed by signal N). Under sudo it runs as the invoking user",
+  "(SUDO_UID, SUDO_GID and that user's groups; HOME, USER, LOGNAME set for them). No viewer or",
+  "progress line while it runs: the viewer opens when it exits (or -o writes the file). fixed",
+  "covers the whole run (--ms N: only its first N ms), aggregate the same, ring the last --n x --ms",
+  "before it exited. Ctrl-C reaches the command as usual; SIGTERM and SIGHUP to flametui are passed",
+  "on to it. Not with --pid. A command that is not found exits 127, one that cannot run 126.",
+].map((l) => `  ${l}`).join("\n");
 
 /** Usage line and examples of each command; the summary help shows the first example of each. */
 const HELP: Record<string, CommandHelp> = {
@@ -91,18 +105,21 @@ const HELP: Record<string, CommandHelp> = {
   },
   fixed: {
     name: "fixed",
-    usage: "flametui fixed [options]",
-    examples: ["sudo flametui fixed --hz 49 --ms 1000", 'sudo flametui fixed --pid "$(pidof myproc)" -o out.folded'],
+    usage: "flametui fixed [options]\n  flametui fixed [options] -- COMMAND [ARGS...]",
+    examples: ["sudo flametui fixed --hz 49 --ms 1000", 'sudo flametui fixed --pid "$(pidof myproc)" -o out.folded', "sudo flametui fixed -o build.folded -- make -j4"],
+    notes: COMMAND_NOTES,
   },
   aggregate: {
     name: "aggregate",
-    usage: "flametui aggregate [options]",
+    usage: "flametui aggregate [options]\n  flametui aggregate [options] -- COMMAND [ARGS...]",
     examples: ["sudo flametui aggregate --enable-idle", "sudo flametui aggregate -o out.folded   # writes on Ctrl-C / SIGTERM"],
+    notes: COMMAND_NOTES,
   },
   ring: {
     name: "ring",
-    usage: "flametui ring [options]",
-    examples: ["sudo flametui ring --hz 49 --ms 50 --n 10"],
+    usage: "flametui ring [options]\n  flametui ring [options] -- COMMAND [ARGS...]",
+    examples: ["sudo flametui ring --hz 49 --ms 50 --n 10", "sudo flametui ring --ms 100 --n 20 -- ./server   # the last 2 s before it exits"],
+    notes: COMMAND_NOTES,
   },
   "": {
     name: "(no command)",
@@ -143,7 +160,7 @@ export function buildCli(forHelp = false) {
       .option("--include-self", "Include flametui's own process (left out by default)")
       .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])")
       .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" });
-  live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds", { default: 1000 });
+  live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds (default: 1000; with -- COMMAND: until it exits)");
   live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
     .option("--ms <n>", "Length of one slot, in milliseconds", { default: 50 })
@@ -194,6 +211,10 @@ function helpSections(cli: Cli, sections: { title?: string; body: string }[]): {
 
 /** Parses argv (without the runtime and script name). Throws UsageError on bad input. */
 export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
+  // `-- COMMAND ARGS`: everything after the first `--` belongs to the command, untouched.
+  const dashes = argv.indexOf("--");
+  const command = dashes >= 0 ? argv.slice(dashes + 1) : undefined;
+  if (dashes >= 0) argv = argv.slice(0, dashes);
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
   const noPid = argv.includes(NO_PID);
   argv = joinNegativeValues(argv.filter((a) => a !== NO_PID));
@@ -222,8 +243,9 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
   const common = globals(o);
   if (name === "fixed" || name === "aggregate" || name === "ring") {
     if (parsed.args.length > 0) throw new UsageError(`unexpected argument '${parsed.args[0]}' for ${name}`);
-    return { command: name, options: liveOptions(name, o, common, noPid) };
+    return { command: name, options: liveOptions(name, o, common, noPid, command) };
   }
+  if (command !== undefined) throw new UsageError("'-- COMMAND' only goes with fixed, aggregate or ring", "e.g. sudo flametui fixed -- ./myprog ARGS");
   if (name === "diff") {
     if (parsed.args.length > 2) throw new UsageError(`unexpected argument '${parsed.args[2]}' for diff`);
     const neutral = Number(o.neutral);
@@ -264,9 +286,10 @@ export const MAX_HZ = 1_000_000;
 /** A year: --ms of days or weeks works; timers longer than ~24.8 days are chained. */
 export const MAX_MS = 365 * 24 * 3600 * 1000;
 
-function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOptions, noPidFlag: boolean): LiveOptions {
+function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOptions, noPidFlag: boolean, command?: string[]): LiveOptions {
   const hz = positiveInt(o.hz, "--hz", MAX_HZ);
-  const ms = positiveInt(o.ms ?? 1000, "--ms", MAX_MS, "(a year)");
+  // fixed with a command and no --ms: until the command exits (a year is the window's own limit).
+  const ms = mode === "fixed" && command !== undefined && o.ms === undefined ? MAX_MS : positiveInt(o.ms ?? 1000, "--ms", MAX_MS, "(a year)");
   const slots = mode === "ring" ? positiveInt(o.n, "--n") : 1;
   const noPid = noPidFlag || o.mergeByName === true;
   let pids: number[] = [];
@@ -280,7 +303,9 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
     });
   }
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind) };
+  if (command !== undefined && command.length === 0) throw new UsageError("'--' needs a command after it", "e.g. sudo flametui fixed -- ./myprog ARGS");
+  if (command !== undefined && pids.length > 0) throw new UsageError("--pid and -- COMMAND cannot be used together", "profile running processes with --pid, or a new one with -- COMMAND");
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), ...(command !== undefined ? { command } : {}) };
 }
 
 function unwindOf(v: unknown): UnwindMode {

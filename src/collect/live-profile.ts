@@ -27,9 +27,9 @@ export class LiveProfile {
   private readonly builder: StackBuilder;
   /** Unwinds stack-copy samples (--unwind auto/dwarf); null with frame pointers. */
   readonly unwinder: StackUnwinder | null;
-  /** Start of sampling and (fixed) end of the window, on the samples' clock. */
+  /** Start of sampling and end of the window (fixed, or once finish() is called), on the samples' clock. */
   readonly startNs: number;
-  readonly endNs: number;
+  endNs: number;
   private readonly slotNs: number;
   private readonly rawNames: (string | null)[] = [];
   /** Details by frame id as of the last snapshot (updated in place from the symbolizer's changes). */
@@ -162,6 +162,14 @@ export class LiveProfile {
     }
   }
 
+  /**
+   * Ends the profile at nowNs (the profiled command has exited): samples stamped later are left
+   * out, and a ring window no longer moves past it. Never moves the end later.
+   */
+  finish(nowNs: number): void {
+    this.endNs = Math.min(this.endNs, nowNs);
+  }
+
   /** Follows freshly exec'ed processes; returns ms until it wants to run again (performance.now clock). */
   maintain(nowMs: number): number {
     return this.symbolizer.refreshYoung(nowMs);
@@ -169,7 +177,7 @@ export class LiveProfile {
 
   /** Ring mode: moves the window on the clock, whether or not samples arrived. */
   tick(nowNs: number): void {
-    if (this.window) this.window.advanceTo(Math.floor((nowNs - this.startNs) / this.slotNs));
+    if (this.window) this.window.advanceTo(Math.floor((Math.min(nowNs, this.endNs - 1) - this.startNs) / this.slotNs));
     if (nowNs - this.rateAt >= 1e9) {
       this.rate = ((this.samples - this.rateSamples) * 1e9) / (nowNs - this.rateAt);
       this.rateSamples = this.samples;

@@ -11,7 +11,9 @@ import { FrameTable } from "../profile/frames.ts";
 import { type LiveStats, lostShare, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { preflight } from "../collect/preflight.ts";
+import { escapeText } from "../text/sanitize.ts";
 import { LiveClient, STOP_TIMEOUT_MS } from "../worker/client.ts";
+import { HeldCommand } from "./run-command.ts";
 import { FIXED_DRAIN_MAX_MS, type LiveConfig, type LiveMode } from "../worker/protocol.ts";
 
 /** Signals that end a headless run with its profile written. */
@@ -51,6 +53,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
   if (opts.output !== undefined && opts.output !== "-") checkOutputPath(opts.output);
   const headless = opts.output !== undefined || !process.stdout.isTTY;
+  if (opts.command) return runWithCommand(mode, opts, opts.command, headless, log);
   const config: LiveConfig = {
     mode,
     hz: opts.hz,
@@ -98,6 +101,61 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   }
 
   throw new Error(`unreachable: ${mode} with a viewer`);
+}
+
+/**
+ * `-- COMMAND`: the command starts held (before its first instruction), the sampler attaches
+ * with its pid in the filter and follows its forks, then the command runs on the terminal. No
+ * viewer and no progress line while it runs (they would fight it for the terminal); when it
+ * exits the profile ends there (ring: the window then), and the viewer opens or -o is written.
+ * Returns the command's exit status.
+ */
+async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[], headless: boolean, log: DebugLog): Promise<number> {
+  const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : resolveFormat("-", opts.format);
+  const held = await HeldCommand.start(argv, log.write);
+  const config: LiveConfig = {
+    mode,
+    hz: opts.hz,
+    ms: opts.ms,
+    slots: opts.slots,
+    pids: [held.pid],
+    followForks: true,
+    enableIdle: false,
+    includeSelf: opts.includeSelf,
+    addresses: opts.addresses,
+    unwind: opts.unwind,
+    threads: opts.threads,
+    noPid: opts.noPid,
+    liveSnapshots: false,
+    logPath: log.path,
+  };
+  const client = LiveClient.launch(config);
+  try {
+    await client.ready;
+  } catch (err) {
+    await held.abort();
+    throw err;
+  }
+  held.release();
+  log.write(`live: ${mode} started on ${client.cpus} CPUs; command released (pid ${held.pid})`);
+  const unforward = held.forwardSignals();
+  let status: number;
+  try {
+    status = await held.exited;
+  } finally {
+    unforward();
+  }
+  log.write(`command: exited with status ${status}`);
+  const snapshot = await client.finish(FIXED_DRAIN_MAX_MS + STOP_TIMEOUT_MS);
+  reportSampling(snapshot.live);
+  const title = escapeText(argv.join(" ")).slice(0, 80);
+  if (headless) {
+    await writeProfile(snapshot, opts.output ?? "-", format, `flametui ${mode} -- ${title}`);
+    return status;
+  }
+  const { runTui } = await import("../tui/run.ts");
+  await runTui({ snapshot, title, log: log.write });
+  return status;
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { FlametuiError, PermissionError, UnsupportedError, UsageError } from "../errors.ts";
 import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
-import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, CONTROL_ZERO, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
+import { CONTROL_FINISH, CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, CONTROL_ZERO, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
 import { longTimeout } from "./timers.ts";
 
 /** How long a stop may take before the worker is given up as stuck. */
@@ -147,6 +147,16 @@ export class LiveClient {
   stop(timeoutMs = STOP_TIMEOUT_MS): Promise<Snapshot> {
     Atomics.store(this.control, CONTROL_STOP, 1);
     return this.within(timeoutMs, "stop");
+  }
+
+  /**
+   * The profiled command has exited: the worker ends the profile now, reads what the ring buffer
+   * still holds from before, and sends its final snapshot. Rejects with WorkerStuckError after
+   * timeoutMs (the drain itself is bounded by FIXED_DRAIN_MAX_MS).
+   */
+  finish(timeoutMs: number): Promise<Snapshot> {
+    Atomics.store(this.control, CONTROL_FINISH, 1);
+    return this.within(timeoutMs, "finish");
   }
 
   /** done(), but rejects with WorkerStuckError after timeoutMs. */

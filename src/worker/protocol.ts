@@ -14,6 +14,8 @@ export interface LiveConfig {
   /** ring: number of slots in the window. */
   slots: number;
   pids: number[];
+  /** With pids: processes they fork join the filter in the kernel, before they run (profiling a command). */
+  followForks?: boolean;
   enableIdle: boolean;
   /** Also sample flametui's own process (left out in the kernel by default). */
   includeSelf: boolean;
@@ -40,7 +42,12 @@ export const CONTROL_STOP = 0;
 export const CONTROL_FROZEN = 1;
 /** A counter: each increment asks the worker to zero the profile (aggregate: the trie; ring: the window). */
 export const CONTROL_ZERO = 2;
-export const CONTROL_WORDS = 3;
+/**
+ * Set once the profiled command has exited: the profile ends now; the worker reads what the
+ * ring still holds from before (as a fixed window's end), sends `done` and stops.
+ */
+export const CONTROL_FINISH = 3;
+export const CONTROL_WORDS = 4;
 
 export type ToWorker = { type: "start"; config: LiveConfig; control: SharedArrayBuffer };
 

@@ -12,7 +12,7 @@ import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { Symbolizer } from "../symbolize/symbolizer.ts";
 import { SelfCpuMeter } from "./self-cpu.ts";
-import { CONTROL_FROZEN, CONTROL_STOP, CONTROL_ZERO, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
+import { CONTROL_FINISH, CONTROL_FROZEN, CONTROL_STOP, CONTROL_ZERO, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
 
 declare const self: Worker;
 
@@ -86,10 +86,10 @@ function release(held: Held, log: DebugLog): void {
 async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, held: Held): Promise<Last> {
   log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
   const frames = new FrameTable();
-  const kernelMaps = (held.kernelMaps = new KernelMapSource(config.pids, log.write));
+  const kernelMaps = (held.kernelMaps = new KernelMapSource(config.followForks ? [] : config.pids, log.write));
   const copyStack = (config.unwind ?? "fp") !== "fp";
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses, unwindTables: copyStack });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack }));
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
@@ -109,6 +109,8 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   const encoder = new SnapshotEncoder();
   const cpus = sampler.cpus.length;
   profile.cpus = cpus;
+  // A command is released once this is ready: its first instruction must fall inside the window.
+  while (config.followForks && monotonicNs() < startNs) await Bun.sleep(1);
   post({ type: "ready", cpus });
   log.write(`worker: sampling ${config.mode} at ${config.hz} Hz on ${cpus} CPUs`);
   // Tests use these to prove a crashed or stuck worker leaves nothing attached and no hang.
@@ -121,8 +123,10 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
 
   const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
   // fixed: the window is complete once a later sample was read, or the ring was empty after it.
-  const completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
-  const giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
+  let completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
+  let giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
+  // The profiled command has exited (CONTROL_FINISH): any mode ends as a fixed window does.
+  let finishing = false;
   let lastSent = -Infinity;
   let lastVersion = -1;
   let lastProgress = -Infinity;
@@ -131,11 +135,18 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
     if (TEST_SLOW_MS > 0) Atomics.wait(testSleep, 0, 0, TEST_SLOW_MS);
     const stop = Atomics.load(control, CONTROL_STOP) !== 0;
     const now = monotonicNs();
-    if (fixed && now >= profile.endNs) profile.draining = true;
-    const complete = fixed && (profile.pastEnd || (now >= completeAfterNs && sampler.pendingBytes() === 0));
+    if (!finishing && Atomics.load(control, CONTROL_FINISH) !== 0) {
+      finishing = true;
+      profile.finish(now);
+      completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
+      giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
+    }
+    const bounded = fixed || finishing;
+    if (bounded && now >= profile.endNs) profile.draining = true;
+    const complete = bounded && (profile.pastEnd || (now >= completeAfterNs && sampler.pendingBytes() === 0));
     // Given up on reading the rest (stopped, or the window takes too long to read): every sample
     // taken but not in the profile is lost, the unread ones included.
-    const givenUp = !complete && (stop || (fixed && now >= giveUpAfterNs));
+    const givenUp = !complete && (stop || (bounded && now >= giveUpAfterNs));
     if (complete || givenUp) {
       if (stop) sampler.poll(0, profile.onSample, 4 * POLL_BUDGET); // what is already there, briefly
       readLoss();
@@ -150,7 +161,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
       return { msg: { type: "done", snapshot: wire }, transfer };
     }
     // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
-    const untilEnd = fixed ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
+    const untilEnd = bounded ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
     readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
     kernelMaps.drain();
     const t = monotonicNs();
