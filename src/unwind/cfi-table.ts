@@ -41,8 +41,8 @@ export interface UnwindTable {
   sources: FrameSection[];
   /** CFI bytes read (after decompression). */
   cfiBytes: number;
-  /** True when the row cap left part of the CFI unread. */
-  truncated: boolean;
+  /** True when the row cap left part of the CFI unread (built tables always say; optional for hand-made ones). */
+  truncated?: boolean;
 }
 
 /** Row index for `pc`, -1 if before the first row. CFA_NONE rows mark gaps between FDEs. */
@@ -145,7 +145,7 @@ export function mergeUnwindTables(first: UnwindTable, second: UnwindTable): Unwi
   addRuns(first, rows);
   addRuns(second, rows);
   const sources = [...first.sources, ...second.sources.filter((s) => !first.sources.includes(s))];
-  return finish(rows.assemble(), first.arch, sources, first.cfiBytes + second.cfiBytes, first.truncated || second.truncated || rows.full);
+  return finish(rows.assemble(), first.arch, sources, first.cfiBytes + second.cfiBytes, first.truncated === true || second.truncated === true || rows.full);
 }
 
 /** Each run of rows between CFA_NONE rows (or the table's end) as one FDE. */
