@@ -1,4 +1,4 @@
-// Compact unwind tables from an ELF file's call-frame information (.eh_frame, else .debug_frame):
+// Compact unwind tables from an ELF file's call-frame information (.eh_frame and .debug_frame):
 // for each code range, how to find the CFA and where the return address and frame pointer were
 // saved. Pure and hostile-input safe: bounded reads, linear work, null or partial tables, no throws.
 import { type ByteSource } from "../symbolize/elf.ts";
@@ -22,6 +22,8 @@ export {
   type UnwindArch,
 } from "./cfi-rules.ts";
 
+export { MAX_ROWS } from "./cfi-rows.ts";
+
 /** Largest CFI section read (compressed or not, and after decompression). */
 export const CFI_LIMIT = 64 << 20;
 
@@ -35,7 +37,7 @@ export interface UnwindTable {
   raOffset: Int32Array;
   fpKind: Uint8Array; // x86-64: rbp (6); aarch64: x29
   fpOffset: Int32Array;
-  signalFrame?: Uint8Array; // 1 where the FDE's CIE has the "S" augmentation
+  signalFrame?: Uint8Array; // 1 where the FDE's CIE has the "S" augmentation (absent: none has)
   bytes: number; // memory held by the arrays
   /** Sections that gave rows, the one that wins where both describe the same code first. */
   sources: FrameSection[];
@@ -45,7 +47,11 @@ export interface UnwindTable {
   truncated?: boolean;
 }
 
-/** Row index for `pc`, -1 if before the first row. CFA_NONE rows mark gaps between FDEs. */
+/**
+ * Row index for `pc`, -1 if before the first row. CFA_NONE rows mark gaps between FDEs. For a
+ * caller's frame look up its return address - 1 (a call can end its function's FDE); the pc
+ * itself for the interrupted frame and for the frame a signal frame interrupted.
+ */
 export function findRow(t: UnwindTable, pc: number): number {
   const a = t.pc;
   let lo = 0;
