@@ -5,6 +5,7 @@
 
 import { FrameKind, FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
+import { TimelineRecorder } from "../profile/timeline-recorder.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
@@ -23,6 +24,8 @@ export const PAST_END_GRACE_NS = 2_000_000;
 export class LiveProfile {
   readonly frames: FrameTable;
   private trie: StackTrie;
+  /** Each sample's time bin, leaf and CPU for the viewer's time strip and ranges (fixed, aggregate; ring has none yet). */
+  private readonly timeline: TimelineRecorder | null;
   private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
   /** Unwinds stack-copy samples (--unwind auto/dwarf); null with frame pointers. */
@@ -87,6 +90,7 @@ export class LiveProfile {
     this.slotNs = config.ms * 1e6;
     this.rateAt = startNs;
     this.zeroNs = startNs;
+    this.timeline = this.window ? null : new TimelineRecorder(this.trie, startNs, config.binMs);
   }
 
   /**
@@ -101,6 +105,7 @@ export class LiveProfile {
       this.trie = this.window.trie;
     } else {
       this.trie = new StackTrie(this.frames);
+      this.timeline?.reset(this.trie, nowNs);
     }
     this.samples = this.truncated = this.exited = this.unwindIncomplete = 0;
     this.firstNs = Infinity;
@@ -128,7 +133,8 @@ export class LiveProfile {
         return;
       }
     } else {
-      this.trie.add(this.builder.stack, len, 1);
+      const leaf = this.trie.add(this.builder.stack, len, 1);
+      this.timeline?.record(t, leaf, s.cpu);
     }
     this.samples++;
     if (this.builder.stack.includes(this.exitedFrame)) this.exited++;
@@ -247,6 +253,7 @@ export class LiveProfile {
     }
     s.details = details;
     s.detailsChanged = changed;
+    if (this.timeline) s.timelineDelta = this.timeline.take(nowNs, this.endNs);
     return s;
   }
 }

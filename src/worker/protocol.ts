@@ -2,6 +2,7 @@
 // compact snapshot encoding they carry: frame names are sent once, typed arrays are transferred.
 
 import type { DetailsView, LiveStats, Snapshot } from "../profile/snapshot.ts";
+import { deltaBuffers, type TimelineDelta, TimelineMirror } from "../profile/timeline.ts";
 import type { UnwindMode } from "../unwind/unwind-target.ts";
 
 export type LiveMode = "fixed" | "aggregate" | "ring";
@@ -13,6 +14,8 @@ export interface LiveConfig {
   ms: number;
   /** ring: number of slots in the window. */
   slots: number;
+  /** Length of a time bin of the timeline (--bins), default 100 ms. */
+  binMs?: number;
   pids: number[];
   /** With pids: processes they fork join the filter in the kernel, before they run (profiling a command). */
   followForks?: boolean;
@@ -58,7 +61,9 @@ export interface WireError {
 }
 
 /** A snapshot on the wire: frame names, modules and raw names only from `namesFrom` on. */
-export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames" | "details" | "detailsChanged"> & {
+export type WireSnapshot = Omit<Snapshot, "names" | "modules" | "rawNames" | "details" | "detailsChanged" | "timeline" | "timelineDelta"> & {
+  /** The timeline's news since the last snapshot sent (src/profile/timeline.ts). */
+  timeline?: TimelineDelta;
   namesFrom: number;
   names: string[];
   modules: (string | null)[];
@@ -120,8 +125,10 @@ export class SnapshotEncoder {
       maxDepth: s.maxDepth,
       unit: s.unit,
       live: s.live,
+      timeline: s.timelineDelta,
     };
     const transfer = [s.kinds, s.frame, s.parent, s.depth, s.end, s.self, s.total].map((a) => a.buffer as ArrayBuffer);
+    if (s.timelineDelta) transfer.push(...deltaBuffers(s.timelineDelta));
     return { wire, transfer };
   }
 }
@@ -131,6 +138,7 @@ export class SnapshotDecoder {
   private names: string[] = [];
   private modules: (string | null)[] = [];
   private rawNames: (string | null)[] = [];
+  private readonly timelines = new TimelineMirror();
   /** Every frame's newest details, changed in place. */
   private readonly details: (string | null)[] = [];
   /**
@@ -170,6 +178,7 @@ export class SnapshotDecoder {
       maxDepth: w.maxDepth,
       unit: w.unit,
       live: w.live,
+      timeline: w.timeline ? this.timelines.apply(w.timeline) : undefined,
     };
   }
 }
