@@ -46,10 +46,13 @@ export function looksBinary(sample: Uint8Array): boolean {
   return control * 10 > n;
 }
 
-/** As much of a gzip stream as `head` holds, decompressed (at most 64 KiB); empty when it is not gzip. */
+/**
+ * The start of a gzip stream, decompressed: its first 4 KiB inflate to at most ~4 MB (deflate's
+ * ratio is at most 1032:1), of which the first 64 KiB are kept. Empty when it is not gzip.
+ */
 export function gunzipHead(head: Uint8Array): Uint8Array {
   try {
-    const out = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
+    const out = gunzipSync(head.subarray(0, 4096), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 5 << 20 });
     return out.subarray(0, 1 << 16);
   } catch {
     return new Uint8Array(0);

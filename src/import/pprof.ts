@@ -18,6 +18,7 @@ import { FrameKind, kindFromFoldedName } from "../profile/frames.ts";
 import type { WeightUnit } from "../profile/snapshot.ts";
 import { MAX_WEIGHT, ROOT, StackTrie } from "../profile/trie.ts";
 import { resized } from "../profile/typed-arrays.ts";
+import { ByteInterner } from "./byte-interner.ts";
 import { newStats, noteMalformed, utf8, type WholeImport } from "./importer.ts";
 import { capName, MAX_STACK_DEPTH, TOO_DEEP } from "./limits.ts";
 
@@ -354,50 +355,154 @@ class PprofParser {
     return fr;
   }
 
+  // decodeSample's results: location ids leaf first, the chosen value, the number of values.
+  private locs = new Float64Array(256);
+  private value = 0;
+  private values = 0;
+  /** The bytes of the sample's one packed location_id field, a key for its stack; -1 when it has another shape. */
+  private keyStart = -1;
+  private keyEnd = -1;
+  /** The distinct stack index of a sample whose ids were found by their bytes (then not decoded); -1 otherwise. */
+  private hit = -1;
+
+  /**
+   * Decodes sample `s` (Sample { location_id = 1, value = 2, label = 3 }) into this.locs and
+   * returns how many location ids it has. The hot loop of an import: varints are read inline
+   * from the buffer (ids below 2^28 and values below 2^28 without a call), anything unusual
+   * through the checked readers.
+   */
+  private decodeSample(s: number, valueIndex: number, known: ByteInterner | null): number {
+    const buf = this.buf;
+    const end = this.sampleEnd[s]!;
+    let p = this.sampleStart[s]!;
+    let locs = this.locs;
+    let n = 0;
+    let values = 0;
+    let value = 0;
+    let keyStart = -1;
+    let keyEnd = -1;
+    let keyed = 0;
+    let hit = -1;
+    while (p < end) {
+      const at = p;
+      const t = buf[p]!;
+      if (t === 0x0a || t === 0x12) {
+        // Packed location_id (1) or value (2): a length, then varints.
+        p++;
+        let len = buf[p++]!;
+        if (len >= 0x80) {
+          this.r.pos = p - 1;
+          len = this.varint(end);
+          p = this.r.pos;
+        }
+        const e = p + len;
+        if (e > end) this.fail(at, `a field of ${len} bytes runs past the end of its message`);
+        if (t === 0x0a) {
+          keyStart = p;
+          keyEnd = e;
+          keyed++;
+          // A stack seen before: its ids need no decoding (checked again below: one field only).
+          if (keyed === 1 && known !== null && (hit = known.get(buf, p, e)) >= 0) {
+            p = e;
+            continue;
+          }
+          if (n + len > locs.length) locs = this.locs = resized(locs, Math.max(locs.length * 2, n + len));
+          while (p < e) {
+            let b = buf[p++]!;
+            let v = b & 0x7f;
+            if (b >= 0x80) {
+              b = buf[p++]!;
+              v |= (b & 0x7f) << 7;
+              if (b >= 0x80) {
+                b = buf[p++]!;
+                v |= (b & 0x7f) << 14;
+                if (b >= 0x80) {
+                  b = buf[p++]!;
+                  v |= (b & 0x7f) << 21;
+                  if (b >= 0x80) {
+                    this.r.pos = p - 4;
+                    v = this.varint(e);
+                    p = this.r.pos;
+                  }
+                }
+              }
+            }
+            locs[n++] = v;
+          }
+        } else {
+          while (p < e) {
+            this.r.pos = p;
+            const v = this.varint(e, true);
+            p = this.r.pos;
+            if (values++ === valueIndex) value = v;
+          }
+        }
+        if (p !== e) this.fail(at, "a packed field ends inside a number");
+      } else if (t === 0x1a && buf[p + 1]! < 0x80) {
+        // A label (3), skipped: pprof's labels are not frames.
+        p += 2 + buf[p + 1]!;
+        if (p > end) this.fail(at, "a label runs past the end of its sample");
+      } else {
+        // Unpacked ids or values, long labels, unknown fields: the checked path.
+        this.r.pos = p;
+        const tag = this.tag(end);
+        const f = tag >>> 3;
+        const wt = tag & 7;
+        if (f === 1 && wt === VARINT) {
+          keyed = 2; // unpacked ids: no key
+          if (n === locs.length) locs = this.locs = resized(locs, n * 2);
+          locs[n++] = this.varint(end);
+        } else if (f === 2 && wt === VARINT) {
+          const v = this.varint(end, true);
+          if (values++ === valueIndex) value = v;
+        } else if (f === 1 || f === 2) this.fail(at, `${f === 1 ? "location_id" : "value"} has wire type ${wt}`);
+        else this.skip(wt, end);
+        p = this.r.pos;
+      }
+    }
+    // A hit whose sample has more id fields after all: decode it in full.
+    if (hit >= 0 && keyed !== 1) return this.decodeSample(s, valueIndex, null);
+    this.value = value;
+    this.values = values;
+    this.keyStart = keyed === 1 ? keyStart : -1;
+    this.keyEnd = keyEnd;
+    this.hit = hit;
+    return n;
+  }
+
+  /**
+   * Merges every sample into the trie. Samples of one stack (the same packed location ids, as
+   * labels make them in continuous profilers) are found by their bytes: their weight is summed
+   * per stack and added to the trie once at the end, so the trie is walked once per distinct
+   * stack, not once per sample.
+   */
   private readSamples(valueIndex: number, scale: number): void {
-    const r = this.r;
     const locOf = this.locationIndex();
     const cache: (Int32Array | undefined)[] = new Array(this.locId.length);
     const stats = this.stats;
     const trie = this.trie;
-    let locs = new Float64Array(256); // this sample's location ids, leaf first
-    // The previous sample's path: its location ids outermost first and the trie depth after each.
+    const buf = this.buf;
+    const byBytes = new ByteInterner(); // packed location ids -> distinct stack index
+    let leafOf = new Int32Array(1024);
+    let weightOf = new Float64Array(1024);
+    let distinct = 0;
+    let total = 0;
+    // The previous new stack's path: its location ids outermost first and the trie depth after each.
     let prevLocs = new Float64Array(256);
     let prevDepthAfter = new Int32Array(256);
     let prevCount = 0;
     let nodes = new Int32Array(1024);
     for (let s = 0; s < this.samples; s++) {
-      const end = this.sampleEnd[s]!;
-      r.pos = this.sampleStart[s]!;
-      let n = 0;
-      let value = 0;
-      let values = 0;
-      while (r.pos < end) {
-        const at = r.pos;
-        const t = this.tag(end);
-        const f = t >>> 3;
-        const wt = t & 7;
-        if (f === 1) {
-          const e = wt === LEN ? this.lenEnd(end) : wt === VARINT ? -1 : this.fail(at, `location_id has wire type ${wt}`);
-          do {
-            if (n === locs.length) locs = resized(locs, n * 2);
-            locs[n++] = this.varint(end);
-          } while (r.pos < e);
-        } else if (f === 2) {
-          const e = wt === LEN ? this.lenEnd(end) : wt === VARINT ? -1 : this.fail(at, `value has wire type ${wt}`);
-          do {
-            const v = this.varint(end, true);
-            if (values++ === valueIndex) value = v;
-          } while (r.pos < e);
-        } else this.skip(wt, end);
-      }
+      const n = this.decodeSample(s, valueIndex, byBytes);
+      const locs = this.locs;
+      const value = this.value;
       stats.lines++;
-      if (values !== this.sampleTypes.length) {
-        noteMalformed(stats, s + 1, `${values} values for ${this.sampleTypes.length} sample types`);
+      if (this.values !== this.sampleTypes.length) {
+        noteMalformed(stats, s + 1, `${this.values} values for ${this.sampleTypes.length} sample types`);
         continue;
       }
       if (value === 0) continue;
-      if (n === 0) {
+      if (n === 0 && this.hit < 0) {
         noteMalformed(stats, s + 1, "no locations");
         continue;
       }
@@ -406,11 +511,19 @@ class PprofParser {
         continue;
       }
       const weight = value * scale;
-      if (trie.totalWeight + weight > MAX_WEIGHT) {
+      if (total + weight > MAX_WEIGHT) {
         noteMalformed(stats, s + 1, "total weight would exceed 2^53");
         continue;
       }
-      // Outer locations shared with the previous sample keep their trie nodes.
+      const ka = this.keyStart;
+      const ke = this.keyEnd;
+      if (this.hit >= 0) {
+        weightOf[this.hit]! += weight;
+        total += weight;
+        stats.stacks++;
+        continue;
+      }
+      // A new stack: outer locations shared with the previous new stack keep their trie nodes.
       let k = 0;
       while (k < n && k < prevCount && prevLocs[k] === locs[n - 1 - k]) k++;
       let depth = k === 0 ? 0 : prevDepthAfter[k - 1]!;
@@ -418,20 +531,18 @@ class PprofParser {
         prevLocs = resized(prevLocs, locs.length);
         prevDepthAfter = resized(prevDepthAfter, locs.length);
       }
+      // Check the new part first, so a bad stack leaves no empty nodes behind.
       let bad: string | null = null;
-      for (; k < n; k++) {
+      let want = depth;
+      for (let j = k; j < n && bad === null; j++) {
+        const li = locOf(locs[n - 1 - j]!);
+        if (li < 0) bad = `location ${locs[n - 1 - j]} is not in the profile`;
+        else if ((want += this.framesOf(li, cache).length) > MAX_STACK_DEPTH) bad = TOO_DEEP;
+      }
+      if (bad === null && want > nodes.length) nodes = resized(nodes, Math.max(nodes.length * 2, want));
+      for (; k < n && bad === null; k++) {
         const id = locs[n - 1 - k]!;
-        const li = locOf(id);
-        if (li < 0) {
-          bad = `location ${id} is not in the profile`;
-          break;
-        }
-        const fr = this.framesOf(li, cache);
-        if (depth + fr.length > MAX_STACK_DEPTH) {
-          bad = TOO_DEEP;
-          break;
-        }
-        if (depth + fr.length > nodes.length) nodes = resized(nodes, Math.max(nodes.length * 2, depth + fr.length));
+        const fr = this.framesOf(locOf(id), cache);
         for (let j = 0; j < fr.length; j++) {
           nodes[depth] = trie.childOrCreate(depth === 0 ? ROOT : nodes[depth - 1]!, fr[j]!);
           depth++;
@@ -445,8 +556,17 @@ class PprofParser {
         continue;
       }
       prevCount = n;
-      trie.addAlong(nodes, depth, weight);
+      if (distinct === leafOf.length) {
+        leafOf = resized(leafOf, distinct * 2);
+        weightOf = resized(weightOf, distinct * 2);
+      }
+      leafOf[distinct] = nodes[depth - 1]!;
+      weightOf[distinct] = weight;
+      if (ka >= 0) byBytes.set(buf, ka, ke, distinct);
+      distinct++;
+      total += weight;
       stats.stacks++;
     }
+    for (let k = 0; k < distinct; k++) trie.addToNode(leafOf[k]!, weightOf[k]!);
   }
 }
