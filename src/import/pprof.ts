@@ -57,13 +57,14 @@ export function importPprof(data: Uint8Array, source: string, opts: PprofOptions
       throw new InputError(`${source}: not a valid gzip stream (${(e as Error).message})`);
     }
   }
+  const parser = new PprofParser(buf, source, opts);
+  const where = (at: number) => (gz ? `byte ${at} of the decompressed data` : `byte ${at}`);
   try {
-    return new PprofParser(buf, source, opts).run();
+    return parser.run();
   } catch (e) {
-    if (e instanceof PprofError) {
-      const where = gz ? `byte ${e.at} of the decompressed data` : `byte ${e.at}`;
-      throw new InputError(`${source}: not a valid pprof profile: ${e.message} at ${where}`);
-    }
+    if (e instanceof PprofError) throw new InputError(`${source}: not a valid pprof profile: ${e.message}${e.at >= 0 ? ` at ${where(e.at)}` : ""}`);
+    // pbf's own complaint about a varint of more than 10 bytes.
+    if (e instanceof Error && /varint/i.test(e.message)) throw new InputError(`${source}: not a valid pprof profile: a number longer than 10 bytes near ${where(parser.position)}`);
     throw e;
   }
 }
@@ -107,6 +108,11 @@ class PprofParser {
   ) {
     this.r = new PbfReader(buf);
     this.stats.item = "sample";
+  }
+
+  /** Where the reader is, for errors. */
+  get position(): number {
+    return this.r.pos;
   }
 
   run(): WholeImport {
@@ -283,14 +289,14 @@ class PprofParser {
 
   private str(i: number): string {
     if (i === 0) return "";
-    if (!(i > 0 && i < this.strStart.length)) this.fail(0, `string index ${i} is outside the string table (${this.strStart.length} strings)`);
+    if (!(i > 0 && i < this.strStart.length)) this.fail(-1, `string index ${i} is outside the string table (${this.strStart.length} strings)`);
     return utf8.decode(this.buf.subarray(this.strStart[i]!, this.strEnd[i]!));
   }
 
   /** The sample type to read and what its values count, as go tool pprof picks it. */
   private chooseSampleType(): { index: number; unit: WeightUnit; scale: number } {
     const types = this.sampleTypes;
-    if (types.length === 0) this.fail(0, "no sample_type");
+    if (types.length === 0) this.fail(-1, "no sample_type");
     const names = types.map((t) => `${this.str(t.type)}/${this.str(t.unit)}`);
     let index = types.length - 1;
     const wanted = this.opts.sampleType ?? (this.defaultSampleType > 0 ? this.str(this.defaultSampleType) : undefined);
