@@ -308,7 +308,11 @@ class PprofParser {
     const type = this.str(types[index]!.type);
     const unitName = this.str(types[index]!.unit);
     const chosen = `${type}/${unitName}`;
-    if (types.length > 1) this.stats.notices.push(`pprof: ${types.length} sample types (${names.join(", ")}); showing ${chosen}`);
+    // Say which one is shown, except for the usual pair of a count and a measure (a Go CPU profile's samples/count, cpu/nanoseconds).
+    const pair = types.length === 2 && names[0] === "samples/count" && index === 1;
+    if (types.length > 1 && !pair && this.opts.sampleType === undefined) {
+      this.stats.notices.push(`pprof: ${types.length} sample types (${names.join(", ")}); showing ${chosen} (--sample-type picks another)`);
+    }
     const time: Record<string, number> = { nanoseconds: 1, ns: 1, microseconds: 1e3, us: 1e3, milliseconds: 1e6, ms: 1e6, seconds: 1e9, s: 1e9 };
     if (Object.hasOwn(time, unitName)) return { index, unit: "nanoseconds", scale: time[unitName]! };
     if (unitName === "count" && (type === "samples" || type === "sample")) return { index, unit: "samples", scale: 1 };

@@ -51,7 +51,7 @@ describe("a profile written by Go's runtime/pprof", () => {
     const r = await readProfile(GO_FIXTURE);
     expect(r.format).toBe("pprof");
     expect(r.unit).toBe("nanoseconds"); // cpu/nanoseconds, the last sample type, as go tool pprof picks
-    expect(r.stats.notices.join("\n")).toContain("showing cpu/nanoseconds");
+    expect(r.stats.notices).toEqual([]); // the usual samples/count + cpu/nanoseconds pair: nothing to say
     const m = await folded(GO_FIXTURE);
     const keys = [...m.keys()];
     expect(keys).toContain("runtime.main;main.main;main.work;main.hot;main.mix");
@@ -90,7 +90,7 @@ describe("input handling", () => {
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toBe(fromFile.stdout);
     expect(fromStdin.stdout).toContain("runtime.main;main.main;main.work;main.hot;main.mix ");
-    expect(fromStdin.stderr).toContain("flametui: pprof: 2 sample types");
+    expect(fromStdin.stderr).toBe("");
   });
 
   test("a truncated profile: one line with the file and the byte offset", () => {
@@ -117,6 +117,32 @@ describe("input handling", () => {
     expect(o.code).not.toBe(0);
     expect(o.stderr).toContain(`${other}: not a profile flametui can read`);
     expect(o.stderr).toContain("gzip-compressed but not a pprof profile");
+  });
+
+  test("several sample types: the default one is shown and named in a notice", async () => {
+    // A heap-like profile: four sample types, default_sample_type inuse_space.
+    const { PbfWriter } = await import("pbf");
+    const pbf = new PbfWriter();
+    const strings = ["", "alloc_objects", "count", "alloc_space", "bytes", "inuse_objects", "inuse_space", "main", "grow"];
+    for (const [t, u] of [[1, 2], [3, 4], [5, 2], [6, 4]]) pbf.writeMessage(1, (v: number[], w: typeof pbf) => (w.writeVarintField(1, v[0]!), w.writeVarintField(2, v[1]!)), [t!, u!]);
+    pbf.writeMessage(2, (_: null, w: typeof pbf) => (w.writePackedVarint(1, [2, 1]), w.writePackedVarint(2, [1, 2, 3, 4096])), null);
+    for (const id of [1, 2]) {
+      pbf.writeMessage(4, (_: null, w: typeof pbf) => (w.writeVarintField(1, id), w.writeMessage(4, (_x: null, l: typeof pbf) => l.writeVarintField(1, id), null)), null);
+      pbf.writeMessage(5, (_: null, w: typeof pbf) => (w.writeVarintField(1, id), w.writeVarintField(2, 6 + id)), null);
+    }
+    for (const st of strings) pbf.writeStringField(6, st);
+    pbf.writeVarintField(14, 6); // default_sample_type: inuse_space
+    const p = join(dir, "heap.pb");
+    writeFileSync(p, pbf.finish());
+    const r = await readProfile(p);
+    expect(r.unit).toBe("events");
+    expect(exportFolded(snapshotOf(r.trie, r.unit))).toBe("main;grow 4096\n");
+    expect(r.stats.notices).toEqual([
+      "pprof: 4 sample types (alloc_objects/count, alloc_space/bytes, inuse_objects/count, inuse_space/bytes); showing inuse_space/bytes (--sample-type picks another)",
+      "pprof: weights are inuse_space/bytes, shown as events",
+    ]);
+    const objects = await readProfile(p, { sampleType: "alloc_objects" });
+    expect(exportFolded(snapshotOf(objects.trie, objects.unit))).toBe("main;grow 1\n");
   });
 
   test("hostile names: controls are kept in the model and escaped in folded output; long names are cut", async () => {
