@@ -2,13 +2,14 @@
 // written to a file (-o) when sampling ends (fixed) or on SIGINT, SIGTERM, SIGHUP or SIGQUIT.
 
 import { existsSync } from "node:fs";
-import type { LiveOptions } from "../cli.ts";
+import type { LiveOptions, MsRange } from "../cli.ts";
 import { UsageError } from "../errors.ts";
 import { checkOutputPath } from "../fs/write-file.ts";
 import type { DebugLog } from "../log.ts";
 import { resolveFormat, writeProfile } from "../output.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { type LiveStats, lostShare, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
+import { snapshotOfMsRange } from "../profile/timeline.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { preflight } from "../collect/preflight.ts";
 import { escapeText } from "../text/sanitize.ts";
@@ -53,6 +54,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : undefined;
   if (opts.output !== undefined && opts.output !== "-") checkOutputPath(opts.output);
   const headless = opts.output !== undefined || !process.stdout.isTTY;
+  if (opts.range && mode === "ring") throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not", "use fixed --ms, or aggregate");
   if (opts.command) return runWithCommand(mode, opts, opts.command, headless, log);
   const config: LiveConfig = {
     mode,
@@ -68,11 +70,12 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
     noPid: opts.noPid,
     liveSnapshots: !headless && mode !== "fixed",
     logPath: log.path,
+    binMs: opts.binMs,
   };
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
-  if (!headless && mode !== "fixed") return runLiveViewer(config, title, log);
+  if (!headless && mode !== "fixed") return runLiveViewer(config, title, log, opts.range);
   const output = opts.output ?? "-";
   const outFormat = format ?? resolveFormat("-", opts.format);
   const client = LiveClient.launch(config);
@@ -91,12 +94,12 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   }
   reportSampling(snapshot.live);
   if (headless) {
-    await writeProfile(snapshot, output, outFormat, name);
+    await writeProfile(withRange(snapshot, opts.range), output, outFormat, name);
     return 0;
   }
   if (mode === "fixed") {
     const { runTui } = await import("../tui/run.ts");
-    await runTui({ snapshot, title, log: log.write });
+    await runTui({ snapshot, title, log: log.write, range: opts.range });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   }
 
@@ -128,6 +131,7 @@ async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[],
     noPid: opts.noPid,
     liveSnapshots: false,
     logPath: log.path,
+    binMs: opts.binMs,
   };
   const client = LiveClient.launch(config);
   try {
@@ -147,14 +151,14 @@ async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[],
   }
   log.write(`command: exited with status ${status}`);
   const snapshot = await client.finish(FIXED_DRAIN_MAX_MS + STOP_TIMEOUT_MS);
-  reportSampling(snapshot.live);
+  reportSampling(snapshot.live, `${escapeText(argv[0]!)} ran for less than a sample period of CPU time (${(1000 / opts.hz).toFixed(1)} ms at ${opts.hz} Hz); a higher --hz samples more often`);
   const title = escapeText(argv.join(" ")).slice(0, 80);
   if (headless) {
-    await writeProfile(snapshot, opts.output ?? "-", format, `flametui ${mode} -- ${title}`);
+    await writeProfile(withRange(snapshot, opts.range), opts.output ?? "-", format, `flametui ${mode} -- ${title}`);
     return status;
   }
   const { runTui } = await import("../tui/run.ts");
-  await runTui({ snapshot, title, log: log.write });
+  await runTui({ snapshot, title, log: log.write, range: opts.range });
   return status;
 }
 
@@ -163,7 +167,7 @@ async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[],
  * and attaches; the kernel checks run first so a missing privilege never flashes a screen.
  * A sampler that fails, at start or later, closes the viewer with its error.
  */
-async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): Promise<number> {
+async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog, range?: MsRange): Promise<number> {
   log.write(`preflight: ${preflight()}`);
   const client = LiveClient.launch(config);
   const { runTui } = await import("../tui/run.ts");
@@ -183,6 +187,7 @@ async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): 
     await runTui({
       snapshot: emptySnapshot(config.mode, config.hz),
       title,
+      range: range && { ...range, binMs: config.binMs },
       log: log.write,
       subscribe: (fn) => {
         // Paused, the worker sends only live figures: shown over the last snapshot, so the clock runs on.
@@ -207,17 +212,26 @@ async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog): 
   return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal
 }
 
+/** `--range` with -o: the profile of that time range only; how many samples it kept goes to stderr. */
+function withRange(s: Snapshot, range: MsRange | undefined): Snapshot {
+  if (!range) return s;
+  const r = snapshotOfMsRange(s, range);
+  if (!r) throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not");
+  process.stderr.write(`flametui: --range ${range.startMs}-${range.endMs} ms: ${r.total[0]} of ${s.total[0]} samples\n`);
+  return r;
+}
+
 function emptySnapshot(mode: LiveMode, hz: number): Snapshot {
   const live: LiveStats = { mode, hz, elapsedMs: 0, samples: 0, samplesPerSec: 0, lost: 0 };
   return snapshotOf(new StackTrie(new FrameTable()), "samples", live);
 }
 
 /** After sampling: lost samples as a share of all, and an empty profile, on stderr. */
-function reportSampling(live: LiveStats | undefined): void {
+function reportSampling(live: LiveStats | undefined, noSamples = "the CPUs were idle or the processes never ran (--enable-idle shows idle time)"): void {
   if (!live) return;
   if (live.lost > 0) process.stderr.write(`flametui: ${lostText(live)} samples lost (ring buffer full or not read in time); try a lower --hz\n`);
   if (live.exited) process.stderr.write(`flametui: ${live.exited} samples (${((live.exited / Math.max(1, live.samples)) * 100).toFixed(1)}%) are [exited]: their process was gone before its mappings were known\n`);
-  if (live.samples === 0) process.stderr.write("flametui: no samples: the CPUs were idle or the processes never ran (--enable-idle shows idle time)\n");
+  if (live.samples === 0) process.stderr.write(`flametui: no samples: ${noSamples}\n`);
 }
 
 /** `1234 of 56789 (2.2%)` */

@@ -76,7 +76,7 @@ describe.skipIf(!isRoot || !haveExe)("-- COMMAND", () => {
     p.kill("SIGTERM");
     const code = await p.exited;
     expect(code).toBe(143);
-    expect(samplesIn(readFolded(out), "parent_spin")).toBeGreaterThan(100);
+    expect(samplesIn(readFolded(out), "parent_spin")).toBeGreaterThan(10);
   }, 60_000);
 
   test("ring keeps the window before the exit; aggregate the whole run", async () => {
@@ -87,7 +87,7 @@ describe.skipIf(!isRoot || !haveExe)("-- COMMAND", () => {
     expect((await runExe(["aggregate", "--hz", "997", "-o", agg, "--", workload, "phases", "600", "300"])).code).toBe(0);
     const r = readFolded(ring);
     const a = readFolded(agg);
-    expect(samplesIn(r, "phase_b")).toBeGreaterThan(100);
+    expect(samplesIn(r, "phase_b")).toBeGreaterThan(20);
     expect(samplesIn(r, "phase_a")).toBeLessThan(samplesIn(r, "phase_b") / 3);
     expect(samplesIn(a, "phase_a")).toBeGreaterThan(1.4 * samplesIn(a, "phase_b"));
   }, 60_000);
