@@ -114,7 +114,8 @@ function detectJson(sample: Uint8Array): InputFormat | null {
   const c = sample[i];
   if (c !== 0x7b /* { */ && c !== 0x5b /* [ */) return null;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(sample.subarray(i, i + (1 << 16)));
-  if (c === 0x7b && /^\{\s*"\$schema"\s*:\s*"[^"]*speedscope/.test(text)) return "speedscope";
+  // speedscope names its schema near the start, though not always first ("exporter" and "name" may come before it).
+  if (c === 0x7b && /"\$schema"\s*:\s*"[^"]*speedscope/.test(text)) return "speedscope";
   if (c === 0x7b && text.includes('"shared"') && text.includes('"profiles"')) return "speedscope";
   if (c === 0x7b && /^\{\s*"traceEvents"\s*:/.test(text)) return "chrome-trace";
   if (c === 0x5b && /^\[\s*(\{|$)/.test(text) && /"ph"\s*:/.test(text)) return "chrome-trace";

@@ -86,6 +86,14 @@ test("evented and sampled profiles, in milliseconds: time between events, a fram
   );
 });
 
+test("detected by its schema even when other keys come first and the frames fill the first 64 KiB", async () => {
+  const frames = Array.from({ length: 5000 }, (_, i) => ({ name: `function_${i}`, file: `/some/long/path/file${i}.js` }));
+  const doc = { exporter: "speedscope@1.25.0", name: "big", activeProfileIndex: 0, $schema: evented.$schema, shared: { frames }, profiles: [evented.profiles[1]] };
+  const r = await readProfile(write("reordered.json", doc));
+  expect(r.format).toBe("speedscope");
+  expect(exportFolded(snapshotOf(r.trie, r.unit))).toBe("function_0 1000000\nfunction_0;function_2 2000000\n");
+});
+
 test("bad events are counted and reported once; a bad frame index names its place", async () => {
   const doc = structuredClone(evented);
   doc.profiles = [doc.profiles[0]!];
