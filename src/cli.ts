@@ -4,6 +4,7 @@
 import { cac } from "cac";
 import { UNWIND_MODES, type UnwindMode } from "./unwind/unwind-target.ts";
 import { UsageError } from "./errors.ts";
+import { parseRangeMs } from "./profile/timeline.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
 import { VERSION } from "./version.ts";
 
@@ -17,6 +18,15 @@ export interface FileOptions extends GlobalOptions {
   weight: "period" | "samples";
   /** perf script: keep perf's function names exactly (as stackcollapse-perf.pl prints them). */
   perfNames: boolean;
+  /** perf script: time bin length (--bins) and the range of time to keep (--range), in ms from the first sample. */
+  binMs?: number;
+  range?: MsRange;
+}
+
+/** `--range START-END`: milliseconds from the start. */
+export interface MsRange {
+  startMs: number;
+  endMs: number;
 }
 
 export interface DiffOptions extends FileOptions {
@@ -38,6 +48,10 @@ export interface LiveOptions extends GlobalOptions {
   unwind: UnwindMode;
   /** `-- COMMAND ARGS`: run this command and profile it and its children until it exits. */
   command?: string[];
+  /** Time bin length of the time strip (--bins, ms). */
+  binMs: number;
+  /** Only the samples from START to END ms after the start (--range): written with -o, preselected in the viewer. */
+  range?: MsRange;
 }
 
 export type Parsed =
@@ -138,7 +152,9 @@ export function buildCli(forHelp = false) {
   cli
     .command("file <path>", "View or convert a profile: folded stacks or `perf script` output ('-' = stdin)")
     .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
-    .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does");
+    .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does")
+    .option("--bins <ms>", "perf script: time bin length of the time strip, in milliseconds", { default: 100 })
+    .option("--range <start-end>", "perf script: only the samples START to END ms after the first (e.g. 500-1000)");
 
   cli
     .command(
@@ -159,6 +175,8 @@ export function buildCli(forHelp = false) {
       .option("--enable-idle", "Include the idle task (pid 0)")
       .option("--include-self", "Include flametui's own process (left out by default)")
       .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])")
+      .option("--bins <ms>", "Time bin length of the time strip above the graph, in milliseconds", { default: 100 })
+      .option("--range <start-end>", "Only the samples START to END ms after the start (e.g. 500-1000): written with -o, selected in the viewer")
       .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" });
   live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds (default: 1000; with -- COMMAND: until it exits)");
   live("aggregate", "Live view that accumulates samples until you quit");
@@ -252,7 +270,7 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
     if (o.neutral === true || typeof o.neutral === "string" && o.neutral.trim() === "" || !Number.isFinite(neutral) || neutral < 0 || neutral > 100) throw new UsageError(`invalid value '${String(o.neutral)}' for --neutral: it needs a number of percentage points from 0 to 100`);
     return { command: "diff", before: String(parsed.args[0]), after: String(parsed.args[1]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, neutral } };
   }
-  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true } };
+  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) } };
   if (cli.matchedCommand && name === undefined) {
     // The default command: no subcommand given.
     if (parsed.args.length > 0) throw new UsageError(`unknown command '${parsed.args[0]}'`);
@@ -305,7 +323,17 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
   if (command !== undefined && command.length === 0) throw new UsageError("'--' needs a command after it", "e.g. sudo flametui fixed -- ./myprog ARGS");
   if (command !== undefined && pids.length > 0) throw new UsageError("--pid and -- COMMAND cannot be used together", "profile running processes with --pid, or a new one with -- COMMAND");
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), ...(command !== undefined ? { command } : {}) };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), ...(command !== undefined ? { command } : {}), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) };
+}
+
+/** A bin is at most a minute long. */
+export const MAX_BIN_MS = 60_000;
+
+function rangeOf(v: unknown): MsRange | undefined {
+  if (v === undefined) return undefined;
+  const r = v === true ? null : parseRangeMs(String(v));
+  if (!r) throw new UsageError(`invalid value '${String(v)}' for --range: it needs START-END in milliseconds from the start, START below END`, "e.g. --range 500-1000 for the second half of a 1 s capture");
+  return r;
 }
 
 function unwindOf(v: unknown): UnwindMode {
@@ -322,7 +350,7 @@ function positiveInt(v: unknown, flag: string, max = Number.MAX_SAFE_INTEGER, ma
   return n;
 }
 
-const NUMERIC_FLAGS = new Set(["--hz", "--ms", "--n", "--pid"]);
+const NUMERIC_FLAGS = new Set(["--hz", "--ms", "--n", "--pid", "--bins"]);
 
 /** `--ms -5` as `--ms=-5`: cac would read `-5` as an unknown flag and never show the bad value. */
 function joinNegativeValues(argv: string[]): string[] {

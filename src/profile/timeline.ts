@@ -206,6 +206,12 @@ export function binsOfMs(binMs: number, startMs: number, endMs: number): BinRang
   return { from: Math.floor(startMs / binMs), to: Math.ceil(endMs / binMs) };
 }
 
+/** The profile of START-END ms from the start (`--range`, whole bins), or null when `s` has no time. */
+export function snapshotOfMsRange(s: Snapshot, r: { startMs: number; endMs: number }): Snapshot | null {
+  const tl = s.timeline;
+  return tl ? rangeSnapshot(s, tl, binsOfMs(tl.binMs, r.startMs, r.endMs)) : null;
+}
+
 /** Weight of the samples in a range. */
 export function rangeWeight(tl: Timeline, r: BinRange): number {
   const s = tl.samples;

@@ -28,6 +28,8 @@ export interface AppOptions {
   exportDir?: string;
   log?: (line: string) => void;
   colorDepth?: ColorDepth;
+  /** A time range to show from the start (`--range`, ms from the start of the profile). */
+  range?: { startMs: number; endMs: number; binMs?: number };
 }
 
 const WHEEL_ROWS = 3;
@@ -105,6 +107,7 @@ export class FlameApp {
     };
     renderer.keyInput.on("keypress", this.onKey);
     renderer.on("resize", this.onResize);
+    if (opts.range) this.time.selectMs(opts.range, opts.range.binMs);
   }
 
   private readonly onKey: (k: KeyLike) => void;

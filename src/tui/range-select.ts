@@ -5,7 +5,7 @@
 import type { MouseEvent } from "@opentui/core";
 import { DEFAULT_NEUTRAL, diffSnapshots } from "../profile/diff.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
-import { type BinRange, rangeSnapshot, rangeWeight, type Timeline } from "../profile/timeline.ts";
+import { type BinRange, binsOfMs, DEFAULT_BIN_MS, rangeSnapshot, rangeWeight, type Timeline } from "../profile/timeline.ts";
 import { formatCount } from "./format.ts";
 import { binsOfCol, colAt, colOfBin, STRIP_MODES, stripGeometry, stripRowCount, type StripMarks, type StripMode } from "./timeline-strip.ts";
 
@@ -153,6 +153,12 @@ export class TimeSelection {
       this.compare = false;
     } else if (this.ranges.length === 2) this.ranges = [this.ranges[0]!, r];
     else this.ranges = [r];
+    this.host.timeChanged();
+  }
+
+  /** `--range`: START-END ms from the start, before or after the first timeline arrives (live views start empty). */
+  selectMs(r: { startMs: number; endMs: number }, binMs = this.host.full.timeline?.binMs ?? DEFAULT_BIN_MS): void {
+    this.ranges = [binsOfMs(binMs, r.startMs, r.endMs)];
     this.host.timeChanged();
   }
 

@@ -19,6 +19,7 @@ export interface TuiOptions {
   exportDir?: string; // the directory `e` offers (default: the input's, else the current one)
   log?: (line: string) => void; // debug log; never write to the terminal while the TUI is up
   abort?: AbortSignal; // closes the viewer from outside (e.g. the sampler failed); its reason is reported
+  range?: { startMs: number; endMs: number; binMs?: number }; // a time range selected from the start (--range)
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"];
@@ -128,6 +129,7 @@ export async function runTui(opts: TuiOptions): Promise<void> {
       onZero: opts.onZero,
       exportDir: opts.exportDir ?? (opts.inputPath !== undefined ? dirname(resolve(opts.inputPath)) : undefined),
       log,
+      range: opts.range,
     });
     try {
       if (opts.subscribe) unsubscribe = opts.subscribe((s) => app.setSnapshot(s));
