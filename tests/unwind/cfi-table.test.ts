@@ -1,7 +1,7 @@
 // Unwind tables from x86-64 CFI checked row by row against binutils' readelf (frames-interp):
 // Debian's libc, libstdc++, python3.11, ld.so and libcrypto, and programs built here (gcc -O2
-// with and without an IBT .plt, rustc -O; .debug_frame, compressed, in the program and in a
-// separate debug file).
+// with and without an IBT .plt, rustc -O, go build; .debug_frame, compressed, in the program,
+// in a Go binary and in a separate debug file).
 import { afterAll, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -107,6 +107,21 @@ describe.skipIf(!hasTools)("images without section headers: .eh_frame through PT
 });
 
 const hasRust = hasTools && Bun.which("rustc") !== null;
+const hasGo = hasTools && Bun.which("go") !== null;
+
+const GO_PROGRAM = `package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+)
+
+func main() {
+	h := sha256.Sum256([]byte(os.Args[0]))
+	fmt.Println(h[0])
+}
+`;
 
 const PROGRAM = `
 #include <stdlib.h>
@@ -178,6 +193,17 @@ describe.skipIf(!hasTools)("programs built here", () => {
     const r = Bun.spawnSync(["rustc", "-O", "-o", bin, src], { stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`rustc: ${r.stderr.toString()}`);
     expectReadelfRows(bin, ".eh_frame");
+  });
+
+  test.skipIf(!hasGo)("go build: a zlib-compressed .debug_frame (Go has no .eh_frame), rows equal readelf's", () => {
+    const src = join(work, "main.go");
+    writeFileSync(src, GO_PROGRAM);
+    const bin = join(work, "go-sha");
+    const env = { ...process.env, TMPDIR: work, GO111MODULE: "off" };
+    const r = Bun.spawnSync(["go", "build", "-o", bin, src], { cwd: work, env, stderr: "pipe" });
+    if (r.exitCode !== 0) throw new Error(`go build: ${r.stderr.toString()}`);
+    const t = expectReadelfRows(bin, ".debug_frame");
+    expect(t.sources).toEqual([".debug_frame"]);
   });
 
   test("a separate debug file (objcopy --only-keep-debug): .debug_frame; merged with the stripped binary's .eh_frame", () => {
