@@ -27,8 +27,8 @@ interface OracleFde {
 }
 
 interface RawFacts {
-  /** CIE or FDE offset -> register names made undefined by DW_CFA_undefined in it. */
-  undefinedRegs: Map<number, Set<string>>;
+  /** CIE or FDE offset -> register name -> the first address where DW_CFA_undefined made it undefined (CIE: -Infinity). */
+  undefinedRegs: Map<number, Map<string, number>>;
   /** FDE offset -> N of its x86-64 .plt CFA expression (... DW_OP_litN; DW_OP_ge ...). */
   plt: Map<number, number>;
 }
@@ -49,18 +49,22 @@ export function sectionText(text: string, section: string): string {
 export function parseRaw(raw: string): RawFacts {
   const facts: RawFacts = { undefinedRegs: new Map(), plt: new Map() };
   let cur = -1;
+  let loc = -Infinity;
   for (const line of raw.split("\n")) {
-    const h = /^([0-9a-f]{8,16}) [0-9a-f]+ [0-9a-f]+ (FDE|CIE)/.exec(line);
+    const h = /^([0-9a-f]{8,16}) [0-9a-f]+ [0-9a-f]+ (FDE|CIE)(?: cie=[0-9a-f]+ pc=([0-9a-f]+))?/.exec(line);
     if (h) {
       cur = parseInt(h[1]!, 16);
+      loc = h[3] !== undefined ? parseInt(h[3], 16) : -Infinity;
       continue;
     }
     if (cur < 0) continue;
+    const adv = /DW_CFA_(?:advance_loc\d?: \d+ to|set_loc:) ([0-9a-f]+)/.exec(line);
+    if (adv) loc = parseInt(adv[1]!, 16);
     const u = /DW_CFA_undefined: r\d+ \((\w+)\)/.exec(line);
     if (u) {
-      let s = facts.undefinedRegs.get(cur);
-      if (!s) facts.undefinedRegs.set(cur, (s = new Set()));
-      s.add(u[1]!);
+      let m = facts.undefinedRegs.get(cur);
+      if (!m) facts.undefinedRegs.set(cur, (m = new Map()));
+      if (!m.has(u[1]!)) m.set(u[1]!, loc);
     }
     const plt = /DW_CFA_def_cfa_expression \(DW_OP_breg7 \(rsp\): 8; DW_OP_breg16 \(rip\): 0; DW_OP_lit15; DW_OP_and; DW_OP_lit(\d+); DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus\)/.exec(line);
     if (plt) facts.plt.set(cur, Number(plt[1]));
@@ -128,13 +132,14 @@ export function parseInterp(text: string, arch: UnwindArch, facts: RawFacts): Or
       const i = cols.indexOf(name);
       return i >= 0 ? vals[i + 1] : undefined;
     };
-    const undef = (reg: string) =>
-      (fde !== null && facts.undefinedRegs.get(fde.off)?.has(reg)) || (facts.undefinedRegs.get(fde ? fde.cie : curCie)?.has(reg) ?? false);
+    const pc = parseInt(r[1]!, 16);
+    const since = (off: number, reg: string) => facts.undefinedRegs.get(off)?.get(reg) ?? Infinity;
+    const undef = (reg: string) => (fde !== null && pc >= since(fde.off, reg)) || since(fde ? fde.cie : curCie, reg) === -Infinity;
     const cfa = cfaRule(vals[0]!, names, fde !== null ? facts.plt.get(fde.off) : undefined);
     const ra = regRule(at("ra"), undef(names.ra));
     const fp = regRule(at(names.fp), undef(names.fp));
     const signal = cieSignal.get(fde ? fde.cie : curCie) ?? 0;
-    const row: Row = [parseInt(r[1]!, 16), cfa[0], cfa[1], ra[0], ra[1], fp[0], fp[1], signal];
+    const row: Row = [pc, cfa[0], cfa[1], ra[0], ra[1], fp[0], fp[1], signal];
     if (fde) {
       const last = fde.rows[fde.rows.length - 1];
       if (last && last[0] === row[0]) fde.rows[fde.rows.length - 1] = row;
