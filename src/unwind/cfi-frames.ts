@@ -46,7 +46,7 @@ export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): 
       if (f.endsAtTerminator) return pos;
       continue; // a zero terminator inside a section: readelf reads on, and so do we
     }
-    if (isCieId(e, eh)) continue;
+    if (isCieId(e, eh) || Number.isNaN(e.id)) continue;
     const cieAt = eh ? e.idAt - e.id : e.id;
     let cie = cies.get(cieAt);
     if (cie === undefined) {
@@ -58,7 +58,7 @@ export function readFrames(f: FrameBytes, regs: ProgramRegs, rows: RowBuilder): 
   return Math.min(pos, f.bytes.length);
 }
 
-/** Reads the entry header at `pos` into `e`; false when its length leaves the section. */
+/** Reads the entry header at `pos` into `e`; false when its length leaves the section (or is unreadable). */
 function readEntry(r: CfiReader, pos: number, e: Entry): boolean {
   const size = r.bytes.length;
   r.bad = false;
@@ -74,7 +74,8 @@ function readEntry(r: CfiReader, pos: number, e: Entry): boolean {
   if (e.end > size) return false;
   e.idAt = r.pos;
   e.id = e.is64 ? r.u64(e.end) : r.u32(e.end);
-  return !r.bad;
+  if (r.bad) e.id = NaN; // shorter than its id: skipped, the walk goes on
+  return true;
 }
 
 function isCieId(e: Entry, eh: boolean): boolean {

@@ -91,6 +91,15 @@ describe("hand-made hostile CFI", () => {
     expect(fromFrames(d.bytes(), "x86_64", 0x1000)).toBeNull();
   });
 
+  test("an entry too short for its id is skipped, not the end of the walk", () => {
+    const b = new FrameBuilder(0x1000);
+    const c = b.cie();
+    b.fde(c, 0x2000, 0x10);
+    b.raw([...u32(2), 0xaa, 0xbb]);
+    b.fde(c, 0x3000, 0x10);
+    expect(fromFrames(b.bytes(), "x86_64", 0x1000)!.count).toBe(4);
+  });
+
   test("a CIE pointer to itself, outside the section, or into the middle of an entry", () => {
     const b = new FrameBuilder(0x1000);
     b.cie();
