@@ -147,6 +147,17 @@ describe("aarch64", () => {
     ]);
   });
 
+  test("_start as Debian's arm64 python3.11 has it: x30 undefined after the first instruction", () => {
+    const b = new FrameBuilder(ADDR);
+    const c = b.cie({ caf: 4, daf: -8, ra: 30, instr: [0x0c, 31, 0] });
+    b.fde(c, 0x2000, 0x3c, [0x41, 0x07, 30]);
+    expect(rows(eh(b, EM_AARCH64))).toEqual([
+      [0x2000, CFA_SP, 0, REG_SAME, 0, REG_SAME, 0],
+      [0x2004, CFA_SP, 0, REG_UNDEFINED, 0, REG_SAME, 0],
+      [0x203c, CFA_NONE, 0, 0, 0, 0, 0],
+    ]);
+  });
+
   test("the .plt expression is x86-64 only", () => {
     const b = new FrameBuilder(ADDR);
     const c = b.cie({ caf: 4, daf: -8, ra: 30, instr: [0x0c, 31, 0] });
