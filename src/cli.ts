@@ -18,6 +18,8 @@ export interface FileOptions extends GlobalOptions {
   weight: "period" | "samples";
   /** perf script: keep perf's function names exactly (as stackcollapse-perf.pl prints them). */
   perfNames: boolean;
+  /** pprof: the sample type to read by its type name (--sample-type); default: the profile's default, else the last. */
+  sampleType?: string;
   /** perf script: time bin length (--bins) and the range of time to keep (--range), in ms from the first sample. */
   binMs?: number;
   range?: MsRange;
@@ -95,7 +97,7 @@ const HELP: Record<string, CommandHelp> = {
   file: {
     name: "file <path>",
     usage: "flametui file <path> [options]",
-    examples: ["flametui file out.collapsed", "flametui file capture.perf.txt -o out.json", "perf script | flametui file - -o stacks.folded"],
+    examples: ["flametui file out.collapsed", "flametui file capture.perf.txt -o out.json", "perf script | flametui file - -o stacks.folded", "flametui file cpu.pb.gz --sample-type samples -o out.folded"],
   },
   diff: {
     name: "diff <before> <after>",
@@ -146,11 +148,12 @@ export function buildCli(forHelp = false) {
   const cli = cac("flametui");
   cli
     .option("-o, --output <file>", "Write the profile to a file instead of opening the viewer ('-' = stdout)")
-    .option("--format <format>", `Output format: ${OUTPUT_FORMATS.join(" or ")} (default: from the file name, .json -> speedscope)`)
+    .option("--format <format>", `Output format: ${OUTPUT_FORMATS.join(" or ")} (default: from the file name, e.g. .json -> speedscope, .pb.gz -> pprof)`)
     .option("--verbose", "Write a debug log to a file; its path is printed at exit");
 
   cli
-    .command("file <path>", "View or convert a profile: folded stacks or `perf script` output ('-' = stdin)")
+    .command("file <path>", "View or convert a profile: folded stacks, `perf script` output, pprof, speedscope or Chrome (.cpuprofile, trace) JSON ('-' = stdin)")
+    .option("--sample-type <type>", "pprof: the sample type to show (cpu, samples, alloc_space, …); default: the profile's default, else the last")
     .option("--weight <mode>", "perf script weights: period (event period, e.g. ns of CPU) or samples", { default: "period" })
     .option("--perf-names", "perf script: keep perf's function names (__GI___libc_write), as stackcollapse-perf.pl does")
     .option("--bins <ms>", "perf script: time bin length of the time strip, in milliseconds", { default: 100 })
@@ -184,7 +187,7 @@ export function buildCli(forHelp = false) {
     .option("--ms <n>", "Length of one slot, in milliseconds", { default: 50 })
     .option("--n <n>", "Number of slots in the window", { default: 10 });
 
-  cli.command("", "Read a profile from stdin when it is a pipe").option("--weight <mode>", "perf script weights, for a pipe on stdin: period or samples", { default: "period" }).option("--perf-names", "perf script: keep perf's function names, as stackcollapse-perf.pl does");
+  cli.command("", "Read a profile from stdin when it is a pipe").option("--weight <mode>", "perf script weights, for a pipe on stdin: period or samples", { default: "period" }).option("--perf-names", "perf script: keep perf's function names, as stackcollapse-perf.pl does").option("--sample-type <type>", "pprof: the sample type to show (default: the profile's default, else the last)");
 
   cli.option("-v, --version", "Show the version");
   cli.help((sections) => helpSections(cli, sections));
@@ -270,7 +273,7 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
     if (o.neutral === true || typeof o.neutral === "string" && o.neutral.trim() === "" || !Number.isFinite(neutral) || neutral < 0 || neutral > 100) throw new UsageError(`invalid value '${String(o.neutral)}' for --neutral: it needs a number of percentage points from 0 to 100`);
     return { command: "diff", before: String(parsed.args[0]), after: String(parsed.args[1]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, neutral } };
   }
-  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) } };
+  if (name === "file") return { command: "file", path: String(parsed.args[0]), options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, sampleType: sampleTypeOf(o.sampleType), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) } };
   if (cli.matchedCommand && name === undefined) {
     // The default command: no subcommand given.
     if (parsed.args.length > 0) throw new UsageError(`unknown command '${parsed.args[0]}'`);
@@ -278,7 +281,7 @@ export function parseArgs(argv: string[], stdinIsTTY: boolean): Parsed {
       cli.outputHelp();
       return { command: "help" };
     }
-    return { command: "file", path: "-", options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true } };
+    return { command: "file", path: "-", options: { ...common, weight: weightOf(o.weight), perfNames: o.perfNames === true, sampleType: sampleTypeOf(o.sampleType) } };
   }
   throw new UsageError(`unknown command '${parsed.args[0] ?? argv[0]}'`);
 }
@@ -291,6 +294,12 @@ function globals(o: Record<string, unknown>): GlobalOptions {
     format: o.format === undefined ? undefined : String(o.format),
     verbose: o.verbose === true,
   };
+}
+
+function sampleTypeOf(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === true || String(v).trim() === "") throw new UsageError("option '--sample-type' needs a sample type name (cpu, samples, alloc_space, …)");
+  return String(v);
 }
 
 function weightOf(v: unknown): "period" | "samples" {

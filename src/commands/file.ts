@@ -18,7 +18,7 @@ export async function runFile(path: string, opts: FileOptions, log: DebugLog): P
   if (path !== "-" && isDirectory(path)) throw new InputError(`${path}: is a directory, not a profile (folded stacks or perf script output)`);
   if (opts.output !== undefined && opts.output !== "-") checkOutputPath(opts.output);
   const t0 = performance.now();
-  const result = await readProfile(path, { weight: opts.weight, perfNames: opts.perfNames, progress: true, binMs: opts.binMs });
+  const result = await readProfile(path, { weight: opts.weight, perfNames: opts.perfNames, sampleType: opts.sampleType, progress: true, binMs: opts.binMs });
   const ms = performance.now() - t0;
   log.write(`imported ${result.source}: ${result.format}, ${result.bytes} bytes, ${result.stats.stacks} stacks, ${result.trie.nodeCount} nodes in ${ms.toFixed(1)} ms`);
   const report = malformedReport(result);
