@@ -11,6 +11,7 @@ import { readProfile } from "../../src/import/read.ts";
 import { snapshotOf } from "../../src/profile/snapshot.ts";
 import { FIXTURES, GOLDEN_DIR } from "../helpers/golden.ts";
 import { runCli } from "../helpers/cli.ts";
+import { ExportPrompt } from "../../src/tui/export-prompt.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "flametui-pprof-out-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +74,17 @@ describe("folded -> pprof -> folded", () => {
     writeFileSync(out, exportPprof(s, "sub", root));
     const back = await readProfile(out);
     expect(exportFolded(snapshotOf(back.trie, back.unit))).toBe(exportFolded(s, root));
+  });
+
+  test("the viewer's e writes pprof bytes for a .pb.gz name", async () => {
+    const r = await readProfile(join(FIXTURES, "diff-shape.before.folded"));
+    const s = snapshotOf(r.trie, r.unit);
+    const out = join(dir, "viewer.pb.gz");
+    const prompt = new ExportPrompt(out);
+    expect(prompt.submit(s, 0, "viewer")).toEqual({ done: true, message: `wrote pprof to ${out}` });
+    const back = await readProfile(out);
+    expect(back.format).toBe("pprof");
+    expect(exportFolded(snapshotOf(back.trie, back.unit))).toBe(exportFolded(s));
   });
 
   test("CLI: -o out.pb.gz and .pprof write gzipped pprof, 0600", async () => {
