@@ -791,7 +791,8 @@ export class FlameApp {
       icicle: this.icicle,
       frozen: this.frozen,
       search: this.searchSummary(),
-      message: [this.message, this.time.status()].filter((x) => x).join(" · ") || null,
+      message: this.message,
+      time: this.time.status(),
       prompt: this.prompt ? sanitizeText(this.prompt.text) : null,
       promptHint: this.prompt && this.prompt.text === "" && this.lastSearch.pattern ? sanitizeText(this.lastSearch.pattern) : null,
     });

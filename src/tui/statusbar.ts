@@ -68,6 +68,7 @@ export interface StatusInput {
   message: string | null;
   prompt: string | null; // the search prompt text while typing
   promptHint?: string | null; // the previous query, shown dim while the prompt is empty
+  time?: string | null; // the time range shown, the one being marked, the cursor's bin (src/tui/range-select.ts)
 }
 
 /** Lost samples above this share of all samples are highlighted. */
@@ -141,6 +142,7 @@ export function statusText(st: StatusInput): { left: string; right: string; aler
     return { left: `/${st.prompt}█`, right: st.search ?? "Enter keep · Esc cancel", hint };
   }
   const parts = [sanitizeText(st.title)];
+  if (st.time) parts.push(st.time);
   const live = liveText(st.snapshot, st.frozen);
   if (live) parts.push(live);
   if (st.message) parts.push(st.message);
