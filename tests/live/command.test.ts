@@ -39,6 +39,21 @@ describe.skipIf(!isRoot || !haveExe)("-- COMMAND", () => {
     for (const stack of stacks.keys()) expect(stack.split(";")[0]).toBe("command-fork");
   }, 60_000);
 
+  test("followed through fork and exec: a shell forks, its child execs the workload, which forks again", async () => {
+    const out = join(dir, "chain.folded");
+    const script = `${workload} fork 0.2 0; ${workload} early 50; exit 4`;
+    const r = await runExe(["fixed", "--hz", "997", "-o", out, "--", "/bin/sh", "-c", script]);
+    expect(r.code).toBe(4);
+    const stacks = readFolded(out);
+    expect(samplesIn(stacks, "parent_spin")).toBeGreaterThan(100);
+    expect(samplesIn(stacks, "child_spin")).toBeGreaterThan(100);
+    expect(samplesIn(stacks, "early_spin")).toBeGreaterThan(25);
+    // Three workload processes (the fork pair, then early), each named after its program.
+    const pids = new Set([...pidsWith(stacks, "parent_spin"), ...pidsWith(stacks, "child_spin"), ...pidsWith(stacks, "early_spin")]);
+    expect(pids.size).toBe(3);
+    for (const [stack] of stacks) if (/_spin$/.test(stack)) expect(stack.startsWith("command-fork;")).toBe(true);
+  }, 60_000);
+
   test("from the first instruction: 30 ms of CPU spun right at the start of main are captured", async () => {
     // The sampler attaches before the command runs; only the sampling's own jitter is lost.
     let captured = 0;
