@@ -25,6 +25,8 @@ const PAUSED_PROGRESS_MS = 250;
  * the window keeps up with the clock; exec records wake the poll at once.
  */
 const POLL_MS = 100;
+/** With a command (-- COMMAND): how soon its exit is noticed. */
+const COMMAND_POLL_MS = 20;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   self.postMessage(msg, transfer);
@@ -121,7 +123,8 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   }
   if (process.env.FLAMETUI_TEST_BLOCK_WORKER === "1") setTimeout(() => Atomics.wait(testSleep, 0, 0), 300);
 
-  const pollMs = config.mode === "ring" ? Math.max(1, Math.min(POLL_MS, Math.floor(config.ms / 2))) : POLL_MS;
+  // A command's exit (CONTROL_FINISH) is seen within COMMAND_POLL_MS: flametui exits that much sooner.
+  const pollMs = Math.min(config.followForks ? COMMAND_POLL_MS : POLL_MS, config.mode === "ring" ? Math.max(1, Math.floor(config.ms / 2)) : POLL_MS);
   // fixed: the window is complete once a later sample was read, or the ring was empty after it.
   let completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
   let giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
