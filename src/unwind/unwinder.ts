@@ -81,7 +81,8 @@ export class StackUnwinder {
         const kind = t.cfaKind[row]!;
         if (kind === CFA_SP) cfa = sp + t.cfaOffset[row]!;
         else if (kind === CFA_FP) cfa = fp + t.cfaOffset[row]!;
-        else if (kind === CFA_PLT) cfa = sp + 8 + ((pc & 15) >= 11 ? 8 : 0);
+        // A PLT stub: rsp + 8, + 8 more once it has pushed its slot number (its row says at which offset in the 16-byte entry).
+        else if (kind === CFA_PLT) cfa = sp + 8 + ((pc & 15) >= t.cfaOffset[row]! ? 8 : 0);
         else {
           stop = F_USER_BAD_FRAME; // a register or expression we do not evaluate
           break;

@@ -106,5 +106,5 @@ describe.skipIf(!isRoot || !hasPerf)("agreement with perf", () => {
     for (const fn of ["main_descend", "a_descend", "b_descend", "a_leaf", "b_leaf", "main_leaf", "main_compare", "b_math", "main"]) expect(weight.has(fn)).toBe(true);
     expect(names).toBeGreaterThanOrEqual(99);
     expect(stacksPct).toBeGreaterThanOrEqual(95);
-  });
+  }, 30_000);
 });
