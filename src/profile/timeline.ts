@@ -102,6 +102,9 @@ export class Timeline {
   lastBin = -1;
   /** Bumped on every change, so views and caches can tell. */
   version = 0;
+  /** Weight per bin, kept as samples come and go: totals[bin - totalsFrom]. */
+  private totals = new Float64Array(64);
+  private totalsFrom = 0;
 
   constructor(
     readonly binMs: number,
@@ -132,15 +135,47 @@ export class Timeline {
   add(bin: number, path: number, cpu: number, weight = 1): void {
     this.samples.push(bin, path, cpu, weight);
     if (bin > this.lastBin) this.lastBin = bin;
-    if (this.samples.length > this.maxSamples) this.samples.dropFirst(this.samples.length - this.maxSamples);
+    this.count(bin, weight);
+    if (this.samples.length > this.maxSamples) this.drop(this.samples.length - this.maxSamples);
     this.version++;
+  }
+
+  private count(bin: number, w: number): void {
+    let i = bin - this.totalsFrom;
+    if (i < 0) return; // older than what is kept
+    if (i >= this.totals.length) {
+      // Slide the window of totals forward to the first kept bin, then grow if still needed.
+      const from = Math.max(this.totalsFrom, this.firstBin);
+      const keep = this.totals.subarray(from - this.totalsFrom);
+      let n = this.totals.length;
+      while (bin - from >= n) n *= 2;
+      const t = new Float64Array(n);
+      t.set(keep.subarray(0, Math.min(keep.length, n)));
+      this.totals = t;
+      this.totalsFrom = from;
+      i = bin - from;
+    }
+    this.totals[i]! += w;
+  }
+
+  /** Drops the n oldest samples, and their weight from the bin totals. */
+  private drop(n: number): void {
+    const s = this.samples;
+    for (let k = s.head; k < s.head + n; k++) {
+      const i = s.bin[k]! - this.totalsFrom;
+      if (i >= 0 && i < this.totals.length) this.totals[i]! -= s.weight ? s.weight[k]! : 1;
+    }
+    s.dropFirst(n);
   }
 
   /** Moves "now" forward and drops what falls out of the kept span. */
   advance(lastBin: number, firstBin = this.firstBin): void {
     if (lastBin > this.lastBin) this.lastBin = lastBin;
     this.firstBin = Math.max(firstBin, this.lastBin - this.maxBins + 1, this.firstBin);
-    this.samples.dropBefore(this.firstBin);
+    const s = this.samples;
+    let n = 0;
+    while (s.head + n < s.tail && s.bin[s.head + n]! < this.firstBin) n++;
+    if (n > 0) this.drop(n);
     if (this.samples.length > 0 && this.samples.bin[this.samples.head]! > this.firstBin && this.samples.length >= this.maxSamples) {
       this.firstBin = this.samples.bin[this.samples.head]!; // the sample cap cut deeper than the time cap
     }
@@ -158,9 +193,17 @@ export class Timeline {
     return Math.max(0, this.lastBin - this.firstBin + 1);
   }
 
-  /** Summed weight per bin over [from, to). */
+  /** Summed weight per bin over [from, to) (kept up to date as samples come: no pass over them). */
   perBin(from = this.firstBin, to = this.lastBin + 1): Float64Array {
     const out = new Float64Array(Math.max(0, to - from));
+    if (from >= this.totalsFrom) {
+      const t = this.totals;
+      for (let b = from; b < to; b++) {
+        const i = b - this.totalsFrom;
+        out[b - from] = i < t.length && b >= this.firstBin ? t[i]! : 0;
+      }
+      return out;
+    }
     const s = this.samples;
     const w = s.weight;
     for (let i = s.head; i < s.tail; i++) {

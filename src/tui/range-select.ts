@@ -31,7 +31,9 @@ export class TimeSelection {
   /** `c` was pressed: the next range is AFTER. */
   compare = false;
   dragging = false;
-  private cache: { base: Snapshot; key: string; version: number; view: Snapshot } | null = null;
+  private cache: { base: Snapshot; key: string; version: number; closed: boolean; view: Snapshot } | null = null;
+  /** The timeline ranges were selected on: a new one (z zeroed a live view) clears them. */
+  private seen: Timeline | null = null;
   /** Time the last range view took to build, in ms (the status bar can show it; tests read it). */
   lastBuildMs = 0;
 
@@ -57,10 +59,18 @@ export class TimeSelection {
   /** The profile to draw: `base` itself, one range of it, or the diff of two. */
   view(base: Snapshot): Snapshot {
     const tl = base.timeline;
+    if (tl && tl !== this.seen) {
+      if (this.seen !== null) this.forget();
+      this.seen = tl;
+    }
     if (!tl || this.ranges.length === 0) return base;
     const key = this.ranges.map((r) => `${r.from}-${r.to}`).join(",");
     const c = this.cache;
-    if (c && c.base === base && c.key === key && c.version === tl.version) return c.view;
+    if (c && c.key === key && (c.base === base && c.version === tl.version || c.closed && c.view.timeline === tl && c.base.names === base.names)) {
+      // A range that ended bins ago gets no more samples: only the live figures move on.
+      c.view.live = base.live;
+      return c.view;
+    }
     const t0 = performance.now();
     let view: Snapshot;
     if (this.ranges.length === 1) view = rangeSnapshot(base, tl, this.ranges[0]!);
@@ -69,7 +79,9 @@ export class TimeSelection {
       view = { ...d, live: base.live, timeline: tl };
     }
     this.lastBuildMs = performance.now() - t0;
-    this.cache = { base, key, version: tl.version, view };
+    // Samples reach the worker late by at most its drain time (2 s); then a range's bins are final.
+    const closed = this.ranges.every((r) => (r.to + Math.ceil(3000 / tl.binMs)) <= tl.lastBin);
+    this.cache = { base, key, version: tl.version, closed, view };
     return view;
   }
 
@@ -177,6 +189,13 @@ export class TimeSelection {
       this.compare = false;
       this.host.timeChanged();
     }
+  }
+
+  private forget(): void {
+    this.ranges = [];
+    this.mark = null;
+    this.compare = false;
+    this.cursor = null;
   }
 
   /** `x`: the whole capture again. */

@@ -135,3 +135,21 @@ test("--range text and the bins it covers", () => {
   expect(binsOfMs(100, 500, 1000)).toEqual({ from: 5, to: 10 });
   expect(binsOfMs(100, 550, 1010)).toEqual({ from: 5, to: 11 });
 });
+
+test("bin totals kept as samples come and go equal a count over the samples", () => {
+  const tl = new Timeline(100, 50, 3000);
+  tl.setPath(1, 0, 0);
+  let seed = 3;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let now = 0; now < 400; now++) {
+    for (let k = rnd(40); k > 0; k--) tl.add(Math.max(0, now - rnd(3)), 1, 0, 1 + rnd(3)); // a little late, like real samples
+    tl.advance(now);
+    if (now % 37 === 0) {
+      const brute = new Float64Array(tl.binCount);
+      const s = tl.samples;
+      for (let i = s.head; i < s.tail; i++) if (s.bin[i]! >= tl.firstBin) brute[s.bin[i]! - tl.firstBin]! += s.weight ? s.weight[i]! : 1;
+      expect(Array.from(tl.perBin())).toEqual(Array.from(brute));
+    }
+  }
+  expect(tl.binCount).toBeLessThanOrEqual(50);
+});

@@ -114,3 +114,15 @@ test("a folded profile has no time: no strip, and the time keys say why", async 
   await m.key("v");
   expect((await m.lines())[23]).toContain("no time in this profile");
 });
+
+test("a new timeline (z zeroed a live view) clears the ranges; new snapshots of the same one keep them", async () => {
+  const s1 = twoPhases();
+  m = await mount(s1, 80, 24);
+  m.app.time.select({ from: 5, to: 10 });
+  expect(m.app.snapshot.total[0]).toBe(50);
+  m.app.setSnapshot({ ...s1 }); // the next live snapshot: same timeline
+  expect(m.app.snapshot.total[0]).toBe(50);
+  m.app.setSnapshot(twoPhases()); // zeroed: another timeline
+  expect(m.app.time.ranges).toEqual([]);
+  expect(m.app.snapshot.total[0]).toBe(150);
+});
