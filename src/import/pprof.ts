@@ -172,6 +172,26 @@ class PprofParser {
     const r = this.r;
     while (r.pos < end) {
       const at = r.pos;
+      // Samples are most of a profile: a sample tag with a one- or two-byte length is read here.
+      const b = this.buf;
+      if (b[at] === 0x12) {
+        const l0 = b[at + 1]!;
+        const l1 = b[at + 2]!;
+        const len = l0 < 0x80 ? l0 : l1 < 0x80 ? (l0 & 0x7f) | (l1 << 7) : -1;
+        if (len >= 0) {
+          const start = at + (l0 < 0x80 ? 2 : 3);
+          const e = start + len;
+          if (e > end) this.fail(at + 1, `a field of ${len} bytes runs past the end of its message`);
+          if (this.samples === this.sampleStart.length) {
+            this.sampleStart = resized(this.sampleStart, this.samples * 2);
+            this.sampleEnd = resized(this.sampleEnd, this.samples * 2);
+          }
+          this.sampleStart[this.samples] = start;
+          this.sampleEnd[this.samples++] = e;
+          r.pos = e;
+          continue;
+        }
+      }
       const t = this.tag(end);
       const f = t >>> 3;
       const wt = t & 7;
@@ -441,9 +461,26 @@ class PprofParser {
           }
         } else {
           while (p < e) {
-            this.r.pos = p;
-            const v = this.varint(e, true);
-            p = this.r.pos;
+            // Values below 2^28 inline; larger and negative ones (ten bytes) through the checked reader.
+            let b = buf[p++]!;
+            let v = b & 0x7f;
+            if (b >= 0x80) {
+              b = buf[p++]!;
+              v |= (b & 0x7f) << 7;
+              if (b >= 0x80) {
+                b = buf[p++]!;
+                v |= (b & 0x7f) << 14;
+                if (b >= 0x80) {
+                  b = buf[p++]!;
+                  v |= (b & 0x7f) << 21;
+                  if (b >= 0x80) {
+                    this.r.pos = p - 4;
+                    v = this.varint(e, true);
+                    p = this.r.pos;
+                  }
+                }
+              }
+            }
             if (values++ === valueIndex) value = v;
           }
         }
