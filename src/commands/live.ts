@@ -140,9 +140,10 @@ async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[],
     await held.abort();
     throw err;
   }
+  // From here signals to flametui go to the command; flametui itself ends when it does.
+  const unforward = held.forwardSignals();
   held.release();
   log.write(`live: ${mode} started on ${client.cpus} CPUs; command released (pid ${held.pid})`);
-  const unforward = held.forwardSignals();
   let status: number;
   try {
     status = await held.exited;

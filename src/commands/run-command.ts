@@ -85,7 +85,8 @@ export class HeldCommand {
     const line = await readLine(channel, proc.exited);
     if (line === "ready") return new HeldCommand(proc, channel, argv, user);
     closeSync(channel);
-    const status = shellStatus((await proc.exited, proc.exitCode), proc.signalCode);
+    await proc.exited;
+    const status = shellStatus(proc.exitCode, proc.signalCode);
     if (line === "noexec") throw new FlametuiError(`cannot run ${argv[0]}: permission denied${user ? ` for ${user.name}` : ""}`, undefined, 126);
     // setpriv failed (its own message is on stderr already) or the stub was killed.
     throw new FlametuiError(`could not start ${argv[0]}${user ? ` as ${user.name}` : ""} (exit status ${status})`, undefined, status === 0 ? 1 : status);
@@ -188,7 +189,7 @@ async function readLine(fd: number, ended: Promise<unknown>): Promise<string> {
       await Bun.sleep(1);
       continue;
     }
-    if (n === 0) return text.trim() === "" ? "" : text.trim();
+    if (n === 0) return text.trim();
     text += buf.toString("latin1", 0, n);
     const nl = text.indexOf("\n");
     if (nl >= 0) return text.slice(0, nl);
