@@ -573,11 +573,14 @@ export class Symbolizer {
     out.kind = TARGET_UNMAPPED;
     out.table = null;
     out.delta = 0;
+    out.start = out.end = 0;
     const st = this.pids.get(pid) ?? this.see(pid);
     const i = this.mappingIndex(pid, st, addr);
     const km = i < 0 ? (this.kernelMaps?.find(pid, addr) ?? null) : null;
     if (i < 0 && km === null) return;
     const m = km ?? st.maps![i]!;
+    out.start = m.start;
+    out.end = m.end;
     let image: Image | null = null;
     let off = 0;
     let mapOffset = 0;

@@ -20,6 +20,9 @@ export class UnwindLookup {
   table: UnwindTable | null = null;
   /** The table's address for a process address: vaddr = addr + delta. */
   delta = 0;
+  /** The process addresses this answer holds for (its mapping); start = end: only the one asked. */
+  start = 0;
+  end = 0;
 }
 
 /** Where the unwinder finds the table for an address of a process (the symbolizer). */

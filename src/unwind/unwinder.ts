@@ -37,7 +37,9 @@ const ARM64_VA_MASK = 2 ** 48;
 
 export class StackUnwinder {
   readonly stats: UnwindStats = { samples: 0, complete: 0, noInfo: 0, truncated: 0, badFrame: 0, cfiFrames: 0, fpFrames: 0 };
-  private readonly look = new UnwindLookup();
+  /** Answers for the mappings seen in the sample being unwound (a stack mostly stays in a few). */
+  private readonly seen = [new UnwindLookup(), new UnwindLookup(), new UnwindLookup(), new UnwindLookup()];
+  private seenCount = 0;
 
   constructor(
     private readonly source: UnwindSource,
@@ -55,7 +57,7 @@ export class StackUnwinder {
     const st = this.stats;
     st.samples++;
     const out = s.user;
-    const look = this.look;
+    this.seenCount = 0;
     const arm = this.arch === "aarch64";
     const stackEnd = s.sp + s.stackLen;
     let pc = s.ip;
@@ -71,7 +73,7 @@ export class StackUnwinder {
       }
       // A return address points after its call: look up the call itself.
       const at = first ? pc : pc - 1;
-      this.source.unwindTarget(s.pid, at, look);
+      const look = this.lookup(s.pid, at);
       const t = look.table;
       const row = t === null ? -1 : findRow(t, at + look.delta);
       let cfa: number;
@@ -139,6 +141,20 @@ export class StackUnwinder {
     else if (stop === F_USER_NO_UNWIND_INFO) st.noInfo++;
     else if (stop === F_USER_TRUNCATED) st.truncated++;
     else st.badFrame++;
+  }
+
+  /** What is mapped at `addr`: from the mappings this sample already met, else asked of the source. */
+  private lookup(pid: number, addr: number): UnwindLookup {
+    const seen = this.seen;
+    const n = this.seenCount;
+    for (let i = 0; i < n; i++) {
+      const l = seen[i]!;
+      if (addr >= l.start && addr < l.end) return l;
+    }
+    const l = seen[n < seen.length ? n : seen.length - 1]!;
+    this.source.unwindTarget(pid, addr, l);
+    if (n < seen.length) this.seenCount = n + 1;
+    return l;
   }
 
   /** The u64 at `addr` of the sample's stack copy, or -1 outside it (or unaligned). */
