@@ -5,6 +5,7 @@
 
 import { FrameKind, FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
+import { DEFAULT_BIN_MS } from "../profile/timeline.ts";
 import { TimelineRecorder } from "../profile/timeline-recorder.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
@@ -24,7 +25,7 @@ export const PAST_END_GRACE_NS = 2_000_000;
 export class LiveProfile {
   readonly frames: FrameTable;
   private trie: StackTrie;
-  /** Each sample's time bin, leaf and CPU for the viewer's time strip and ranges (fixed, aggregate; ring has none yet). */
+  /** Each sample's time bin, leaf and CPU for the viewer's time strip and ranges (ring: over its window, with a trie of its own). */
   private readonly timeline: TimelineRecorder | null;
   private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
@@ -90,7 +91,8 @@ export class LiveProfile {
     this.slotNs = config.ms * 1e6;
     this.rateAt = startNs;
     this.zeroNs = startNs;
-    this.timeline = this.window ? null : new TimelineRecorder(this.trie, startNs, config.binMs);
+    const binMs = config.binMs ?? DEFAULT_BIN_MS;
+    this.timeline = new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
   }
 
   /**
@@ -103,6 +105,7 @@ export class LiveProfile {
       this.window = new SlidingWindow(this.config.slots, this.frames);
       this.window.advanceTo(slot);
       this.trie = this.window.trie;
+      this.timeline?.reset(this.trie, nowNs);
     } else {
       this.trie = new StackTrie(this.frames);
       this.timeline?.reset(this.trie, nowNs);
@@ -132,6 +135,7 @@ export class LiveProfile {
         this.outside++;
         return;
       }
+      this.timeline?.recordStack(t, this.builder.stack, len, s.cpu);
     } else {
       const leaf = this.trie.add(this.builder.stack, len, 1);
       this.timeline?.record(t, leaf, s.cpu);

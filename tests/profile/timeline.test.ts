@@ -153,3 +153,26 @@ test("bin totals kept as samples come and go equal a count over the samples", ()
   }
   expect(tl.binCount).toBeLessThanOrEqual(50);
 });
+
+test("ring: the recorder keeps its own trie over the window's bins and rebuilds it when old paths pile up", () => {
+  const frames = new StackTrie().frames;
+  const windowTrie = new StackTrie(frames);
+  const rec = new TimelineRecorder(windowTrie, 0, 10, { ownTrie: true, maxBins: 5 });
+  const mirror = new TimelineMirror();
+  let tl = mirror.apply(rec.take(0));
+  const epochs = new Set<Timeline>([tl]);
+  // Every 10 ms bin a new distinct stack (old ones leave the window): the own trie must not grow forever.
+  for (let bin = 0; bin < 3000; bin++) {
+    const ids = ["p", `f${bin}`, `g${bin % 7}`].map((n) => frames.intern(n));
+    rec.recordStack(bin * 10 * MS + 1, ids, 3, bin & 1);
+    tl = mirror.apply(rec.take((bin * 10 + 5) * MS));
+    epochs.add(tl);
+  }
+  expect(epochs.size).toBeGreaterThan(1); // rebuilt (a new epoch) at least once
+  expect(tl.paths).toBeLessThan(3 * 4096 * 4 + 10);
+  expect(tl.firstBin).toBe(2995);
+  expect(tl.samples.length).toBe(5);
+  // The range of the last two bins is exactly their two stacks.
+  const base = { ...snapshotOf(new StackTrie(frames)), names: frames.names };
+  expect(exportFolded(rangeSnapshot(base, tl, { from: 2998, to: 3000 }))).toBe("p;f2998;g2 1\np;f2999;g3 1\n");
+});
