@@ -6,11 +6,12 @@ import { KernelMapSource } from "../collect/kernel-map-source.ts";
 import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
-import { Sampler, selfNsPid } from "../collect/sampler.ts";
+import { Sampler, type SamplerCounters, selfNsPid } from "../collect/sampler.ts";
 import { monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
-import { Symbolizer } from "../symbolize/symbolizer.ts";
+import { Symbolizer, type SymbolizerStats } from "../symbolize/symbolizer.ts";
+import type { UnwindStats } from "../unwind/unwinder.ts";
 import { SelfCpuMeter } from "./self-cpu.ts";
 import { CONTROL_FINISH, CONTROL_FROZEN, CONTROL_STOP, CONTROL_ZERO, FIXED_DRAIN_MAX_MS, type FromWorker, type LiveConfig, SnapshotEncoder, type ToWorker, type WireError } from "./protocol.ts";
 
@@ -161,6 +162,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
       profile.selfCpu = fixed ? selfCpu.sinceStart(t) : selfCpu.sample(t);
       const { wire, transfer } = encoder.encode(profile.snapshot(t, false, true));
       log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+      if (profile.unwinder !== null) log.write(`worker: unwind ${unwindSummary(profile.unwinder.stats, symbolizer.stats(), sampler.counters())}`);
       return { msg: { type: "done", snapshot: wire }, transfer };
     }
     // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
@@ -218,3 +220,13 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === "start") void run(msg.config, new Int32Array(msg.control));
 };
+
+/** One line for --verbose: how the user stacks of stack-copy samples ended, and the tables' memory. */
+function unwindSummary(u: UnwindStats, s: SymbolizerStats, c: SamplerCounters): string {
+  const pct = (n: number) => `${((100 * n) / Math.max(1, u.samples)).toFixed(1)}%`;
+  return (
+    `${u.samples} stacks: complete ${pct(u.complete)}, no unwind info ${pct(u.noInfo)}, truncated ${pct(u.truncated)}, bad frame ${pct(u.badFrame)}; ` +
+    `${u.cfiFrames} frames by call-frame information, ${u.fpFrames} by frame pointers; stack copies failed ${c.copyErrors}, short ${c.copyShort}; ` +
+    `tables: ${s.unwindTables} built (${(s.unwindTableBytes / 2 ** 20).toFixed(1)} MiB held), ${s.unwindMissing} files without, ${s.unwindReleased} released`
+  );
+}
