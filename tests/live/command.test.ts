@@ -54,6 +54,18 @@ describe.skipIf(!isRoot || !haveExe)("-- COMMAND", () => {
     for (const [stack] of stacks) if (/_spin$/.test(stack)) expect(stack.startsWith("command-fork;")).toBe(true);
   }, 60_000);
 
+  test("a child started with posix_spawn (vfork) is followed too", async () => {
+    const out = join(dir, "spawn.folded");
+    const r = await runExe(["fixed", "--hz", "997", "-o", out, "--", workload, "spawn", "60"]);
+    expect(r.code).toBe(0);
+    const stacks = readFolded(out);
+    expect(samplesIn(stacks, "early_spin")).toBeGreaterThan(30);
+    expect(samplesIn(stacks, "parent_spin")).toBeGreaterThan(30);
+    const child = pidsWith(stacks, "early_spin");
+    expect(child.size).toBe(1);
+    expect(pidsWith(stacks, "parent_spin").has([...child][0]!)).toBe(false);
+  }, 60_000);
+
   test("from the first instruction: 30 ms of CPU spun right at the start of main are captured", async () => {
     // The sampler attaches before the command runs; only the sampling's own jitter is lost.
     let captured = 0;

@@ -4,8 +4,10 @@
  *   early MS       spin MS ms in early_spin right at the start of main, then return 0
  *   phases A B     A ms in phase_a, then B ms in phase_b
  *   term MS        spin MS ms in parent_spin, then raise SIGTERM
- *   forever        spin in parent_spin until a signal ends it */
+ *   forever        spin in parent_spin until a signal ends it
+ *   spawn MS       posix_spawn (vfork) itself as `early MS`, wait, then spin MS ms in parent_spin */
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -59,6 +61,14 @@ int main(int argc, char **argv) {
 		parent_spin(atof(argv[2]));
 		raise(SIGTERM);
 		return 1;
+	}
+	if (argc >= 3 && strcmp(argv[1], "spawn") == 0) {
+		char *args[] = {argv[0], "early", argv[2], NULL};
+		pid_t p;
+		if (posix_spawn(&p, "/proc/self/exe", NULL, NULL, args, NULL) != 0) return 65;
+		waitpid(p, NULL, 0);
+		parent_spin(atof(argv[2]));
+		return 0;
 	}
 	if (argc >= 2 && strcmp(argv[1], "forever") == 0) parent_spin(-1);
 	return 64;
