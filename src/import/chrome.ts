@@ -116,7 +116,7 @@ function addCpuProfile(trie: StackTrie, stats: ImportStats, p: CpuProfile, top: 
 
   // Trie node of each profile node (-1: not resolved yet); "(root)"/"(idle)" map to `top`.
   const trieNode = new Map<number, number>();
-  const special = new Set<number>(); // (program), (garbage collector): on top of the previous stack
+  const special = new Map<number, number>(); // (program), (garbage collector) -> frame id: on top of the previous stack
   const idle = new Set<number>();
   const resolve = (id: number): number => {
     const known = trieNode.get(id);
@@ -147,8 +147,9 @@ function addCpuProfile(trie: StackTrie, stats: ImportStats, p: CpuProfile, top: 
       } else {
         const line = typeof cf.lineNumber === "number" ? cf.lineNumber + 1 : undefined;
         const name = capName(fn !== "" ? fn : url !== "" ? `(anonymous ${basename(url)}:${line})` : "(anonymous)");
-        node = trie.childOrCreate(node, trie.frames.intern(name, kindFromFoldedName(name), url !== "" ? capName(url) : null));
-        if (fn === "(program)" || fn === "(garbage collector)") special.add(nid);
+        const frame = trie.frames.intern(name, kindFromFoldedName(name), url !== "" ? capName(url) : null);
+        if (fn === "(program)" || fn === "(garbage collector)") special.set(nid, frame); // placed per sample
+        else node = trie.childOrCreate(node, frame);
       }
       trieNode.set(nid, node);
     }
@@ -158,6 +159,7 @@ function addCpuProfile(trie: StackTrie, stats: ImportStats, p: CpuProfile, top: 
   const deltas = p.timeDeltas;
   const timed = Array.isArray(deltas) && deltas.length === p.samples.length;
   let prevNode = top; // the stack of the sample before, for (program) and (garbage collector)
+  let prevId: unknown = undefined;
   let idleUs = 0;
   const n = p.samples.length;
   for (let i = 0; i < n; i++) {
@@ -172,13 +174,18 @@ function addCpuProfile(trie: StackTrie, stats: ImportStats, p: CpuProfile, top: 
       noteMalformed(stats, i + 1, `sample ${String(id)} names no profile node`);
       continue;
     }
-    let node = resolve(id);
+    // A run of one node is one stack (speedscope merges them), so a repeated (program) stays put.
+    let node = id === prevId ? prevNode : resolve(id);
+    const sf = special.get(id); // known once resolve has seen the node
+    if (id !== prevId && sf !== undefined && node >= 0) node = trie.childOrCreate(prevNode, sf);
     if (node < 0) {
       noteMalformed(stats, i + 1, TOO_DEEP);
+      prevNode = top;
+      prevId = undefined;
       continue;
     }
-    if (special.has(id) && prevNode !== top) node = trie.childOrCreate(prevNode, trie.frame[node]!);
-    else if (!special.has(id)) prevNode = node;
+    prevNode = node;
+    prevId = id;
     if (node === top) {
       if (idle.has(id)) idleUs += weight / 1000;
       continue; // (root) or (idle) alone: no frame to charge

@@ -57,6 +57,11 @@ test("node --cpu-prof: the workload's call chain with speedscope's weights, in n
   // (root) and (idle) are no frames; unnamed functions are named as speedscope names them.
   expect([...f.lines.keys()].some((k) => k.includes("(root)") || k.includes("(idle)"))).toBe(false);
   expect([...f.lines.keys()].some((k) => k.startsWith("(anonymous run_main_module:1);"))).toBe(true);
+  // (program) before any stack: a frame of its own, its four samples one stack (4.635 ms to the
+  // fifth sample); (garbage collector) on top of the stack of the sample before it (URL;parse).
+  expect(f.lines.get("(program)")).toBe(expectedWeight(CPUPROFILE, "(program)"));
+  expect(f.lines.get("(program)")).toBe(4_635_000);
+  expect([...f.lines.entries()].filter(([k]) => k.endsWith(";URL;parse;(garbage collector)")).map(([, v]) => v)).toEqual([expectedWeight(CPUPROFILE, "(garbage collector)")]);
 });
 
 test("trace events of the same run hold the same profile (and a second one), each under its thread", async () => {
