@@ -6,6 +6,8 @@
 // before minutes of sampling. Applied in the worker only, so the file importer, which merges
 // millions of stacks in one go, keeps every tier.
 import { noFTL } from "bun:jsc";
+import { SampleColumns } from "../profile/timeline.ts";
+import { TimelineRecorder } from "../profile/timeline-recorder.ts";
 import { hash as trieSlotHash, StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import { KernelFrames } from "../symbolize/kernel-frames.ts";
@@ -29,7 +31,7 @@ let prototypesDone = false;
 
 /**
  * Marks the per-sample path (ring drain, decode, raw-stack cache, stack building, trie and
- * window merge) never to be FTL-compiled in this thread. `handlers` are per-instance arrow
+ * window merge, timeline) never to be FTL-compiled in this thread. `handlers` are per-instance arrow
  * functions on that path (LiveProfile.onSample), which no prototype holds. Call before
  * sampling starts.
  */
@@ -38,7 +40,7 @@ export function keepSamplePathBelowFTL(...handlers: AnyFunction[]): void {
   if (!prototypesDone) {
     prototypesDone = true;
     fns.push(drainRing, hashSample, mix, trieSlotHash);
-    for (const cls of [Sampler, SampleDecoder, RawStackCache, StackBuilder, StackTrie, SlidingWindow, KernelFrames, LiveProfile]) {
+    for (const cls of [Sampler, SampleDecoder, RawStackCache, StackBuilder, StackTrie, SlidingWindow, KernelFrames, LiveProfile, TimelineRecorder, SampleColumns]) {
       fns.push(...methodsOf(cls));
     }
   }
