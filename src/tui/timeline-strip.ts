@@ -5,7 +5,7 @@
 import { type OptimizedBuffer, RGBA } from "@opentui/core";
 import { binsByKey, type BinRange, type Timeline } from "../profile/timeline.ts";
 import { mix, type Palette, type Rgb } from "./palette.ts";
-import { fitText } from "./sanitize.ts";
+import { fitText, sanitizeText } from "./sanitize.ts";
 
 export type StripMode = "samples" | "cpu" | "process";
 export const STRIP_MODES: readonly StripMode[] = ["samples", "cpu", "process"];
@@ -76,7 +76,7 @@ export function heatRows(tl: Timeline, mode: "cpu" | "process", names: readonly 
   const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
   let keys = [...by.keys()].sort((a, b) => sum(by.get(b)!) - sum(by.get(a)!) || a - b).slice(0, MAX_HEAT_ROWS);
   if (mode === "cpu") keys = keys.sort((a, b) => a - b);
-  const rows = keys.map((k) => ({ label: mode === "cpu" ? `cpu${k}` : (names?.[k] ?? `#${k}`), bins: by.get(k)! }));
+  const rows = keys.map((k) => ({ label: mode === "cpu" ? `cpu${k}` : sanitizeText(names?.[k] ?? `#${k}`), bins: by.get(k)! }));
   heatCache.set(tl, { version: tl.version, mode, rows, names });
   return rows;
 }

@@ -126,3 +126,24 @@ test("a new timeline (z zeroed a live view) clears the ranges; new snapshots of 
   expect(m.app.time.ranges).toEqual([]);
   expect(m.app.snapshot.total[0]).toBe(150);
 });
+
+test("a process name with control characters is escaped in the heatmap's labels", async () => {
+  const s = twoPhases();
+  const names = [...s.names];
+  names[s.frame[1]!] = "\x1b[31mevil";
+  m = await mount({ ...s, names }, 80, 24);
+  await m.key("p");
+  await m.key("p");
+  const row = (await m.lines())[0]!;
+  expect(row).not.toContain("\x1b");
+  expect(row.startsWith("␛[31m…")).toBe(true); // shown as the symbol for ESC, cut to the label width
+});
+
+test("--range opens the viewer with that range selected; the help lists the time keys and still fits 80x24", async () => {
+  m = await mount(twoPhases(), 80, 24, { range: { startMs: 500, endMs: 1000 } });
+  expect(m.app.snapshot.total[0]).toBe(50);
+  await m.key("?");
+  const screen = await m.frame();
+  expect(screen).toContain("Time (strip above the graph)");
+  for (const k of ["time cursor", "mark range start, then end", "diff this range with next", "whole capture", "strip: samples/CPU/process", "on the strip: a time range", "q  Ctrl-C  quit"]) expect(screen).toContain(k);
+});
