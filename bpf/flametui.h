@@ -53,6 +53,19 @@ struct flametui_sample {
  */
 #define FLAMETUI_F_USER_REGS 128u
 
+/* Off-CPU time (offcpu): a thread that blocked is reported when it runs again, with the stacks
+ * it blocked in (frame pointers: user regs are not copied). The record is a sample with this flag
+ * and, between the header and the frames:
+ *
+ *   off  size  field   (relative to FLAMETUI_SAMPLE_HEADER)
+ *     0     8  blocked_ns  time off the CPU (from the later of the block and the window start)
+ *     8     8  state       its run state when it left the CPU: 0 runnable (preempted),
+ *                          1 interruptible sleep, 2 uninterruptible (disk), else the raw TASK_* bits
+ *
+ * time_ns is when it ran again; tgid, tid and comm are the blocked thread's. */
+#define FLAMETUI_F_OFFCPU 256u
+#define FLAMETUI_OFFCPU_EXTRA 16
+
 /* Process lifecycle records travel in the same ring buffer as the samples, so they arrive in
  * order with them. They are a bare header (no frames) with one of these flags set; comm is
  * the name after exec. comm is always the process's (its thread-group leader's) name. */

@@ -21,6 +21,9 @@ const volatile bool follow_forks = false;
 /* Copy the user registers and the top of the user stack instead of walking frame pointers: user
  * space unwinds it with the binaries' call-frame information (.eh_frame). */
 const volatile bool copy_stack = false;
+/* offcpu: flametui_switch reports each time a thread spent off the CPU of at least min_block_ns. */
+const volatile bool offcpu = false;
+const volatile __u64 min_block_ns = 0;
 const volatile __u32 self_tgid = 0;      /* flametui's own process: no samples, no records (0: none) */
 /* flametui's own process by its pid namespace (dev and inode of /proc/self/ns/pid) and its pid in
  * there: unlike self_tgid, right when flametui runs in another pid namespace (a container),
@@ -61,6 +64,7 @@ __u64 window_idle = 0;      /* the idle task, without enable_idle */
 __u64 window_self = 0;      /* flametui itself (is_self) */
 __u64 window_filtered = 0;  /* not in the pid filter */
 __u64 follow_failed = 0;    /* follow_forks: a child did not fit in the pids map */
+__u64 offcpu_dropped = 0;   /* offcpu: blocked threads not followed (the blocked map was full) */
 __u64 copy_errors = 0;      /* copy_stack: the user stack could not be read (the sample has none) */
 __u64 copy_short = 0;       /* copy_stack: the stack's mapping was not found; a shorter copy was made */
 
@@ -96,6 +100,43 @@ struct {
 } scratch SEC(".maps");
 
 #define STACK_BYTES (FLAMETUI_MAX_FRAMES * sizeof(__u64))
+
+/* offcpu: the record of a thread that left the CPU, as it will be written when it runs again. */
+struct flametui_offcpu {
+	__u32 tgid;
+	__u32 tid;
+	__u32 cpu;
+	__u32 kernel_frames;
+	__u32 user_frames;
+	__u32 flags;
+	__u64 time_ns;
+	char comm[FLAMETUI_COMM_LEN];
+	__u64 blocked_ns;
+	__u64 state;
+	__u64 frames[2 * FLAMETUI_MAX_FRAMES];
+};
+
+struct blocked {
+	__u64 start_ns;
+	__u64 size; /* bytes of rec to write */
+	struct flametui_offcpu rec;
+};
+
+/* Threads off the CPU by tid, from the switch that took them off to the one that brings them back. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct blocked);
+} blocked_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct blocked);
+} blocked_scratch SEC(".maps");
 
 /* The process's name: its thread-group leader's comm, so every thread of a process (also after
  * the main thread exited, when /proc/PID/exe no longer resolves) is filed under one name. */
@@ -359,6 +400,11 @@ int flametui_exit(void *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+	if (offcpu) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		bpf_map_delete_elem(&blocked_threads, &tid);
+	}
 	/* Threads exit one by one, the leader not always last (a main thread may pthread_exit while
 	 * others run on): the process is gone when the last one exits. do_exit() has counted this
 	 * thread out of signal->live before the tracepoint. */
@@ -370,6 +416,93 @@ int flametui_exit(void *ctx)
 
 		bpf_map_delete_elem(&pids, &tgid); /* its pid may be reused by a stranger */
 	}
+	return 0;
+}
+
+/* offcpu: `prev` leaves the CPU (it is still current): keep its stacks and the time. */
+static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool preempt, __u64 now)
+{
+	__u32 tgid = BPF_CORE_READ(prev, tgid);
+	__u32 tid = BPF_CORE_READ(prev, pid);
+	__u32 zero = 0, tflags, state;
+	struct blocked *b;
+	long n;
+	__u32 kn = 0, un = 0;
+
+	if (tid == 0 || is_self(tgid))
+		return;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return;
+	b = bpf_map_lookup_elem(&blocked_scratch, &zero);
+	if (!b)
+		return;
+	if (bpf_core_field_exists(prev->__state))
+		state = BPF_CORE_READ(prev, __state);
+	else
+		state = (__u32)BPF_CORE_READ((struct task_struct___pre514 *)prev, state);
+	tflags = BPF_CORE_READ(prev, flags);
+	b->rec.tgid = tgid;
+	b->rec.tid = tid;
+	b->rec.cpu = bpf_get_smp_processor_id();
+	b->rec.flags = FLAMETUI_F_OFFCPU;
+	b->rec.state = preempt ? 0 : state;
+	process_comm(b->rec.comm);
+	n = bpf_get_stack(ctx, b->rec.frames, STACK_BYTES, 0);
+	if (n > 0)
+		kn = (__u64)n / sizeof(__u64);
+	if (kn > FLAMETUI_MAX_FRAMES)
+		kn = FLAMETUI_MAX_FRAMES;
+	if (kn == FLAMETUI_MAX_FRAMES)
+		b->rec.flags |= FLAMETUI_F_KERNEL_TRUNCATED;
+	if (!(tflags & (PF_KTHREAD | PF_EXITING))) {
+		n = bpf_get_stack(ctx, &b->rec.frames[kn], STACK_BYTES, BPF_F_USER_STACK);
+		if (n > 0)
+			un = (__u64)n / sizeof(__u64);
+		if (un > FLAMETUI_MAX_FRAMES)
+			un = FLAMETUI_MAX_FRAMES;
+		if (un == FLAMETUI_MAX_FRAMES)
+			b->rec.flags |= FLAMETUI_F_USER_TRUNCATED;
+	}
+	b->rec.kernel_frames = kn;
+	b->rec.user_frames = un;
+	b->start_ns = now;
+	b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
+	if (bpf_map_update_elem(&blocked_threads, &tid, b, BPF_ANY))
+		__sync_fetch_and_add(&offcpu_dropped, 1);
+}
+
+/* offcpu: `next` runs again: write how long it was off the CPU, counted inside the window only. */
+static __always_inline void wake_in(struct task_struct *next, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(next, pid);
+	struct blocked *b = bpf_map_lookup_elem(&blocked_threads, &tid);
+	__u64 start, size;
+
+	if (!b)
+		return;
+	start = b->start_ns > window_start_ns ? b->start_ns : window_start_ns;
+	if (now > start && now - start >= min_block_ns) {
+		b->rec.blocked_ns = now - start;
+		b->rec.time_ns = now;
+		size = b->size;
+		if (size > sizeof(b->rec))
+			size = sizeof(b->rec);
+		submit((struct flametui_sample *)&b->rec, size);
+	}
+	bpf_map_delete_elem(&blocked_threads, &tid);
+}
+
+/* tp_btf: typed arguments (preempt, prev, next, ...) without tracefs. */
+SEC("tp_btf/sched_switch")
+int flametui_switch(__u64 *ctx)
+{
+	bool preempt = (bool)ctx[0];
+	struct task_struct *prev = (struct task_struct *)ctx[1];
+	struct task_struct *next = (struct task_struct *)ctx[2];
+	__u64 now = bpf_ktime_get_ns();
+
+	block_out(ctx, prev, preempt, now);
+	wake_in(next, now);
 	return 0;
 }
 

@@ -11,7 +11,8 @@
  *   struct bpf_raw_tracepoint_args,
  *   struct task_struct with only `flags`, `pid`, `tgid`, `group_leader`, `signal` and `comm`,
  *   struct signal_struct with only `live` (CO-RE: preserve_access_index relocates the
- *   offsets against the running kernel's BTF), PF_EXITING and PF_KTHREAD,
+ *   offsets against the running kernel's BTF), the run state (`__state`, or `state` before 5.14),
+ *   PF_EXITING and PF_KTHREAD,
  *   struct pt_regs (the user registers a stack copy starts from) and struct vm_area_struct
  *   with only its bounds.
  * Add kernel struct fields the same way, with __attribute__((preserve_access_index)). */
@@ -48,6 +49,7 @@ enum bpf_map_type {
 enum {
 	BPF_ANY = 0,
 	BPF_F_USER_STACK = 256,
+	BPF_F_NO_PREALLOC = 1,
 };
 
 enum {
@@ -78,6 +80,7 @@ struct signal_struct {
 } __attribute__((preserve_access_index));
 
 struct task_struct {
+	unsigned int __state; /* TASK_* run state (5.14+; `state` before) */
 	unsigned int flags;
 	int pid;  /* pid_t: the thread id */
 	int tgid; /* pid_t: the process id */
@@ -88,6 +91,11 @@ struct task_struct {
 
 #define PF_EXITING 0x00000004 /* set by do_exit() before the exit tracepoint */
 #define PF_KTHREAD 0x00200000 /* a kernel thread: no user stack */
+
+/* A kernel before 5.14 names the run state `state` (CO-RE flavour: bpf_core_field_exists picks). */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
 
 /* The user registers saved on kernel entry (bpf_task_pt_regs), for stack copies (CO-RE). */
 #if defined(__TARGET_ARCH_x86)

@@ -30,6 +30,11 @@ export interface SamplerOptions {
    * unwinding with call-frame information, instead of walking frame pointers in the kernel.
    */
   copyStack?: boolean;
+  /** Sample on-CPU stacks with the cpu-clock timer (default true). */
+  onCpu?: boolean;
+  /** Report time threads spend off the CPU (F_OFFCPU records, on sched_switch), blocks of at least minBlockNs. */
+  offCpu?: boolean;
+  minBlockNs?: number;
   /** Leave this process (tgid) out: no samples, no lifecycle records. */
   excludeTgid?: number;
   /**
@@ -62,6 +67,8 @@ export interface SamplerCounters {
   windowIdle: number; // samples of the idle task left out inside the window (no enableIdle)
   windowSelf: number; // samples of excludeTgid left out inside the window
   windowFiltered: number; // samples of processes outside the pid filter, inside the window
+  followFailed: number; // followForks: children that did not fit in the pid filter (not profiled)
+  offcpuDropped: number; // offCpu: blocked threads not followed (the kernel's table of them was full)
 }
 
 export const BTF_PATH = "/sys/kernel/btf/vmlinux";
@@ -69,6 +76,8 @@ export const PROGRAM_NAME = "flametui_sample";
 /** Tracepoint programs for exec and exit records (attached once, not per CPU). */
 export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit", "flametui_fork"] as const;
 export const OBJECT_NAME = "flametui";
+/** The sched_switch program of off-CPU time (attached once). */
+export const OFFCPU_PROGRAM = "flametui_switch";
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;
 const EINTR = 4;
@@ -92,6 +101,7 @@ export function ringBufferBytes(hz: number, cpus: number, copyStack = false): nu
   return bytes;
 }
 const DEFAULT_PID_CAPACITY = 1024;
+const FOLLOWED_PID_CAPACITY = 65536;
 /** How far ahead of now a window starts: longer than writing it takes. */
 const WINDOW_LEAD_NS = 1_000_000;
 const U64_MAX = (1n << 64n) - 1n;
@@ -157,7 +167,7 @@ export class Sampler implements RecordSink {
     const sampler = new Sampler(lib, await profileObjectBytes(), opts.hz, cpus);
     try {
       sampler.load(opts);
-      sampler.attach(opts.lifecycle === true);
+      sampler.attach(opts.lifecycle === true, opts.onCpu !== false, opts.offCpu === true);
     } catch (e) {
       sampler.close();
       throw e;
@@ -176,6 +186,8 @@ export class Sampler implements RecordSink {
       filter_pids: pids.length > 0,
       enable_idle: opts.enableIdle,
       follow_forks: opts.followForks === true,
+      offcpu: opts.offCpu === true,
+      min_block_ns: opts.minBlockNs ?? 0,
       copy_stack: opts.copyStack === true,
       self_tgid: ns ? 0 : (opts.excludeTgid ?? 0),
       self_ns_dev: ns ? kernelDev(ns.dev) : 0,
@@ -183,11 +195,16 @@ export class Sampler implements RecordSink {
       self_ns_pid: ns?.pid ?? 0,
     });
     const pidMap = this.map("pids");
-    if (pids.length > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pids.length);
+    // A followed command may have many processes at once (a parallel build).
+    const pidCapacity = Math.max(pids.length, opts.followForks ? FOLLOWED_PID_CAPACITY : DEFAULT_PID_CAPACITY);
+    if (pidCapacity > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pidCapacity);
     const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length, opts.copyStack === true);
     const setRing = lib.bpf_map__set_max_entries(this.map("events"), ringBytes);
     if (setRing < 0) throw this.libbpfError(`sizing the ring buffer to ${ringBytes} bytes`, -setRing);
     opts.log?.(`sampler: ring buffer ${ringBytes >> 20} MiB for ${this.hz} Hz on ${this.cpus.length} CPUs`);
+    // The sched_switch program is loaded only when used (it needs BPF trampolines for tp_btf).
+    const switchProg = lib.bpf_object__find_program_by_name(obj, OFFCPU_PROGRAM);
+    if (switchProg !== null && opts.offCpu !== true) lib.bpf_program__set_autoload(switchProg, false);
     const err = lib.bpf_object__load(obj);
     if (err < 0) throw this.libbpfError("loading the BPF program", -err);
 
@@ -212,10 +229,10 @@ export class Sampler implements RecordSink {
     this.ring = ring;
   }
 
-  private attach(lifecycle: boolean): void {
+  private attach(lifecycle: boolean, onCpu: boolean, offCpu: boolean): void {
     const prog = this.lib.bpf_object__find_program_by_name(this.obj, PROGRAM_NAME);
     if (prog === null) throw new CollectError("internal", `program ${PROGRAM_NAME} not in object`, "rebuild bpf/");
-    for (const cpu of this.cpus) {
+    for (const cpu of onCpu ? this.cpus : []) {
       const fd = openCpuClock(cpu, this.hz);
       const link = asPointer(this.lib.bpf_program__attach_perf_event(prog, fd));
       if (link === null) {
@@ -225,7 +242,7 @@ export class Sampler implements RecordSink {
       }
       this.links.push(link); // the link now owns fd: bpf_link__destroy closes it
     }
-    for (const name of lifecycle ? LIFECYCLE_PROGRAMS : []) {
+    for (const name of [...(lifecycle ? LIFECYCLE_PROGRAMS : []), ...(offCpu ? [OFFCPU_PROGRAM] : [])]) {
       const p = this.lib.bpf_object__find_program_by_name(this.obj, name);
       if (p === null) throw new CollectError("internal", `program ${name} not in object`, "rebuild bpf/");
       const link = asPointer(this.lib.bpf_program__attach(p));
@@ -321,7 +338,7 @@ export class Sampler implements RecordSink {
 
   /** The program's counters (cumulative since open). */
   counters(): SamplerCounters {
-    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, copyErrors: 0, copyShort: 0, windowSamples: 0, windowLost: 0, windowIdle: 0, windowSelf: 0, windowFiltered: 0 };
+    const c: SamplerCounters = { samples: 0, lost: 0, kernelTruncated: 0, userTruncated: 0, stackErrors: 0, eventsLost: 0, copyErrors: 0, copyShort: 0, windowSamples: 0, windowLost: 0, windowIdle: 0, windowSelf: 0, windowFiltered: 0, followFailed: 0, offcpuDropped: 0 };
     if (this.closed || this.bssFd < 0) return c;
     const zero = new Uint32Array(1);
     if (this.lib.bpf_map_lookup_elem(this.bssFd, zero, this.bssValue) < 0) {
@@ -345,6 +362,8 @@ export class Sampler implements RecordSink {
     c.windowIdle = get("window_idle");
     c.windowSelf = get("window_self");
     c.windowFiltered = get("window_filtered");
+    c.followFailed = get("follow_failed");
+    c.offcpuDropped = get("offcpu_dropped");
     return c;
   }
 

@@ -23,6 +23,7 @@ function openLibbpf(path: string) {
     bpf_map__set_max_entries: { args: [P, u32], returns: i32 },
     bpf_program__attach_perf_event: { args: [P, i32], returns: P },
     bpf_program__attach: { args: [P], returns: P },
+    bpf_program__set_autoload: { args: [P, FFIType.bool], returns: i32 },
     bpf_link__destroy: { args: [P], returns: i32 },
     bpf_map_update_elem: { args: [i32, P, P, u64], returns: i32 },
     bpf_map_lookup_elem: { args: [i32, P, P], returns: i32 },

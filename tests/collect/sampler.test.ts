@@ -134,6 +134,8 @@ describe("live sampler", () => {
         samples = drain(sampler, 1000);
         ranNs = cpuNs(busy.pid) - cpuBefore;
         counters = sampler.counters();
+        // Samples taken between the last poll and that read are still in the ring: read them too.
+        sampler.poll(0, (x) => samples.push(copy(x)), 1e9);
         expect(sampler.malformedRecords).toBe(0);
       } finally {
         sampler.close();
@@ -157,7 +159,8 @@ describe("live sampler", () => {
       expect(deep.length / samples.length).toBeGreaterThan(0.9);
       const times = samples.map((s) => s.timeNs);
       expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.5e9);
-      expect(counters.samples).toBe(samples.length);
+      expect(samples.length).toBeGreaterThanOrEqual(counters.samples); // every sample counted reached us
+      expect(samples.length - counters.samples).toBeLessThanOrEqual(2); // and only those taken since
       expect(counters.lost).toBe(0);
       expect(counters.stackErrors).toBe(0);
       expect(counters.userTruncated).toBe(0);
