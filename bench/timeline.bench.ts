@@ -6,7 +6,7 @@ import { createTestRenderer } from "@opentui/core/testing";
 import { diffSnapshots } from "../src/profile/diff.ts";
 import { FlameApp } from "../src/tui/app.ts";
 import { snapshotOf } from "../src/profile/snapshot.ts";
-import { binsByKey, rangeSnapshot, TimelineMirror } from "../src/profile/timeline.ts";
+import { binsByKey, rangeDiffSnapshot, rangeSnapshot, TimelineMirror } from "../src/profile/timeline.ts";
 import { TimelineRecorder } from "../src/profile/timeline-recorder.ts";
 import { StackTrie } from "../src/profile/trie.ts";
 
@@ -59,7 +59,9 @@ let nodes = 0;
 row("whole capture as a range", best(() => (nodes = rangeSnapshot(base, tl, { from: 0, to: 600 }).count)), `${nodes} nodes`);
 row("second half (30 s)", best(() => (nodes = rangeSnapshot(base, tl, { from: 300, to: 600 }).count)), `${nodes} nodes`);
 row("one second", best(() => (nodes = rangeSnapshot(base, tl, { from: 100, to: 110 }).count)), `${nodes} nodes`);
-row("diff of two 10 s ranges", best(() => (nodes = diffSnapshots(rangeSnapshot(base, tl, { from: 0, to: 100 }), rangeSnapshot(base, tl, { from: 500, to: 600 })).count)), `${nodes} nodes`);
+row("diff of two 10 s ranges", best(() => (nodes = rangeDiffSnapshot(base, tl, { from: 0, to: 100 }, { from: 500, to: 600 }).count)), `${nodes} nodes`);
+row("diff of two 30 s ranges", best(() => (nodes = rangeDiffSnapshot(base, tl, { from: 0, to: 300 }, { from: 300, to: 600 }).count)), `${nodes} nodes`);
+row("  the same with diffSnapshots (names)", best(() => (nodes = diffSnapshots(rangeSnapshot(base, tl, { from: 0, to: 300 }), rangeSnapshot(base, tl, { from: 300, to: 600 })).count)), `${nodes} nodes`);
 row("strip: samples per bin", best(() => tl.perBin()), `${tl.binCount} bins`);
 row("strip: per CPU rows", best(() => binsByKey(tl, "cpu", tl.firstBin, tl.lastBin + 1)), `${CPUS} rows`);
 row("snapshotOf the whole trie (for scale)", best(() => snapshotOf(trie)), `${base.count} nodes`);
@@ -80,6 +82,16 @@ for (let r = 0; r < 7; r++) {
   selectMs = Math.min(selectMs, performance.now() - t0);
 }
 row("viewer: select a 30 s range, lay out, paint (200x50)", selectMs, `${app.snapshot.count} nodes`);
+let diffMs = Infinity;
+for (let r = 0; r < 5; r++) {
+  app.time.clear();
+  const t0 = performance.now();
+  app.time.ranges = [{ from: 0, to: 300 }, { from: 300 + r, to: 600 }];
+  app.timeChanged();
+  await t.renderOnce();
+  diffMs = Math.min(diffMs, performance.now() - t0);
+}
+row("viewer: diff of two 30 s ranges, lay out, paint", diffMs, `${app.snapshot.count} nodes`);
 app.dispose();
 t.renderer.destroy();
 

@@ -2,6 +2,7 @@
 // weight) next to an append-only table of call paths, so any range of bins can be turned back
 // into a profile. Live sessions fill it in the worker (timeline-recorder.ts) and send deltas.
 
+import { DEFAULT_NEUTRAL } from "./diff.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 /** Default bin length (`--bins MS`). */
@@ -266,31 +267,53 @@ export function rangeWeight(tl: Timeline, r: BinRange): number {
   return sum;
 }
 
+/** Self weight of each call path over the samples in bins [r.from, r.to). */
+function pathWeights(tl: Timeline, r: BinRange): Float64Array {
+  const w = new Float64Array(tl.paths);
+  const s = tl.samples;
+  const sb = s.bin, sp = s.path, sw = s.weight;
+  for (let i = s.head; i < s.tail; i++) {
+    const b = sb[i]!;
+    if (b >= r.from && b < r.to) w[sp[i]!]! += sw ? sw[i]! : 1;
+  }
+  return w;
+}
+
 /**
  * The profile of the samples in bins [r.from, r.to): the same frame table as `base` (names,
  * kinds, details are shared), nodes in preorder with children by name as snapshotOf orders them.
  */
 export function rangeSnapshot(base: Snapshot, tl: Timeline, r: BinRange): Snapshot {
+  return treeOf(base, tl, pathWeights(tl, r), null);
+}
+
+/**
+ * The diff of two ranges, as diffSnapshots makes it (AFTER's weights as the snapshot's own,
+ * BEFORE's in `diff`), built straight from the call paths: both sides share one frame table,
+ * so no names are compared (a 60k-node capture: ~20 ms instead of ~100).
+ */
+export function rangeDiffSnapshot(base: Snapshot, tl: Timeline, before: BinRange, after: BinRange, neutral = DEFAULT_NEUTRAL): Snapshot {
+  return treeOf(base, tl, pathWeights(tl, after), pathWeights(tl, before), neutral);
+}
+
+/** Nodes for the paths with weight on either side, in preorder, children by name. */
+function treeOf(base: Snapshot, tl: Timeline, ownSelf: Float64Array, otherSelf: Float64Array | null, neutral = DEFAULT_NEUTRAL): Snapshot {
   const n = tl.paths;
   const parentOf = tl.pathParent;
   const frameOf = tl.pathFrame;
-  const total = new Float64Array(n);
-  const s = tl.samples;
-  const sb = s.bin, sp = s.path, sw = s.weight;
-  for (let i = s.head; i < s.tail; i++) {
-    const b = sb[i]!;
-    if (b >= r.from && b < r.to) total[sp[i]!]! += sw ? sw[i]! : 1;
-  }
-  const self = total.slice();
+  const total = ownSelf.slice();
+  const otherTotal = otherSelf ? otherSelf.slice() : null;
   // Parents come before children: one backward pass sums subtrees; children are linked as found.
   const firstChild = new Int32Array(n).fill(-1);
   const nextSibling = new Int32Array(n).fill(-1);
   let used = 1;
   for (let id = n - 1; id >= 1; id--) {
     const t = total[id]!;
-    if (!(t > 0)) continue;
+    const o = otherTotal ? otherTotal[id]! : 0;
+    if (!(t > 0) && !(o > 0)) continue;
     const p = parentOf[id]!;
     total[p]! += t;
+    if (otherTotal) otherTotal[p]! += o;
     nextSibling[id] = firstChild[p]!;
     firstChild[p] = id;
     used++;
@@ -307,6 +330,8 @@ export function rangeSnapshot(base: Snapshot, tl: Timeline, r: BinRange): Snapsh
   const end = new Int32Array(used);
   const oself = new Float64Array(used);
   const ototal = new Float64Array(used);
+  const bself = otherSelf ? new Float64Array(used) : null;
+  const btotal = otherSelf ? new Float64Array(used) : null;
   let maxDepth = 0;
   let next = 0;
   // Preorder: (path id, snapshot parent index); `end` is set when a subtree is complete.
@@ -323,8 +348,12 @@ export function rangeSnapshot(base: Snapshot, tl: Timeline, r: BinRange): Snapsh
     const d = p < 0 ? 0 : depth[p]! + 1;
     depth[i] = d;
     if (d > maxDepth) maxDepth = d;
-    oself[i] = self[id]!;
+    oself[i] = ownSelf[id]!;
     ototal[i] = total[id]!;
+    if (bself) {
+      bself[i] = otherSelf![id]!;
+      btotal![i] = otherTotal![id]!;
+    }
     open.push(i);
     kids.length = 0;
     for (let c = firstChild[id]!; c !== -1; c = nextSibling[c]!) kids.push(c);
@@ -349,6 +378,7 @@ export function rangeSnapshot(base: Snapshot, tl: Timeline, r: BinRange): Snapsh
     unit: base.unit,
     live: base.live,
     timeline: base.timeline,
+    ...(bself ? { diff: { side: "after" as const, self: bself, total: btotal!, neutral } } : {}),
   };
 }
 

@@ -3,9 +3,9 @@
 // strip's mode (p) and the profile the graph shows for the ranges (rebuilt from the timeline).
 
 import type { MouseEvent } from "@opentui/core";
-import { DEFAULT_NEUTRAL, diffSnapshots } from "../profile/diff.ts";
+import { DEFAULT_NEUTRAL } from "../profile/diff.ts";
 import type { Snapshot } from "../profile/snapshot.ts";
-import { type BinRange, binsOfMs, DEFAULT_BIN_MS, rangeSnapshot, rangeWeight, type Timeline } from "../profile/timeline.ts";
+import { type BinRange, binsOfMs, DEFAULT_BIN_MS, rangeDiffSnapshot, rangeSnapshot, rangeWeight, type Timeline } from "../profile/timeline.ts";
 import { formatCount } from "./format.ts";
 import { binsOfCol, colAt, colOfBin, STRIP_MODES, stripGeometry, stripRowCount, type StripMarks, type StripMode } from "./timeline-strip.ts";
 
@@ -74,10 +74,7 @@ export class TimeSelection {
     const t0 = performance.now();
     let view: Snapshot;
     if (this.ranges.length === 1) view = rangeSnapshot(base, tl, this.ranges[0]!);
-    else {
-      const d = diffSnapshots(rangeSnapshot(base, tl, this.ranges[0]!), rangeSnapshot(base, tl, this.ranges[1]!), base.diff?.neutral ?? DEFAULT_NEUTRAL);
-      view = { ...d, live: base.live, timeline: tl };
-    }
+    else view = rangeDiffSnapshot(base, tl, this.ranges[0]!, this.ranges[1]!, base.diff?.neutral ?? DEFAULT_NEUTRAL);
     this.lastBuildMs = performance.now() - t0;
     // Samples reach the worker late by at most its drain time (2 s); then a range's bins are final.
     const closed = this.ranges.every((r) => (r.to + Math.ceil(3000 / tl.binMs)) <= tl.lastBin);

@@ -6,7 +6,9 @@ import { expect, test } from "bun:test";
 import { exportFolded } from "../../src/export/folded.ts";
 import { FrameKind } from "../../src/profile/frames.ts";
 import { snapshotOf } from "../../src/profile/snapshot.ts";
-import { binsByKey, binsOfMs, parseRangeMs, rangeSnapshot, rangeWeight, SampleColumns, Timeline, TimelineMirror } from "../../src/profile/timeline.ts";
+import { diffSnapshots } from "../../src/profile/diff.ts";
+import { exportDiffFolded } from "../../src/export/diff-folded.ts";
+import { binsByKey, binsOfMs, parseRangeMs, rangeDiffSnapshot, rangeSnapshot, rangeWeight, SampleColumns, Timeline, TimelineMirror } from "../../src/profile/timeline.ts";
 import { TimelineRecorder } from "../../src/profile/timeline-recorder.ts";
 import { StackTrie } from "../../src/profile/trie.ts";
 
@@ -175,4 +177,20 @@ test("ring: the recorder keeps its own trie over the window's bins and rebuilds 
   // The range of the last two bins is exactly their two stacks.
   const base = { ...snapshotOf(new StackTrie(frames)), names: frames.names };
   expect(exportFolded(rangeSnapshot(base, tl, { from: 2998, to: 3000 }))).toBe("p;f2998;g2 1\np;f2999;g3 1\n");
+});
+
+test("the diff of two ranges equals diffSnapshots of the two range profiles", () => {
+  const stacks = ["p;main;a", "p;main;b", "p;main;b;c", "q;x", "p;main;a;d"];
+  const samples: [number, string, number][] = [];
+  for (let i = 0; i < 200; i++) samples.push([i * 5, stacks[(i * 7 + (i > 100 ? 3 : 0)) % (i > 100 ? 5 : 3)]!, i & 1]);
+  const { trie, rec } = capture(samples);
+  const tl = new TimelineMirror().apply(rec.take(2000 * MS));
+  const base = snapshotOf(trie);
+  const A = { from: 0, to: 5 }, B = { from: 5, to: 10 };
+  const fast = rangeDiffSnapshot(base, tl, A, B);
+  const slow = diffSnapshots(rangeSnapshot(base, tl, A), rangeSnapshot(base, tl, B));
+  expect(exportDiffFolded(fast)).toBe(exportDiffFolded(slow));
+  expect(fast.diff!.total[0]).toBe(slow.diff!.total[0]);
+  expect(Array.from(fast.total)).toEqual(Array.from(slow.total));
+  expect(Array.from(fast.diff!.total)).toEqual(Array.from(slow.diff!.total));
 });
