@@ -306,13 +306,14 @@ export class FlameApp {
     this.zoomPath = pathNames(this.snapshot, node);
   }
 
-  /** Esc: close help, else clear the search, else unzoom one step. */
+  /** Esc: close help, else drop a time range being marked, else clear the search, else unzoom one step. */
   escape(): void {
     if (this.helpOpen) {
       this.helpOpen = false;
       this.changed();
       return;
     }
+    if (this.time.cancelMark()) return;
     if (this.search.pattern !== "") {
       this.search = compileSearch("");
       this.changed();

@@ -195,6 +195,15 @@ export class TimeSelection {
     this.cursor = null;
   }
 
+  /** Esc while marking a range: forget its first end; false when nothing was being marked. */
+  cancelMark(): boolean {
+    if (this.mark === null) return false;
+    this.mark = null;
+    this.host.message = "range marking cancelled";
+    this.host.redraw();
+    return true;
+  }
+
   /** `x`: the whole capture again. */
   clear(): void {
     if (this.noTime()) return;

@@ -147,3 +147,14 @@ test("--range opens the viewer with that range selected; the help lists the time
   expect(screen).toContain("Time (strip above the graph)");
   for (const k of ["time cursor", "mark range start, then end", "diff this range with next", "whole capture", "strip: samples/CPU/process", "on the strip: a time range", "q  Ctrl-C  quit"]) expect(screen).toContain(k);
 });
+
+test("Esc while marking drops the mark, and only then clears searches and unzooms", async () => {
+  m = await mount(twoPhases(), 80, 24);
+  await m.key("]");
+  await m.key("v");
+  expect(m.app.time.mark).toBe(0);
+  await m.key("escape");
+  expect(m.app.time.mark).toBeNull();
+  expect((await m.lines())[23]).toContain("range marking cancelled");
+  expect(m.app.time.ranges).toEqual([]);
+});
