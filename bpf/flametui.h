@@ -65,6 +65,11 @@ struct flametui_sample {
  * time_ns is when it ran again; tgid, tid and comm are the blocked thread's. */
 #define FLAMETUI_F_OFFCPU 256u
 #define FLAMETUI_OFFCPU_EXTRA 16
+/* With copy_stack, an off-CPU record also has FLAMETUI_F_USER_REGS: after its frames (kernel, then
+ * the frame-pointer user stack) come the register block and FLAMETUI_OFFCPU_COPY bytes of stack at
+ * most, so user space unwinds the frames nearest the block (glibc's, which have no frame pointers)
+ * and joins them to the frame-pointer stack. */
+#define FLAMETUI_OFFCPU_COPY 512
 
 /* Process lifecycle records travel in the same ring buffer as the samples, so they arrive in
  * order with them. They are a bare header (no frames) with one of these flags set; comm is

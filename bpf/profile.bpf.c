@@ -113,7 +113,8 @@ struct flametui_offcpu {
 	char comm[FLAMETUI_COMM_LEN];
 	__u64 blocked_ns;
 	__u64 state;
-	__u64 frames[2 * FLAMETUI_MAX_FRAMES];
+	/* frames, then (copy_stack) registers and a little stack; + 4096: the verifier's slack for copy_pages */
+	__u64 frames[2 * FLAMETUI_MAX_FRAMES + 2 + FLAMETUI_REGS + (FLAMETUI_OFFCPU_COPY + 4096) / 8];
 };
 
 struct blocked {
@@ -455,7 +456,12 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 	if (kn == FLAMETUI_MAX_FRAMES)
 		b->rec.flags |= FLAMETUI_F_KERNEL_TRUNCATED;
 	if (!(tflags & (PF_KTHREAD | PF_EXITING))) {
-		n = bpf_get_stack(ctx, &b->rec.frames[kn], STACK_BYTES, BPF_F_USER_STACK);
+		__u32 at = kn;
+
+		/* the compiler may index with kn from before its clamp; the verifier needs the bound */
+		asm volatile("" : "+r"(at));
+		at &= FLAMETUI_MAX_FRAMES;
+		n = bpf_get_stack(ctx, &b->rec.frames[at], STACK_BYTES, BPF_F_USER_STACK);
 		if (n > 0)
 			un = (__u64)n / sizeof(__u64);
 		if (un > FLAMETUI_MAX_FRAMES)
@@ -467,6 +473,30 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 	b->rec.user_frames = un;
 	b->start_ns = now;
 	b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
+	if (copy_stack && un > 0) {
+		__u32 at = kn + un;
+		__u64 *regs, len;
+		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		asm volatile("" : "+r"(at));
+		at &= 2 * FLAMETUI_MAX_FRAMES + 1; /* <= 255: the same value, bounded for the verifier */
+		regs = &b->rec.frames[at];
+#if defined(__TARGET_ARCH_x86)
+		regs[0] = BPF_CORE_READ(uregs, ip);
+		regs[1] = BPF_CORE_READ(uregs, sp);
+		regs[2] = BPF_CORE_READ(uregs, bp);
+		regs[3] = 0;
+#elif defined(__TARGET_ARCH_arm64)
+		regs[0] = BPF_CORE_READ(uregs, pc);
+		regs[1] = BPF_CORE_READ(uregs, sp);
+		regs[2] = BPF_CORE_READ(uregs, regs[29]);
+		regs[3] = BPF_CORE_READ(uregs, regs[30]);
+#endif
+		len = regs[1] ? copy_pages((char *)&regs[FLAMETUI_REGS], regs[1], FLAMETUI_OFFCPU_COPY) : 0;
+		regs[4] = len;
+		b->rec.flags |= FLAMETUI_F_USER_REGS;
+		b->size += REGS_BYTES + len;
+	}
 	if (bpf_map_update_elem(&blocked_threads, &tid, b, BPF_ANY))
 		__sync_fetch_and_add(&offcpu_dropped, 1);
 }

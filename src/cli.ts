@@ -3,6 +3,7 @@
 
 import { cac } from "cac";
 import { UNWIND_MODES, type UnwindMode } from "./unwind/unwind-target.ts";
+import { MEASURES, type Measure } from "./collect/measure.ts";
 import { UsageError } from "./errors.ts";
 import { parseRangeMs } from "./profile/timeline.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
@@ -48,6 +49,10 @@ export interface LiveOptions extends GlobalOptions {
   /** One frame per unnamed address ("libfoo.so+0x1a2b") instead of one per file ("[libfoo.so]"). */
   addresses: boolean;
   unwind: UnwindMode;
+  /** --mode: cpu, offcpu or wall. */
+  measure: Measure;
+  /** --min-block-us, in ns. */
+  minBlockNs: number;
   /** `-- COMMAND ARGS`: run this command and profile it and its children until it exits. */
   command?: string[];
   /** Time bin length of the time strip (--bins, ms). */
@@ -180,7 +185,9 @@ export function buildCli(forHelp = false) {
       .option("--addresses", "One frame per address without a symbol (libfoo.so+0x1a2b), not one per file ([libfoo.so])")
       .option("--bins <ms>", "Time bin length of the time strip above the graph, in milliseconds", { default: 100 })
       .option("--range <start-end>", "Only the samples START to END ms after the start (e.g. 500-1000): written with -o, selected in the viewer")
-      .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" });
+      .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" })
+      .option("--mode <what>", "cpu (on-CPU samples), offcpu (time blocked, with the stack it blocked in) or wall (both, in nanoseconds)", { default: "cpu" })
+      .option("--min-block-us <n>", "offcpu, wall: leave out blocks shorter than this, in microseconds", { default: 1 });
   live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds (default: 1000; with -- COMMAND: until it exits)");
   live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
@@ -332,7 +339,7 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
   if (command !== undefined && command.length === 0) throw new UsageError("'--' needs a command after it", "e.g. sudo flametui fixed -- ./myprog ARGS");
   if (command !== undefined && pids.length > 0) throw new UsageError("--pid and -- COMMAND cannot be used together", "profile running processes with --pid, or a new one with -- COMMAND");
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), ...(command !== undefined ? { command } : {}), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), measure: measureOf(o.mode), minBlockNs: nonNegative(o.minBlockUs ?? 1, "--min-block-us") * 1000, ...(command !== undefined ? { command } : {}), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) };
 }
 
 /** A bin is at most a minute long. */
@@ -343,6 +350,19 @@ function rangeOf(v: unknown): MsRange | undefined {
   const r = v === true ? null : parseRangeMs(String(v));
   if (!r) throw new UsageError(`invalid value '${String(v)}' for --range: it needs START-END in milliseconds from the start, START below END`, "e.g. --range 500-1000 for the second half of a 1 s capture");
   return r;
+}
+
+function measureOf(v: unknown): Measure {
+  if (v === undefined) return "cpu";
+  const m = MEASURES.find((x) => x === String(v));
+  if (m === undefined) throw new UsageError(`unknown --mode '${String(v)}': use ${MEASURES.join(", ")}`);
+  return m;
+}
+
+function nonNegative(v: unknown, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 3.6e9) throw new UsageError(`${flag}: '${String(v)}' is not a number of microseconds (0 or more)`);
+  return n;
 }
 
 function unwindOf(v: unknown): UnwindMode {

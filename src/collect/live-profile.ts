@@ -11,9 +11,10 @@ import { StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
-import { F_EXEC, F_FORK, F_KERNEL_TRUNCATED, F_LIFECYCLE, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+import { F_EXEC, F_FORK, F_KERNEL_TRUNCATED, F_LIFECYCLE, F_OFFCPU, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 import { StackBuilder } from "./stack-builder.ts";
 import { StackUnwinder } from "../unwind/unwinder.ts";
+import type { Measure } from "./measure.ts";
 
 /**
  * A sample stamped this long after the end of a fixed window proves every sample of the window
@@ -27,6 +28,12 @@ export class LiveProfile {
   private trie: StackTrie;
   /** Each sample's time bin, leaf and CPU for the viewer's time strip and ranges (ring: over its window, with a trie of its own). */
   private readonly timeline: TimelineRecorder | null;
+  /** What the weights are: samples (cpu), or nanoseconds (offcpu: blocked time; wall: that and CPU samples of 1/hz s each). */
+  private readonly measure: Measure;
+  private readonly sampleWeight: number;
+  /** offcpu, wall: nanoseconds off the CPU and on it (by samples) in the profile. */
+  offCpuNs = 0;
+  onCpuNs = 0;
   private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
   /** Unwinds stack-copy samples (--unwind auto/dwarf); null with frame pointers. */
@@ -92,7 +99,10 @@ export class LiveProfile {
     this.rateAt = startNs;
     this.zeroNs = startNs;
     const binMs = config.binMs ?? DEFAULT_BIN_MS;
-    this.timeline = new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
+    this.measure = config.measure ?? "cpu";
+    this.sampleWeight = this.measure === "wall" ? Math.round(1e9 / config.hz) : 1;
+    // The time strip counts samples; off-CPU time is not samples (not kept per bin yet).
+    this.timeline = this.measure !== "cpu" ? null : new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
   }
 
   /**
@@ -110,7 +120,7 @@ export class LiveProfile {
       this.trie = new StackTrie(this.frames);
       this.timeline?.reset(this.trie, nowNs);
     }
-    this.samples = this.truncated = this.exited = this.unwindIncomplete = 0;
+    this.samples = this.truncated = this.exited = this.unwindIncomplete = this.offCpuNs = this.onCpuNs = 0;
     this.firstNs = Infinity;
     this.lastNs = -Infinity;
     this.rate = this.rateSamples = 0;
@@ -130,17 +140,21 @@ export class LiveProfile {
     }
     this.readInWindow++;
     const len = this.builder.build(s);
+    const off = (s.flags & F_OFFCPU) !== 0;
+    const weight = off ? s.offCpuNs : this.sampleWeight;
     if (this.window) {
-      if (!this.window.addAt(Math.floor((t - this.startNs) / this.slotNs), this.builder.stack, len, 1)) {
+      if (!this.window.addAt(Math.floor((t - this.startNs) / this.slotNs), this.builder.stack, len, weight)) {
         this.outside++;
         return;
       }
       this.timeline?.recordStack(t, this.builder.stack, len, s.cpu);
     } else {
-      const leaf = this.trie.add(this.builder.stack, len, 1);
+      const leaf = this.trie.add(this.builder.stack, len, weight);
       this.timeline?.record(t, leaf, s.cpu);
     }
     this.samples++;
+    if (off) this.offCpuNs += weight;
+    else if (this.measure === "wall") this.onCpuNs += weight;
     if (this.builder.stack.includes(this.exitedFrame)) this.exited++;
     if ((s.flags & (F_KERNEL_TRUNCATED | F_USER_TRUNCATED)) !== 0) this.truncated++;
     else if ((s.flags & (F_USER_NO_UNWIND_INFO | F_USER_BAD_FRAME)) !== 0) this.unwindIncomplete++;
@@ -224,6 +238,7 @@ export class LiveProfile {
       taken: this.taken,
       truncated: this.truncated,
       exited: this.exited,
+      ...(this.measure !== "cpu" ? { measure: this.measure, offCpuNs: this.offCpuNs, onCpuNs: this.onCpuNs } : {}),
       ...(this.unwinder !== null ? { unwind: { incomplete: this.unwindIncomplete, tableBytes: this.symbolizer.stats().unwindTableBytes } } : {}),
       spanMs: this.samples > 0 ? (this.lastNs - this.firstNs) / 1e6 : 0,
       draining: this.draining,
@@ -236,7 +251,7 @@ export class LiveProfile {
   }
 
   snapshot(nowNs: number, frozen: boolean, finished = false): Snapshot {
-    const s = snapshotOf(this.trie, "samples", this.stats(nowNs, frozen, finished), true); // encoded at once: names shared
+    const s = snapshotOf(this.trie, this.measure === "cpu" ? "samples" : "nanoseconds", this.stats(nowNs, frozen, finished), true); // encoded at once: names shared
     const n = s.names.length;
     // Raw names never change once known, so one array grows and is shared (the encoder sends new ids only).
     const raw = this.rawNames;

@@ -36,6 +36,9 @@ export const F_FORK = 64;
 export const F_LIFECYCLE = F_EXEC | F_EXIT | F_FORK;
 /** A stack-copy sample: user registers and stack bytes follow the kernel frames (bpf/flametui.h). */
 export const F_USER_REGS = 128;
+/** Off-CPU time: blocked ns and run state follow the header, then the frames (bpf/flametui.h). */
+export const F_OFFCPU = 256;
+export const OFFCPU_EXTRA_BYTES = 16;
 /** Set by the unwinder (never by the kernel): why the user stack ends where it does. */
 export const F_USER_NO_UNWIND_INFO = 1 << 16;
 export const F_USER_BAD_FRAME = 1 << 17;
@@ -87,6 +90,9 @@ export interface RawSample {
   stack: Uint32Array;
   stackAt: number;
   stackLen: number;
+  /** With F_OFFCPU: nanoseconds the thread was off the CPU, and its run state when it left (TASK_* bits; 0: preempted). */
+  offCpuNs: number;
+  offCpuState: number;
 }
 
 interface CommEntry {
@@ -110,6 +116,7 @@ export class SampleDecoder {
     kernel: new Float64Array(MAX_FRAMES), kernelLen: 0,
     user: new Float64Array(MAX_FRAMES), userLen: 0, flags: 0,
     ip: 0, sp: 0, fp: 0, lr: 0, stack: new Uint32Array(0), stackAt: 0, stackLen: 0,
+    offCpuNs: 0, offCpuState: 0,
   };
   /** Records dropped because their size did not match their frame counts. */
   malformed = 0;
@@ -123,15 +130,19 @@ export class SampleDecoder {
     const kn = words[at + W_KERNEL_FRAMES]!;
     const un = words[at + W_USER_FRAMES]!;
     const flags = words[at + W_FLAGS]!;
-    if (kn > MAX_FRAMES || un > MAX_FRAMES || size < SAMPLE_HEADER_BYTES + 8 * (kn + un)) {
+    const extra = flags & F_OFFCPU ? OFFCPU_EXTRA_BYTES : 0;
+    if (kn > MAX_FRAMES || un > MAX_FRAMES || size < SAMPLE_HEADER_BYTES + extra + 8 * (kn + un)) {
       this.malformed++;
       return null;
     }
-    const regsAt = at + W_FRAMES + 2 * kn;
+    const framesAt = at + W_FRAMES + extra / 4;
+    // Registers follow the frames: the kernel's of a sample (no user frames), or both of an off-CPU record.
+    const regsAt = framesAt + 2 * (kn + un);
+    const before = SAMPLE_HEADER_BYTES + extra + 8 * (kn + un + REGS_WORDS);
     let stackLen = 0;
     if (flags & F_USER_REGS) {
-      stackLen = size >= SAMPLE_HEADER_BYTES + 8 * (kn + REGS_WORDS) ? words[regsAt + 8]! : -1;
-      if (un !== 0 || stackLen < 0 || stackLen > STACK_COPY_BYTES || stackLen % 8 !== 0 || size < SAMPLE_HEADER_BYTES + 8 * (kn + REGS_WORDS) + stackLen) {
+      stackLen = size >= before ? words[regsAt + 8]! : -1;
+      if ((un !== 0 && !extra) || stackLen < 0 || stackLen > STACK_COPY_BYTES || stackLen % 8 !== 0 || size < before + stackLen) {
         this.malformed++;
         return null;
       }
@@ -144,7 +155,7 @@ export class SampleDecoder {
     s.timeNs = words[at + W_TIME_NS + 1]! * TWO32 + words[at + W_TIME_NS]!;
     s.comm = this.comm(words, at + W_COMM, s.tid);
     const k = s.kernel;
-    let w = at + W_FRAMES;
+    let w = framesAt;
     for (let i = 0; i < kn; i++, w += 2) k[i] = (words[w + 1]! - KERNEL_HI) * TWO32 + words[w]!;
     s.kernelLen = kn;
     const u = s.user;
@@ -161,6 +172,12 @@ export class SampleDecoder {
       s.ip = s.sp = s.fp = s.lr = 0;
     }
     s.stackLen = stackLen;
+    if (extra) {
+      s.offCpuNs = words[at + W_FRAMES + 1]! * TWO32 + words[at + W_FRAMES]!;
+      s.offCpuState = words[at + W_FRAMES + 2]!;
+    } else {
+      s.offCpuNs = s.offCpuState = 0;
+    }
     return s;
   }
 

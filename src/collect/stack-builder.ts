@@ -9,7 +9,8 @@ import { FrameKind, type FrameTable } from "../profile/frames.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import { RawStackCache } from "./raw-stack-cache.ts";
 import type { StackUnwinder } from "../unwind/unwinder.ts";
-import { F_KERNEL_TRUNCATED, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+import { offCpuStateFrame } from "./measure.ts";
+import { F_KERNEL_TRUNCATED, F_OFFCPU, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 
 export const TRUNCATED_FRAME = "[truncated]";
 export const NO_UNWIND_INFO_FRAME = "[no unwind info]";
@@ -29,6 +30,7 @@ export class StackBuilder {
   private readonly truncated: number;
   private readonly noInfo: number;
   private readonly badFrame: number;
+  private readonly stateFrames = new Map<number, number>();
 
   constructor(
     private readonly frames: FrameTable,
@@ -43,7 +45,12 @@ export class StackBuilder {
 
   /** Fills `this.stack` for the sample and returns its length (unwinding a stack copy first). */
   build(s: RawSample): number {
-    if (this.unwinder !== null && (s.flags & F_USER_REGS) !== 0) this.unwinder.unwind(s);
+    if (this.unwinder !== null && (s.flags & F_USER_REGS) !== 0) {
+      if (s.flags & F_OFFCPU) this.unwinder.unwindJoined(s);
+      else this.unwinder.unwind(s);
+    }
+    // Off-CPU stacks end in their state's frame, which the addresses do not say: not cached.
+    if (s.flags & F_OFFCPU) return this.symbolize(s);
     const tid = this.shape.threads ? s.tid : -1;
     const cached = this.cache.get(s.pid, tid, s.kernel, s.kernelLen, s.user, s.userLen, this.stack);
     if (cached >= 0) return cached;
@@ -75,8 +82,22 @@ export class StackBuilder {
     tmp.length = 0;
     if (s.flags & F_KERNEL_TRUNCATED) out.push(this.truncated);
     if (s.kernelLen > 0) this.symbolizer.kernelStack(s.kernel, s.kernelLen, tmp);
-    for (let i = tmp.length - 1; i >= 0; i--) out.push(tmp[i]!);
+    // An off-CPU stack is taken inside the sched_switch tracepoint: its innermost frames are the
+    // BPF program and the tracepoint's caller, not the thread's.
+    let inner = 0;
+    if (s.flags & F_OFFCPU) while (inner < tmp.length && isTracepointMachinery(this.frames.names[tmp[inner]!]!)) inner++;
+    for (let i = tmp.length - 1; i >= inner; i--) out.push(tmp[i]!);
+    if (s.flags & F_OFFCPU) out.push(this.stateFrame(s.offCpuState));
     return out.length;
+  }
+
+  private stateFrame(state: number): number {
+    let id = this.stateFrames.get(state);
+    if (id === undefined) {
+      id = this.frames.intern(offCpuStateFrame(state), FrameKind.OffCpu);
+      this.stateFrames.set(state, id);
+    }
+    return id;
   }
 
   /** The process changed (exec, exit): its cached stacks must not be used again. */
@@ -93,4 +114,9 @@ export class StackBuilder {
     }
     return id;
   }
+}
+
+/** Kernel frames of the BPF program and tracepoint plumbing: `bpf_prog_<tag>_<name>`, `bpf_trace_run4`, `__bpf_trace_sched_switch`. */
+function isTracepointMachinery(name: string): boolean {
+  return name.startsWith("bpf_prog_") || name.startsWith("bpf_trace_run") || name.startsWith("__bpf_trace_") || name.startsWith("__traceiter_");
 }

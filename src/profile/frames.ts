@@ -10,6 +10,8 @@ export const FrameKind = {
   Kernel: 5,
   Jit: 6,
   Unresolved: 7,
+  /** Why a thread was off the CPU: the leaf of an off-CPU stack ([sleeping], [disk], [runnable]). */
+  OffCpu: 8,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -22,6 +24,7 @@ export const FRAME_KIND_NAMES: readonly string[] = [
   "kernel",
   "jit",
   "unresolved",
+  "off-cpu",
 ];
 
 const KIND_COUNT = FRAME_KIND_NAMES.length;

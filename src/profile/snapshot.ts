@@ -31,6 +31,10 @@ export interface LiveStats {
    * as truncated), and the memory of the call-frame tables loaded.
    */
   unwind?: { incomplete: number; tableBytes: number };
+  /** --mode offcpu / wall: what the weights measure, and the nanoseconds off the CPU and (wall) on it. */
+  measure?: "offcpu" | "wall";
+  offCpuNs?: number;
+  onCpuNs?: number;
   /** Time between the first and the last sample in the profile, by the samples' own timestamps. */
   spanMs?: number;
   /** fixed: the sampling time is over and the samples taken in it are still being read. */

@@ -34,6 +34,8 @@ function family(kind: number, v1: number, v2: number, v3: number): Rgb {
     case FrameKind.Pid:
     case FrameKind.Thread: // periwinkle blue
       return [120 + Math.floor(40 * v1), 150 + Math.floor(40 * v2), 235 + Math.floor(20 * v3)];
+    case FrameKind.OffCpu: // deep blue, as FlameGraph draws off-CPU time
+      return [40 + Math.floor(40 * v1), 90 + Math.floor(50 * v2), 200 + Math.floor(55 * v1)];
     case FrameKind.Unresolved: {
       const g = 140 + Math.floor(60 * v1);
       return [g, g, g];

@@ -2,7 +2,7 @@
 // return addresses of its user stack, with the call-frame tables of the mapped files (.eh_frame),
 // frame pointers where a file has none (auto) or for JIT code, and a reason where it stops early.
 
-import { F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, MAX_FRAMES, type RawSample } from "../collect/records.ts";
+import { F_OFFCPU, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, MAX_FRAMES, type RawSample } from "../collect/records.ts";
 import {
   CFA_FP,
   CFA_NONE,
@@ -27,6 +27,8 @@ export interface UnwindStats {
   /** Frames found by call-frame information / by frame pointers. */
   cfiFrames: number;
   fpFrames: number;
+  /** Off-CPU stacks whose unwound frames were joined to the kernel's frame-pointer walk. */
+  joined: number;
 }
 
 const TWO32 = 4294967296;
@@ -36,10 +38,11 @@ const USER_LIMIT = 2 ** 47;
 const ARM64_VA_MASK = 2 ** 48;
 
 export class StackUnwinder {
-  readonly stats: UnwindStats = { samples: 0, complete: 0, noInfo: 0, truncated: 0, badFrame: 0, cfiFrames: 0, fpFrames: 0 };
+  readonly stats: UnwindStats = { samples: 0, complete: 0, noInfo: 0, truncated: 0, badFrame: 0, cfiFrames: 0, fpFrames: 0, joined: 0 };
   /** Answers for the mappings seen in the sample being unwound (a stack mostly stays in a few). */
   private readonly seen = [new UnwindLookup(), new UnwindLookup(), new UnwindLookup(), new UnwindLookup()];
   private seenCount = 0;
+  private readonly fpFrames = new Float64Array(MAX_FRAMES);
 
   constructor(
     private readonly source: UnwindSource,
@@ -53,7 +56,10 @@ export class StackUnwinder {
    * and sets F_USER_NO_UNWIND_INFO / F_USER_TRUNCATED / F_USER_BAD_FRAME when it stops early.
    */
   unwind(s: RawSample): void {
-    if (!(s.flags & F_USER_REGS) || s.stackLen <= 0 || s.ip === 0) return;
+    if (!(s.flags & F_USER_REGS) || s.stackLen <= 0 || s.ip === 0) {
+      s.userLen = s.flags & F_OFFCPU ? s.userLen : 0;
+      return;
+    }
     const st = this.stats;
     st.samples++;
     const out = s.user;
@@ -141,6 +147,45 @@ export class StackUnwinder {
     else if (stop === F_USER_NO_UNWIND_INFO) st.noInfo++;
     else if (stop === F_USER_TRUNCATED) st.truncated++;
     else st.badFrame++;
+  }
+
+  /**
+   * An off-CPU record carries the kernel's frame-pointer walk of the user stack and a short stack
+   * copy: unwinds the copy (the frames nearest the block, in code without frame pointers) and
+   * continues with the frame-pointer frames from the first return address both have.
+   */
+  unwindJoined(s: RawSample): void {
+    const fp = this.fpFrames;
+    const fpLen = s.userLen;
+    for (let i = 0; i < fpLen; i++) fp[i] = s.user[i]!;
+    const fpFlags = s.flags & F_USER_TRUNCATED;
+    s.flags &= ~F_USER_TRUNCATED;
+    this.unwind(s);
+    const stop = s.flags & (F_USER_TRUNCATED | F_USER_NO_UNWIND_INFO | F_USER_BAD_FRAME);
+    if (stop === 0 || s.userLen === 0) {
+      if (s.userLen === 0) this.restore(s, fpLen, fpFlags);
+      return;
+    }
+    const out = s.user;
+    for (let j = 1; j < fpLen; j++) {
+      for (let i = s.userLen - 1; i >= 1; i--) {
+        if (out[i] !== fp[j]) continue;
+        let n = i + 1;
+        for (let k = j + 1; k < fpLen && n < MAX_FRAMES; k++) out[n++] = fp[k]!;
+        s.userLen = n;
+        s.flags = (s.flags & ~stop) | fpFlags;
+        this.stats.joined++;
+        return;
+      }
+    }
+    // Nothing in common: keep whichever walk went further.
+    if (fpLen > s.userLen) this.restore(s, fpLen, fpFlags);
+  }
+
+  private restore(s: RawSample, fpLen: number, fpFlags: number): void {
+    for (let i = 0; i < fpLen; i++) s.user[i] = this.fpFrames[i]!;
+    s.userLen = fpLen;
+    s.flags = (s.flags & ~(F_USER_TRUNCATED | F_USER_NO_UNWIND_INFO | F_USER_BAD_FRAME)) | fpFlags;
   }
 
   /** What is mapped at `addr`: from the mappings this sample already met, else asked of the source. */

@@ -4,6 +4,7 @@
 import type { DetailsView, LiveStats, Snapshot } from "../profile/snapshot.ts";
 import { deltaBuffers, type TimelineDelta, TimelineMirror } from "../profile/timeline.ts";
 import type { UnwindMode } from "../unwind/unwind-target.ts";
+import type { Measure } from "../collect/measure.ts";
 
 export type LiveMode = "fixed" | "aggregate" | "ring";
 
@@ -26,6 +27,10 @@ export interface LiveConfig {
   addresses?: boolean;
   /** How user stacks are unwound: frame pointers in the kernel, or stack copies unwound with call-frame information. */
   unwind?: UnwindMode;
+  /** What is measured: CPU time (timer samples), time off the CPU, or both (wall time). Default cpu. */
+  measure?: Measure;
+  /** offcpu, wall: blocks shorter than this are left out in the kernel. */
+  minBlockNs?: number;
   threads: boolean;
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */

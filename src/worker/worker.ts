@@ -92,7 +92,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.followForks ? [] : config.pids, log.write));
   const copyStack = (config.unwind ?? "fp") !== "fp";
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses, unwindTables: copyStack });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack }));
+  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack, onCpu: (config.measure ?? "cpu") !== "offcpu", offCpu: (config.measure ?? "cpu") !== "cpu", minBlockNs: config.minBlockNs }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
