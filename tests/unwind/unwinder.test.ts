@@ -67,7 +67,7 @@ function sample(ip: number, fp: number, words: number[], opts: { lr?: number; st
     kernel: new Float64Array(MAX_FRAMES), kernelLen: 0,
     user: new Float64Array(MAX_FRAMES), userLen: 0,
     flags: F_USER_REGS, ip, sp: SP, fp, lr: opts.lr ?? 0,
-    stack, stackAt: 0, stackLen: opts.stackLen ?? 8 * words.length,
+    stack, stackAt: 0, stackLen: opts.stackLen ?? 8 * words.length, offCpuNs: 0, offCpuState: 0,
   };
 }
 
