@@ -9,6 +9,14 @@ import { type BinRange, binsOfMs, DEFAULT_BIN_MS, rangeDiffSnapshot, rangeSnapsh
 import { formatCount } from "./format.ts";
 import { binsOfCol, colAt, colOfBin, STRIP_MODES, stripGeometry, stripRowCount, type StripMarks, type StripMode } from "./timeline-strip.ts";
 
+/**
+ * The live figures shown with a range: the capture's, without the CPU count, so the root's details
+ * show the range's weights instead of the whole capture's sample account.
+ */
+function rangeLive(base: Snapshot): Snapshot["live"] {
+  return base.live && { ...base.live, cpus: undefined };
+}
+
 /** What the selection needs of the viewer. */
 export interface TimeHost {
   /** The whole profile (the newest snapshot), whatever the graph shows. */
@@ -68,13 +76,14 @@ export class TimeSelection {
     const c = this.cache;
     if (c && c.key === key && (c.base === base && c.version === tl.version || c.closed && c.view.timeline === tl && c.base.names === base.names)) {
       // A range that ended bins ago gets no more samples: only the live figures move on.
-      c.view.live = base.live;
+      c.view.live = rangeLive(base);
       return c.view;
     }
     const t0 = performance.now();
     let view: Snapshot;
     if (this.ranges.length === 1) view = rangeSnapshot(base, tl, this.ranges[0]!);
     else view = rangeDiffSnapshot(base, tl, this.ranges[0]!, this.ranges[1]!, base.diff?.neutral ?? DEFAULT_NEUTRAL);
+    view.live = rangeLive(base);
     this.lastBuildMs = performance.now() - t0;
     // Samples reach the worker late by at most its drain time (2 s); then a range's bins are final.
     const closed = this.ranges.every((r) => (r.to + Math.ceil(3000 / tl.binMs)) <= tl.lastBin);

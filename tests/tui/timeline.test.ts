@@ -158,3 +158,14 @@ test("Esc while marking drops the mark, and only then clears searches and unzoom
   expect((await m.lines())[23]).toContain("range marking cancelled");
   expect(m.app.time.ranges).toEqual([]);
 });
+
+test("a range of a finished live capture: the root's details give the range's weight, not the capture's sample account", async () => {
+  const s = twoPhases();
+  s.live = { mode: "fixed", hz: 100, elapsedMs: 1000, samples: 150, samplesPerSec: 0, lost: 0, finished: true, cpus: 2 };
+  m = await mount(s, 80, 24);
+  expect((await m.lines())[22]).toContain("possible samples");
+  m.app.time.select({ from: 5, to: 10 });
+  const details = (await m.lines())[22]!;
+  expect(details).not.toContain("possible samples");
+  expect(details).toContain("total 50 samples");
+});
