@@ -100,7 +100,7 @@ export function excludedReasons(l: LiveStats): string[] {
  * where the others went, e.g. `198 of 396 possible (99 Hz × 2 CPUs × 1.0 s): idle 150, flametui 40 left out`.
  */
 export function sampleAccount(l: LiveStats): string | null {
-  if (!l.finished || !l.hz || !l.cpus) return null;
+  if (!l.finished || !l.hz || !l.cpus || l.measure === "offcpu") return null; // off-CPU records are not timer samples
   const possible = Math.round((l.hz * l.cpus * l.elapsedMs) / 1000);
   const x = l.excluded ?? {};
   const out: string[] = [];
@@ -119,7 +119,7 @@ export function sampleAccount(l: LiveStats): string | null {
 export function liveText(s: Snapshot, paused: boolean): string {
   const l = s.live;
   if (!l) return paused ? "paused" : "";
-  const parts = [`${sanitizeText(l.mode)}${l.hz ? ` ${l.hz} Hz` : ""}`];
+  const parts = [`${sanitizeText(l.mode)}${l.measure === "offcpu" ? " off-CPU" : l.measure === "wall" ? ` wall ${l.hz} Hz` : l.hz ? ` ${l.hz} Hz` : ""}`];
   if (l.finished) {
     const reasons = excludedReasons(l);
     parts.push(`${(l.elapsedMs / 1000).toFixed(1)} s`, `${formatCount(l.samples)} samples${reasons.length ? ` (${reasons.join(", ")})` : ""}`);
@@ -128,6 +128,7 @@ export function liveText(s: Snapshot, paused: boolean): string {
   const ofSamples = (n: number) => `${formatCount(n)} (${shareText(l.samples > 0 ? n / l.samples : 0)})`;
   if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);
   if (l.exited) parts.push(`exited ${ofSamples(l.exited)}`);
+  if (l.measure) parts.push(`${l.measure === "wall" ? `on-CPU ${formatWeight(l.onCpuNs ?? 0, "nanoseconds")} · ` : ""}off-CPU ${formatWeight(l.offCpuNs ?? 0, "nanoseconds")}`);
   if (l.unwind) parts.push(`unwind ${l.unwind.incomplete ? `incomplete ${ofSamples(l.unwind.incomplete)}, ` : ""}tables ${formatBytes(l.unwind.tableBytes)}`);
   if (l.selfCpu !== undefined) parts.push(`self ${(l.selfCpu * 100).toFixed(1)}% CPU`);
   if (!l.finished) parts.push(formatElapsed(l.elapsedMs));
