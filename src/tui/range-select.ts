@@ -40,7 +40,10 @@ export class TimeSelection {
   compare = false;
   dragging = false;
   private cache: { base: Snapshot; key: string; version: number; closed: boolean; view: Snapshot } | null = null;
-  /** The timeline ranges were selected on: a new one (z zeroed a live view) clears them. */
+  /**
+   * The timeline ranges were selected on. A new one that starts after a range (z zeroed a live
+   * view) clears them; one that still holds them (ring rebuilt its paths) keeps them.
+   */
   private seen: Timeline | null = null;
   /** Time the last range view took to build, in ms (the status bar can show it; tests read it). */
   lastBuildMs = 0;
@@ -68,7 +71,7 @@ export class TimeSelection {
   view(base: Snapshot): Snapshot {
     const tl = base.timeline;
     if (tl && tl !== this.seen) {
-      if (this.seen !== null) this.forget();
+      if (this.seen !== null && this.ranges.some((r) => r.to <= tl.firstBin)) this.forget();
       this.seen = tl;
     }
     if (!tl || this.ranges.length === 0) return base;

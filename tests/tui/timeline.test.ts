@@ -115,16 +115,21 @@ test("a folded profile has no time: no strip, and the time keys say why", async 
   expect((await m.lines())[23]).toContain("no time in this profile");
 });
 
-test("a new timeline (z zeroed a live view) clears the ranges; new snapshots of the same one keep them", async () => {
+test("a new timeline that starts after the range (z zeroed a live view) clears it; one that holds it keeps it", async () => {
   const s1 = twoPhases();
   m = await mount(s1, 80, 24);
   m.app.time.select({ from: 5, to: 10 });
   expect(m.app.snapshot.total[0]).toBe(50);
   m.app.setSnapshot({ ...s1 }); // the next live snapshot: same timeline
   expect(m.app.snapshot.total[0]).toBe(50);
-  m.app.setSnapshot(twoPhases()); // zeroed: another timeline
+  const rebuilt = twoPhases(); // another timeline over the same bins (ring rebuilt its paths): the range stays
+  m.app.setSnapshot(rebuilt);
+  expect(m.app.time.ranges).toEqual([{ from: 5, to: 10 }]);
+  const zeroed = twoPhases(); // zeroed: a timeline that starts after the range
+  zeroed.timeline!.advance(20, 12);
+  m.app.setSnapshot(zeroed);
   expect(m.app.time.ranges).toEqual([]);
-  expect(m.app.snapshot.total[0]).toBe(150);
+  expect(m.app.snapshot.total[0]).toBe(zeroed.total[0]);
 });
 
 test("a process name with control characters is escaped in the heatmap's labels", async () => {
