@@ -63,9 +63,11 @@ struct flametui_sample {
  *                          1 interruptible sleep, 2 uninterruptible (disk), else the raw TASK_* bits
  *
  * time_ns is when it ran again; tgid, tid and comm are the blocked thread's. */
+/* --attach: the record is an event (a tracepoint, uprobe, kprobe or fentry hit), not a timer sample. */
+#define FLAMETUI_F_EVENT 512u
 #define FLAMETUI_F_OFFCPU 256u
 #define FLAMETUI_OFFCPU_EXTRA 16
-/* With copy_stack, an off-CPU record also has FLAMETUI_F_USER_REGS: after its frames (kernel, then
+/* With copy_stack, an off-CPU record or an event also has FLAMETUI_F_USER_REGS: after its frames (kernel, then
  * the frame-pointer user stack) come the register block and FLAMETUI_OFFCPU_COPY bytes of stack at
  * most, so user space unwinds the frames nearest the block (glibc's, which have no frame pointers)
  * and joins them to the frame-pointer stack. */

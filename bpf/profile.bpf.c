@@ -261,14 +261,42 @@ static __always_inline int copy_user_stack(struct flametui_sample *s, __u32 kn, 
 	return submit(s, FLAMETUI_SAMPLE_HEADER + kn * sizeof(__u64) + REGS_BYTES + len);
 }
 
-SEC("perf_event")
-int flametui_sample(struct bpf_perf_event_data *ctx)
+/* After `at` frames: the user registers and FLAMETUI_OFFCPU_COPY bytes of stack at most, so user
+ * space can unwind the frames nearest the event (glibc's have no frame pointers) and join them to
+ * the frame-pointer walk before them. Sets FLAMETUI_F_USER_REGS; returns the bytes added. */
+static __always_inline __u64 short_copy(__u64 *frames, __u32 at, __u32 *flags)
+{
+	struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 *regs, len;
+
+	asm volatile("" : "+r"(at));
+	at &= 2 * FLAMETUI_MAX_FRAMES + 1; /* <= 255: the same value, bounded for the verifier */
+	regs = &frames[at];
+#if defined(__TARGET_ARCH_x86)
+	regs[0] = BPF_CORE_READ(uregs, ip);
+	regs[1] = BPF_CORE_READ(uregs, sp);
+	regs[2] = BPF_CORE_READ(uregs, bp);
+	regs[3] = 0;
+#elif defined(__TARGET_ARCH_arm64)
+	regs[0] = BPF_CORE_READ(uregs, pc);
+	regs[1] = BPF_CORE_READ(uregs, sp);
+	regs[2] = BPF_CORE_READ(uregs, regs[29]);
+	regs[3] = BPF_CORE_READ(uregs, regs[30]);
+#endif
+	len = regs[1] ? copy_pages((char *)&regs[FLAMETUI_REGS], regs[1], FLAMETUI_OFFCPU_COPY) : 0;
+	regs[4] = len;
+	*flags |= FLAMETUI_F_USER_REGS;
+	return REGS_BYTES + len;
+}
+
+/* One record of the current task's stacks: a timer sample, or (`extra` = FLAMETUI_F_EVENT) an event. */
+static __always_inline int take_sample(void *ctx, __u32 extra)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	__u32 zero = 0;
 	struct flametui_sample *s;
-	__u32 kn = 0, un = 0, flags = 0;
+	__u32 kn = 0, un = 0, flags = extra;
 	long n;
 
 	if (tgid == 0 && !enable_idle)
@@ -305,7 +333,7 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	 * (that record drops the pid's maps), so its last kernel-side samples carry none. */
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 tflags = BPF_CORE_READ(task, flags);
-	if (copy_stack)
+	if (copy_stack && !extra)
 		return copy_user_stack(s, kn, flags, tflags);
 	if (tflags & PF_EXITING)
 		n = 0;
@@ -327,7 +355,59 @@ int flametui_sample(struct bpf_perf_event_data *ctx)
 	s->kernel_frames = kn;
 	s->user_frames = un;
 	s->flags = flags;
+	if (copy_stack && un > 0) /* an event: events come in bursts, a full copy each would flood the ring */
+		return submit(s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64) + short_copy(s->frames, kn + un, &s->flags));
 	return submit(s, FLAMETUI_SAMPLE_HEADER + (kn + un) * sizeof(__u64));
+}
+
+SEC("perf_event")
+int flametui_sample(struct bpf_perf_event_data *ctx)
+{
+	return take_sample(ctx, 0);
+}
+
+/* --attach: a record per event, attached by user space to what the user named. */
+SEC("raw_tp")
+int flametui_event_tp(struct bpf_raw_tracepoint_args *ctx)
+{
+	return take_sample(ctx, FLAMETUI_F_EVENT);
+}
+
+/* Syscalls to count (sys_enter's second argument is the syscall number). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} syscall_ids SEC(".maps");
+
+SEC("raw_tp")
+int flametui_event_sys(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 nr = (__u32)ctx->args[1];
+	__u8 *on = bpf_map_lookup_elem(&syscall_ids, &nr);
+
+	if (!on || !*on)
+		return 0;
+	return take_sample(ctx, FLAMETUI_F_EVENT);
+}
+
+SEC("uprobe")
+int flametui_event_uprobe(struct pt_regs *ctx)
+{
+	return take_sample(ctx, FLAMETUI_F_EVENT);
+}
+
+SEC("kprobe")
+int flametui_event_kprobe(struct pt_regs *ctx)
+{
+	return take_sample(ctx, FLAMETUI_F_EVENT);
+}
+
+SEC("fentry")
+int flametui_event_fentry(void *ctx)
+{
+	return take_sample(ctx, FLAMETUI_F_EVENT);
 }
 
 /* Writes one lifecycle record; comm is the current process's. */
@@ -473,30 +553,8 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 	b->rec.user_frames = un;
 	b->start_ns = now;
 	b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
-	if (copy_stack && un > 0) {
-		__u32 at = kn + un;
-		__u64 *regs, len;
-		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-		asm volatile("" : "+r"(at));
-		at &= 2 * FLAMETUI_MAX_FRAMES + 1; /* <= 255: the same value, bounded for the verifier */
-		regs = &b->rec.frames[at];
-#if defined(__TARGET_ARCH_x86)
-		regs[0] = BPF_CORE_READ(uregs, ip);
-		regs[1] = BPF_CORE_READ(uregs, sp);
-		regs[2] = BPF_CORE_READ(uregs, bp);
-		regs[3] = 0;
-#elif defined(__TARGET_ARCH_arm64)
-		regs[0] = BPF_CORE_READ(uregs, pc);
-		regs[1] = BPF_CORE_READ(uregs, sp);
-		regs[2] = BPF_CORE_READ(uregs, regs[29]);
-		regs[3] = BPF_CORE_READ(uregs, regs[30]);
-#endif
-		len = regs[1] ? copy_pages((char *)&regs[FLAMETUI_REGS], regs[1], FLAMETUI_OFFCPU_COPY) : 0;
-		regs[4] = len;
-		b->rec.flags |= FLAMETUI_F_USER_REGS;
-		b->size += REGS_BYTES + len;
-	}
+	if (copy_stack && un > 0)
+		b->size += short_copy(b->rec.frames, kn + un, &b->rec.flags);
 	if (bpf_map_update_elem(&blocked_threads, &tid, b, BPF_ANY))
 		__sync_fetch_and_add(&offcpu_dropped, 1);
 }

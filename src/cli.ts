@@ -4,6 +4,7 @@
 import { cac } from "cac";
 import { UNWIND_MODES, type UnwindMode } from "./unwind/unwind-target.ts";
 import { MEASURES, type Measure } from "./collect/measure.ts";
+import { parseAttachSpecs } from "./collect/attach-spec.ts";
 import { UsageError } from "./errors.ts";
 import { parseRangeMs } from "./profile/timeline.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
@@ -53,6 +54,8 @@ export interface LiveOptions extends GlobalOptions {
   measure: Measure;
   /** --min-block-us, in ns. */
   minBlockNs: number;
+  /** --attach specs, checked (src/collect/attach-spec.ts). */
+  attach: string[];
   /** `-- COMMAND ARGS`: run this command and profile it and its children until it exits. */
   command?: string[];
   /** Time bin length of the time strip (--bins, ms). */
@@ -187,7 +190,8 @@ export function buildCli(forHelp = false) {
       .option("--range <start-end>", "Only the samples START to END ms after the start (e.g. 500-1000): written with -o, selected in the viewer")
       .option("--unwind <how>", "User stacks: auto (.eh_frame, frame pointers where a file has none), dwarf (.eh_frame only) or fp (frame pointers)", { default: "auto" })
       .option("--mode <what>", "cpu (on-CPU samples), offcpu (time blocked, with the stack it blocked in) or wall (both, in nanoseconds)", { default: "cpu" })
-      .option("--min-block-us <n>", "offcpu, wall: leave out blocks shorter than this, in microseconds", { default: 1 });
+      .option("--min-block-us <n>", "offcpu, wall: leave out blocks shorter than this, in microseconds", { default: 1 })
+      .option("--attach <spec>", "Count stacks at events instead of timer samples (repeatable): tracepoint=SUBSYS:NAME, uprobe=PATH:SYMBOL, uretprobe=, kprobe=FUNC, kretprobe=, fentry=FUNC, perf=HZ");
   live("fixed", "Sample all CPUs for --ms milliseconds, then explore the profile").option("--ms <n>", "How long to sample, in milliseconds (default: 1000; with -- COMMAND: until it exits)");
   live("aggregate", "Live view that accumulates samples until you quit");
   live("ring", "Live view of a sliding window: the last --n slots of --ms milliseconds")
@@ -339,7 +343,7 @@ function liveOptions(mode: string, o: Record<string, unknown>, common: GlobalOpt
   if (pids.length > 1024) throw new UsageError(`--pid: at most 1024 processes, got ${pids.length}`);
   if (command !== undefined && command.length === 0) throw new UsageError("'--' needs a command after it", "e.g. sudo flametui fixed -- ./myprog ARGS");
   if (command !== undefined && pids.length > 0) throw new UsageError("--pid and -- COMMAND cannot be used together", "profile running processes with --pid, or a new one with -- COMMAND");
-  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), measure: measureOf(o.mode), minBlockNs: nonNegative(o.minBlockUs ?? 1, "--min-block-us") * 1000, ...(command !== undefined ? { command } : {}), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) };
+  return { ...common, hz, ms, slots, pids: [...new Set(pids)], threads: o.threads === true, noPid, enableIdle: o.enableIdle === true, includeSelf: o.includeSelf === true, addresses: o.addresses === true, unwind: unwindOf(o.unwind), measure: measureOf(o.mode), attach: attachOf(o.attach, o.mode), minBlockNs: nonNegative(o.minBlockUs ?? 1, "--min-block-us") * 1000, ...(command !== undefined ? { command } : {}), binMs: positiveInt(o.bins ?? 100, "--bins", MAX_BIN_MS), range: rangeOf(o.range) };
 }
 
 /** A bin is at most a minute long. */
@@ -350,6 +354,14 @@ function rangeOf(v: unknown): MsRange | undefined {
   const r = v === true ? null : parseRangeMs(String(v));
   if (!r) throw new UsageError(`invalid value '${String(v)}' for --range: it needs START-END in milliseconds from the start, START below END`, "e.g. --range 500-1000 for the second half of a 1 s capture");
   return r;
+}
+
+function attachOf(v: unknown, mode: unknown): string[] {
+  if (v === undefined) return [];
+  const values = (Array.isArray(v) ? v : [v]).map(String);
+  parseAttachSpecs(values); // usage errors now, before anything is loaded
+  if (mode !== undefined && mode !== "cpu") throw new UsageError("--attach counts events: it goes with --mode cpu (the default), not offcpu or wall");
+  return values;
 }
 
 function measureOf(v: unknown): Measure {

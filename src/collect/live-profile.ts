@@ -251,7 +251,8 @@ export class LiveProfile {
   }
 
   snapshot(nowNs: number, frozen: boolean, finished = false): Snapshot {
-    const s = snapshotOf(this.trie, this.measure === "cpu" ? "samples" : "nanoseconds", this.stats(nowNs, frozen, finished), true); // encoded at once: names shared
+    const unit = this.measure !== "cpu" ? "nanoseconds" : (this.config.attach?.length ?? 0) > 0 ? "events" : "samples";
+    const s = snapshotOf(this.trie, unit, this.stats(nowNs, frozen, finished), true); // encoded at once: names shared
     const n = s.names.length;
     // Raw names never change once known, so one array grows and is shared (the encoder sends new ids only).
     const raw = this.rawNames;

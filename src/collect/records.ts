@@ -38,6 +38,8 @@ export const F_LIFECYCLE = F_EXEC | F_EXIT | F_FORK;
 export const F_USER_REGS = 128;
 /** Off-CPU time: blocked ns and run state follow the header, then the frames (bpf/flametui.h). */
 export const F_OFFCPU = 256;
+/** An --attach event (a tracepoint, uprobe, kprobe or fentry hit), not a timer sample. */
+export const F_EVENT = 512;
 export const OFFCPU_EXTRA_BYTES = 16;
 /** Set by the unwinder (never by the kernel): why the user stack ends where it does. */
 export const F_USER_NO_UNWIND_INFO = 1 << 16;
@@ -136,13 +138,14 @@ export class SampleDecoder {
       return null;
     }
     const framesAt = at + W_FRAMES + extra / 4;
-    // Registers follow the frames: the kernel's of a sample (no user frames), or both of an off-CPU record.
+    // Registers follow the frames: the kernel's of a sample (no user frames), or both of an off-CPU
+    // record or an event (whose user frames are the kernel's frame-pointer walk).
     const regsAt = framesAt + 2 * (kn + un);
     const before = SAMPLE_HEADER_BYTES + extra + 8 * (kn + un + REGS_WORDS);
     let stackLen = 0;
     if (flags & F_USER_REGS) {
       stackLen = size >= before ? words[regsAt + 8]! : -1;
-      if ((un !== 0 && !extra) || stackLen < 0 || stackLen > STACK_COPY_BYTES || stackLen % 8 !== 0 || size < before + stackLen) {
+      if (stackLen < 0 || stackLen > STACK_COPY_BYTES || stackLen % 8 !== 0 || size < before + stackLen) {
         this.malformed++;
         return null;
       }

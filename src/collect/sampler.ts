@@ -13,6 +13,8 @@ import { CollectError, isPermissionErrno, PermissionError, UnsupportedError, Usa
 import { checkHz, maxSampleRate, openCpuClock } from "./perf-event.ts";
 import { SampleDecoder, type RawSample } from "./records.ts";
 import { drainRing, pendingBytes, type RecordSink } from "./ring-reader.ts";
+import type { AttachSpec } from "./attach-spec.ts";
+import { loadElf } from "../symbolize/elf.ts";
 
 export type { RawSample } from "./records.ts";
 
@@ -35,6 +37,8 @@ export interface SamplerOptions {
   /** Report time threads spend off the CPU (F_OFFCPU records, on sched_switch), blocks of at least minBlockNs. */
   offCpu?: boolean;
   minBlockNs?: number;
+  /** Count stacks at these events (--attach); perf= specs are the timer and go in hz/onCpu instead. */
+  events?: AttachSpec[];
   /** Leave this process (tgid) out: no samples, no lifecycle records. */
   excludeTgid?: number;
   /**
@@ -78,6 +82,37 @@ export const LIFECYCLE_PROGRAMS = ["flametui_exec", "flametui_exit", "flametui_f
 export const OBJECT_NAME = "flametui";
 /** The sched_switch program of off-CPU time (attached once). */
 export const OFFCPU_PROGRAM = "flametui_switch";
+/** The --attach programs by the kind of event they take. */
+export const EVENT_PROGRAMS = {
+  tracepoint: "flametui_event_tp",
+  syscall: "flametui_event_sys",
+  uprobe: "flametui_event_uprobe",
+  kprobe: "flametui_event_kprobe",
+  fentry: "flametui_event_fentry",
+} as const;
+const KPROBE_PMU = "/sys/bus/event_source/devices/kprobe";
+const ENOENT = 2;
+
+function eventProgram(e: AttachSpec): string {
+  return e.kind === "perf" ? "" : EVENT_PROGRAMS[e.kind];
+}
+
+/** File offset of `symbol`'s entry in the ELF file at `path` (what a uprobe attaches at). */
+function uprobeOffset(path: string, symbol: string, text: string): number {
+  let elf;
+  try {
+    elf = loadElf(path);
+  } catch (err) {
+    throw new UsageError(`--attach ${text}: cannot read ${path}: ${(err as Error).message}`, "name an ELF file (a program or a shared library)");
+  }
+  for (let i = 0; i < elf.symbolCount; i++) {
+    if (elf.name(i) !== symbol) continue;
+    const vaddr = elf.start(i);
+    const seg = elf.loads.find((l) => vaddr >= l.vaddr && vaddr < l.vaddr + l.memsz);
+    if (seg) return vaddr - seg.vaddr + seg.offset;
+  }
+  throw new UsageError(`--attach ${text}: no function '${symbol}' in ${path}`, `list its functions with: nm -D --defined-only ${path}`);
+}
 /** Records handed out per poll() unless the caller says otherwise. */
 export const DEFAULT_POLL_BUDGET = 4096;
 const EINTR = 4;
@@ -87,6 +122,8 @@ const RING_BYTES_PER_SAMPLE = 1024;
 /** A stack-copy sample: header, kernel frames, registers and a stack copy usually near its 16 KiB cap. */
 const RING_BYTES_PER_COPY_SAMPLE = 16 << 10;
 export const RING_MIN_BYTES = 8 << 20;
+/** Ring buffer bytes at least, with --attach events. */
+const EVENT_RING_BYTES = 64 << 20;
 export const RING_MAX_BYTES = 128 << 20;
 
 /**
@@ -167,7 +204,7 @@ export class Sampler implements RecordSink {
     const sampler = new Sampler(lib, await profileObjectBytes(), opts.hz, cpus);
     try {
       sampler.load(opts);
-      sampler.attach(opts.lifecycle === true, opts.onCpu !== false, opts.offCpu === true);
+      sampler.attach(opts.lifecycle === true, opts.onCpu !== false, opts.offCpu === true, opts.events ?? []);
     } catch (e) {
       sampler.close();
       throw e;
@@ -198,15 +235,43 @@ export class Sampler implements RecordSink {
     // A followed command may have many processes at once (a parallel build).
     const pidCapacity = Math.max(pids.length, opts.followForks ? FOLLOWED_PID_CAPACITY : DEFAULT_PID_CAPACITY);
     if (pidCapacity > DEFAULT_PID_CAPACITY) lib.bpf_map__set_max_entries(pidMap, pidCapacity);
-    const ringBytes = opts.ringBytes ?? ringBufferBytes(this.hz, this.cpus.length, opts.copyStack === true);
+    // Events come in bursts (a loop of syscalls or mallocs), far above any sampling rate.
+    const ringBytes = opts.ringBytes ?? Math.max(ringBufferBytes(this.hz, this.cpus.length, opts.copyStack === true), (opts.events?.length ?? 0) > 0 ? EVENT_RING_BYTES : 0);
     const setRing = lib.bpf_map__set_max_entries(this.map("events"), ringBytes);
     if (setRing < 0) throw this.libbpfError(`sizing the ring buffer to ${ringBytes} bytes`, -setRing);
     opts.log?.(`sampler: ring buffer ${ringBytes >> 20} MiB for ${this.hz} Hz on ${this.cpus.length} CPUs`);
     // The sched_switch program is loaded only when used (it needs BPF trampolines for tp_btf).
     const switchProg = lib.bpf_object__find_program_by_name(obj, OFFCPU_PROGRAM);
     if (switchProg !== null && opts.offCpu !== true) lib.bpf_program__set_autoload(switchProg, false);
+    const attach = opts.events ?? [];
+    const used = new Set(attach.map(eventProgram));
+    for (const name of Object.values(EVENT_PROGRAMS)) {
+      const p = lib.bpf_object__find_program_by_name(obj, name);
+      if (p !== null && !used.has(name)) lib.bpf_program__set_autoload(p, false);
+    }
+    const fentry = attach.find((e) => e.kind === "fentry");
+    if (fentry) {
+      const p = lib.bpf_object__find_program_by_name(obj, EVENT_PROGRAMS.fentry);
+      if (p === null || lib.bpf_program__set_attach_target(p, 0, fentry.func) < 0) throw new UsageError(`--attach ${fentry.text}: no kernel function '${fentry.func}' in the kernel's BTF`, "name a function listed in /proc/kallsyms");
+    }
     const err = lib.bpf_object__load(obj);
+    if (err < 0 && fentry) {
+      throw new UnsupportedError(
+        `--attach ${fentry.text}: the kernel refused the BPF trampoline: ${errnoName(-err)} (${strerror(-err)})`,
+        "BPF trampolines (fentry) need CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and no lockdown; use tracepoint= or uprobe= instead",
+      );
+    }
     if (err < 0) throw this.libbpfError("loading the BPF program", -err);
+    const syscalls = attach.filter((e) => e.kind === "syscall");
+    if (syscalls.length > 0) {
+      const fd = lib.bpf_map__fd(this.map("syscall_ids"));
+      const key = new Uint32Array(1);
+      const one = new Uint8Array([1]);
+      for (const e of syscalls) {
+        key[0] = e.nr;
+        if (lib.bpf_map_update_elem(fd, key, one, 0) < 0) throw this.libbpfError(`counting syscall ${e.syscall}`, errno());
+      }
+    }
 
     const pidFd = lib.bpf_map__fd(pidMap);
     const key = new Uint32Array(1);
@@ -229,7 +294,7 @@ export class Sampler implements RecordSink {
     this.ring = ring;
   }
 
-  private attach(lifecycle: boolean, onCpu: boolean, offCpu: boolean): void {
+  private attach(lifecycle: boolean, onCpu: boolean, offCpu: boolean, events: AttachSpec[]): void {
     const prog = this.lib.bpf_object__find_program_by_name(this.obj, PROGRAM_NAME);
     if (prog === null) throw new CollectError("internal", `program ${PROGRAM_NAME} not in object`, "rebuild bpf/");
     for (const cpu of onCpu ? this.cpus : []) {
@@ -247,6 +312,41 @@ export class Sampler implements RecordSink {
       if (p === null) throw new CollectError("internal", `program ${name} not in object`, "rebuild bpf/");
       const link = asPointer(this.lib.bpf_program__attach(p));
       if (link === null) throw this.libbpfError(`attaching ${name}`, errno());
+      this.links.push(link);
+    }
+    this.attachEvents(events);
+  }
+
+  /** Links each --attach spec to its program (after the timer and lifecycle programs). */
+  private attachEvents(events: AttachSpec[]): void {
+    const lib = this.lib;
+    const prog = (name: string) => {
+      const p = lib.bpf_object__find_program_by_name(this.obj, name);
+      if (p === null) throw new CollectError("internal", `program ${name} not in object`, "rebuild bpf/");
+      return p;
+    };
+    let sysEnter = false;
+    for (const e of events) {
+      let link: Pointer | null = null;
+      if (e.kind === "syscall") {
+        if (sysEnter) continue; // one link counts every syscall in the map
+        sysEnter = true;
+        link = asPointer(lib.bpf_program__attach_raw_tracepoint(prog(EVENT_PROGRAMS.syscall), "sys_enter"));
+      } else if (e.kind === "tracepoint") {
+        link = asPointer(lib.bpf_program__attach_raw_tracepoint(prog(EVENT_PROGRAMS.tracepoint), e.name));
+        if (link === null && errno() === ENOENT) throw new UsageError(`--attach ${e.text}: the kernel has no tracepoint '${e.name}'`, "name one listed by: bpftrace -l 'tracepoint:*'");
+      } else if (e.kind === "uprobe") {
+        const offset = uprobeOffset(e.path, e.symbol, e.text);
+        link = asPointer(lib.bpf_program__attach_uprobe(prog(EVENT_PROGRAMS.uprobe), e.ret, -1, e.path, offset));
+      } else if (e.kind === "kprobe") {
+        if (!existsSync(KPROBE_PMU)) {
+          throw new UnsupportedError(`--attach ${e.text}: this kernel has no kprobes (no kprobe PMU in /sys/bus/event_source/devices)`, `use fentry=${e.func} (a BPF trampoline) or a tracepoint= instead`);
+        }
+        link = asPointer(lib.bpf_program__attach_kprobe(prog(EVENT_PROGRAMS.kprobe), e.ret, e.func));
+      } else if (e.kind === "fentry") {
+        link = asPointer(lib.bpf_program__attach(prog(EVENT_PROGRAMS.fentry)));
+      } else continue; // perf=: the timer
+      if (link === null) throw this.libbpfError(`attaching --attach ${e.text}`, errno());
       this.links.push(link);
     }
   }

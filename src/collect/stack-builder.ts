@@ -10,7 +10,7 @@ import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import { RawStackCache } from "./raw-stack-cache.ts";
 import type { StackUnwinder } from "../unwind/unwinder.ts";
 import { offCpuStateFrame } from "./measure.ts";
-import { F_KERNEL_TRUNCATED, F_OFFCPU, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, type RawSample } from "./records.ts";
+import { F_EVENT, F_KERNEL_TRUNCATED, F_OFFCPU, F_USER_BAD_FRAME, F_USER_NO_UNWIND_INFO, F_USER_REGS, F_USER_TRUNCATED, type RawSample } from "./records.ts";
 
 export const TRUNCATED_FRAME = "[truncated]";
 export const NO_UNWIND_INFO_FRAME = "[no unwind info]";
@@ -46,7 +46,7 @@ export class StackBuilder {
   /** Fills `this.stack` for the sample and returns its length (unwinding a stack copy first). */
   build(s: RawSample): number {
     if (this.unwinder !== null && (s.flags & F_USER_REGS) !== 0) {
-      if (s.flags & F_OFFCPU) this.unwinder.unwindJoined(s);
+      if (s.userLen > 0) this.unwinder.unwindJoined(s); // off-CPU records and events: a frame-pointer walk and a short copy
       else this.unwinder.unwind(s);
     }
     // Off-CPU stacks end in their state's frame, which the addresses do not say: not cached.
@@ -82,10 +82,10 @@ export class StackBuilder {
     tmp.length = 0;
     if (s.flags & F_KERNEL_TRUNCATED) out.push(this.truncated);
     if (s.kernelLen > 0) this.symbolizer.kernelStack(s.kernel, s.kernelLen, tmp);
-    // An off-CPU stack is taken inside the sched_switch tracepoint: its innermost frames are the
+    // Off-CPU stacks and events are taken inside a tracepoint or probe: their innermost frames are the
     // BPF program and the tracepoint's caller, not the thread's.
     let inner = 0;
-    if (s.flags & F_OFFCPU) while (inner < tmp.length && isTracepointMachinery(this.frames.names[tmp[inner]!]!)) inner++;
+    if (s.flags & (F_OFFCPU | F_EVENT)) while (inner < tmp.length && isTracepointMachinery(this.frames.names[tmp[inner]!]!)) inner++;
     for (let i = tmp.length - 1; i >= inner; i--) out.push(tmp[i]!);
     if (s.flags & F_OFFCPU) out.push(this.stateFrame(s.offCpuState));
     return out.length;

@@ -31,6 +31,8 @@ export interface LiveConfig {
   measure?: Measure;
   /** offcpu, wall: blocks shorter than this are left out in the kernel. */
   minBlockNs?: number;
+  /** --attach specs (checked by the CLI): count stacks at these events; without perf=HZ among them, no timer samples. */
+  attach?: string[];
   threads: boolean;
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */

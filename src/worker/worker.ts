@@ -7,6 +7,7 @@ import { keepSamplePathBelowFTL } from "../collect/jit-tiers.ts";
 import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
 import { Sampler, type SamplerCounters, selfNsPid } from "../collect/sampler.ts";
+import { type AttachSpec, parseAttachSpecs } from "../collect/attach-spec.ts";
 import { monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
@@ -92,7 +93,7 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.followForks ? [] : config.pids, log.write));
   const copyStack = (config.unwind ?? "fp") !== "fp";
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses, unwindTables: copyStack });
-  const sampler = (held.sampler = await Sampler.open({ hz: config.hz, pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack, onCpu: (config.measure ?? "cpu") !== "offcpu", offCpu: (config.measure ?? "cpu") !== "cpu", minBlockNs: config.minBlockNs }));
+  const sampler = (held.sampler = await Sampler.open({ pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack, ...timerAndEvents(config), offCpu: (config.measure ?? "cpu") !== "cpu", minBlockNs: config.minBlockNs }));
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
@@ -220,6 +221,14 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   if (msg.type === "start") void run(msg.config, new Int32Array(msg.control));
 };
+
+/** The timer (on or off, and its rate) and the --attach events of a session. */
+function timerAndEvents(config: LiveConfig): { hz: number; onCpu: boolean; events: AttachSpec[] } {
+  const specs = parseAttachSpecs(config.attach ?? []);
+  const perf = specs.find((s) => s.kind === "perf");
+  const onCpu = (config.measure ?? "cpu") !== "offcpu" && (specs.length === 0 || perf !== undefined);
+  return { hz: perf?.kind === "perf" ? perf.hz : config.hz, onCpu, events: specs.filter((s) => s.kind !== "perf") };
+}
 
 /** One line for --verbose: how the user stacks of stack-copy samples ended, and the tables' memory. */
 function unwindSummary(u: UnwindStats, s: SymbolizerStats, c: SamplerCounters): string {
