@@ -1,13 +1,15 @@
 // Helpers for live tests: build the known-shape workloads, run the CLI, list our BPF programs.
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT_DIR = join(import.meta.dir, "..", "..");
 export const MAIN = join(ROOT_DIR, "src", "main.ts");
 export const isRoot = process.getuid?.() === 0;
+/** Scratch shared by every live test file (one process runs them all): removed when it exits. */
 export const work = mkdtempSync(join(tmpdir(), "flametui-live-"));
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 
 /** Compiles tests/workloads/NAME.c with frame pointers; returns the binary path. */
 export function buildWorkload(name: string, extra: string[] = []): string {

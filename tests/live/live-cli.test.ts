@@ -6,7 +6,6 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildWorkload, flametui, isRoot, ourLinks, ourPrograms, parseFolded, waitFor, work } from "./helpers.ts";
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 if (!isRoot) console.warn("live tests skipped: they need root (CAP_BPF and CAP_PERFMON)");
 
 describe.skipIf(!isRoot)("live sampling", () => {

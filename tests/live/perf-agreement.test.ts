@@ -56,7 +56,8 @@ describe.skipIf(!isRoot || !hasPerf)("agreement with perf", () => {
     expect([libA, libB].length).toBe(2);
     const w = Bun.spawn([bin, "6"]);
     const perfData = join(dir, "perf.data");
-    const ours = profile(["fixed", "--hz", "499", "--ms", "3000", "--pid", String(w.pid)], "agreement");
+    // perf -g walks frame pointers: so does flametui here (--unwind auto finds more callers than perf -g).
+    const ours = profile(["fixed", "--unwind", "fp", "--hz", "499", "--ms", "3000", "--pid", String(w.pid)], "agreement");
     await Bun.sleep(700);
     const perf = Bun.spawn(["perf", "record", "-q", "-F", "499", "-g", "-p", String(w.pid), "-o", perfData, "--", "sleep", "2"], { stdout: "ignore", stderr: "pipe" });
     expect(await perf.exited).toBe(0);

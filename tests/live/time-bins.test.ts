@@ -14,7 +14,6 @@ import type { LiveConfig } from "../../src/worker/protocol.ts";
 import { createTestRenderer } from "@opentui/core/testing";
 import { flametui, isRoot, parseFolded, work } from "./helpers.ts";
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 if (!isRoot) console.warn("live tests skipped: they need root (CAP_BPF and CAP_PERFMON)");
 
 const SOURCE = String.raw`
