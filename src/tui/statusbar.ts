@@ -129,10 +129,11 @@ export function liveText(s: Snapshot, paused: boolean): string {
   if (l.truncated) parts.push(`truncated ${ofSamples(l.truncated)}`);
   if (l.exited) parts.push(`exited ${ofSamples(l.exited)}`);
   if (l.measure) parts.push(`${l.measure === "wall" ? `on-CPU ${formatWeight(l.onCpuNs ?? 0, "nanoseconds")} · ` : ""}off-CPU ${formatWeight(l.offCpuNs ?? 0, "nanoseconds")}`);
-  if (l.unwind) parts.push(`unwind ${l.unwind.incomplete ? `incomplete ${ofSamples(l.unwind.incomplete)}, ` : ""}tables ${formatBytes(l.unwind.tableBytes)}`);
+  if (l.unwind?.incomplete) parts.push(`unwind incomplete ${ofSamples(l.unwind.incomplete)}`);
   if (l.selfCpu !== undefined) parts.push(`self ${(l.selfCpu * 100).toFixed(1)}% CPU`);
   if (!l.finished) parts.push(formatElapsed(l.elapsedMs));
   if (paused) parts.push("paused");
+  if (l.unwind) parts.push(`unwind tables ${formatBytes(l.unwind.tableBytes)}`); // last: the first to go on a narrow screen
   return parts.join(" · ");
 }
 
@@ -144,10 +145,11 @@ export function statusText(st: StatusInput): { left: string; right: string; aler
   }
   const parts = [sanitizeText(st.title)];
   if (st.time) parts.push(st.time);
-  const live = liveText(st.snapshot, st.frozen);
-  if (live) parts.push(live);
+  // What the user just asked for comes before the live figures, which can be long.
   if (st.message) parts.push(st.message);
   if (st.search) parts.push(st.search);
+  const live = liveText(st.snapshot, st.frozen);
+  if (live) parts.push(live);
   if (st.snapshot.diff) parts.push(st.snapshot.diff.side === "after" ? "diff: AFTER's shape (b: BEFORE)" : "diff: BEFORE's shape (b: AFTER)");
   parts.push(`sort: ${st.sort === "delta" ? "change" : st.sort}`, st.icicle ? "icicle" : "flame");
   const lost = st.snapshot.live ? lostText(st.snapshot) : null;
