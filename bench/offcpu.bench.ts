@@ -1,0 +1,68 @@
+// Off-CPU overhead at a context-switch-heavy workload (tests/workloads/pingpong.c: two threads
+// ping-pong a byte through pipes, ~100k switches a second): `flametui aggregate --mode offcpu`
+// against bpftrace doing the same (an offcputime-style script: stacks kept at sched_switch, the
+// blocked time summed when the thread runs again), in the same run. The BPF programs' cost is
+// charged to the switching threads, so the table shows the workload's CPU and throughput with
+// each tool next to its own process's CPU. Root only. Usage: bun bench/offcpu.bench.ts [seconds=10]
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const root = join(import.meta.dir, "..");
+if (process.getuid?.() !== 0) {
+  console.log("offcpu bench needs root; skipped");
+  process.exit(0);
+}
+const dir = mkdtempSync(join("/var/tmp", "flametui-bench-offcpu-"));
+const bin = join(dir, "pingpong");
+const cc = Bun.spawnSync(["gcc", "-O2", "-pthread", "-o", bin, join(root, "tests/workloads/pingpong.c")], { stderr: "pipe" });
+if (cc.exitCode !== 0) throw new Error(cc.stderr.toString());
+const exe = Bun.file(join(root, "dist/flametui")).size > 0 ? [join(root, "dist/flametui")] : [process.execPath, join(root, "src/main.ts")];
+
+const BPFTRACE = `tracepoint:sched:sched_switch {
+  @start[args.prev_pid] = nsecs; @kst[args.prev_pid] = kstack; @ust[args.prev_pid] = ustack;
+  $s = @start[args.next_pid];
+  if ($s != 0) {
+    @[@kst[args.next_pid], @ust[args.next_pid], args.next_comm] = sum(nsecs - $s);
+    delete(@start[args.next_pid]); delete(@kst[args.next_pid]); delete(@ust[args.next_pid]);
+  }
+}`;
+
+interface Row {
+  tool: string;
+  toolCpu: number;
+  workCpu: number;
+  trips: number;
+}
+
+async function run(tool: string, cmd: string[] | null): Promise<Row> {
+  const p = cmd ? Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" }) : null;
+  await Bun.sleep(cmd ? 1500 : 0); // attached before the workload starts
+  const w = Bun.spawn([bin, String(SECONDS)], { stdout: "pipe" });
+  const trips = Number((await new Response(w.stdout).text()).trim());
+  await w.exited;
+  const wru = w.resourceUsage();
+  let toolCpu = 0;
+  if (p) {
+    p.kill("SIGINT");
+    await p.exited;
+    toolCpu = Number(p.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
+  }
+  return { tool, toolCpu, workCpu: Number(wru?.cpuTime.total ?? 0n) / 1e6, trips };
+}
+
+const rows = [
+  await run("none", null),
+  await run("flametui aggregate --mode offcpu", [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", "-o", join(dir, "off.folded")]),
+  await run("bpftrace offcputime-style", ["bpftrace", "-e", BPFTRACE]),
+];
+rmSync(dir, { recursive: true, force: true });
+const base = rows[0]!;
+console.log(`${SECONDS} s of pingpong (two threads, pipes); CPU seconds; switches ~ 2 x round trips`);
+console.log("| tool | tool CPU s | workload CPU s | round trips/s | throughput vs none | tool + extra workload CPU s |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) {
+  const extra = r.toolCpu + r.workCpu - base.workCpu;
+  console.log(`| ${r.tool} | ${r.toolCpu.toFixed(2)} | ${r.workCpu.toFixed(2)} | ${Math.round(r.trips / SECONDS)} | ${(r.trips / base.trips).toFixed(2)} | ${r === base ? "-" : extra.toFixed(2)} |`);
+}
