@@ -3,7 +3,8 @@
 // against bpftrace doing the same (an offcputime-style script: stacks kept at sched_switch, the
 // blocked time summed when the thread runs again), in the same run. The BPF programs' cost is
 // charged to the switching threads, so the table shows the workload's CPU and throughput with
-// each tool next to its own process's CPU. Root only. Usage: bun bench/offcpu.bench.ts [seconds=10]
+// each tool next to its own process's CPU; system-wide, then for the workload's pid alone (where
+// the one-time cost of reading every process's binaries is left out). Root only. Usage: bun bench/offcpu.bench.ts [seconds=10]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -20,8 +21,8 @@ const cc = Bun.spawnSync(["gcc", "-O2", "-pthread", "-o", bin, join(root, "tests
 if (cc.exitCode !== 0) throw new Error(cc.stderr.toString());
 const exe = Bun.file(join(root, "dist/flametui")).size > 0 ? [join(root, "dist/flametui")] : [process.execPath, join(root, "src/main.ts")];
 
-const BPFTRACE = `tracepoint:sched:sched_switch {
-  @start[args.prev_pid] = nsecs; @kst[args.prev_pid] = kstack; @ust[args.prev_pid] = ustack;
+const bpftraceScript = (pid: number | null) => `tracepoint:sched:sched_switch {
+  ${pid === null ? "" : `if (pid == ${pid}) `}{ @start[args.prev_pid] = nsecs; @kst[args.prev_pid] = kstack; @ust[args.prev_pid] = ustack; }
   $s = @start[args.next_pid];
   if ($s != 0) {
     @[@kst[args.next_pid], @ust[args.next_pid], args.next_comm] = sum(nsecs - $s);
@@ -36,10 +37,10 @@ interface Row {
   trips: number;
 }
 
-async function run(tool: string, cmd: string[] | null): Promise<Row> {
-  const p = cmd ? Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" }) : null;
-  await Bun.sleep(cmd ? 1500 : 0); // attached before the workload starts
-  const w = Bun.spawn([bin, String(SECONDS)], { stdout: "pipe" });
+/** Runs the workload with `cmd(pid)` (null: alone); the tool attaches while the workload waits 1.5 s. */
+async function run(tool: string, cmd: ((pid: number) => string[]) | null): Promise<Row> {
+  const w = Bun.spawn([bin, String(SECONDS), "1500"], { stdout: "pipe" });
+  const p = cmd ? Bun.spawn(cmd(w.pid), { stdout: "ignore", stderr: "pipe" }) : null;
   const trips = Number((await new Response(w.stdout).text()).trim());
   await w.exited;
   const wru = w.resourceUsage();
@@ -52,10 +53,13 @@ async function run(tool: string, cmd: string[] | null): Promise<Row> {
   return { tool, toolCpu, workCpu: Number(wru?.cpuTime.total ?? 0n) / 1e6, trips };
 }
 
+const flametui = (pid: number | null) => [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", ...(pid === null ? [] : ["--pid", String(pid)]), "-o", join(dir, "off.folded")];
 const rows = [
   await run("none", null),
-  await run("flametui aggregate --mode offcpu", [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", "-o", join(dir, "off.folded")]),
-  await run("bpftrace offcputime-style", ["bpftrace", "-e", BPFTRACE]),
+  await run("flametui aggregate --mode offcpu (all processes)", () => flametui(null)),
+  await run("bpftrace offcputime-style (all processes)", () => ["bpftrace", "-e", bpftraceScript(null)]),
+  await run("flametui aggregate --mode offcpu --pid", (pid) => flametui(pid)),
+  await run("bpftrace offcputime-style, /pid == PID/", (pid) => ["bpftrace", "-e", bpftraceScript(pid)]),
 ];
 rmSync(dir, { recursive: true, force: true });
 const base = rows[0]!;

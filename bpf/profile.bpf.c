@@ -117,11 +117,20 @@ struct flametui_offcpu {
 	__u64 frames[2 * FLAMETUI_MAX_FRAMES + 2 + FLAMETUI_REGS + (FLAMETUI_OFFCPU_COPY + 4096) / 8];
 };
 
+/* A thread's off-CPU state, kept while it lives: blocked time of one stack (key) is summed in the
+ * kernel and written once they span OFFCPU_FLUSH_NS, when the thread blocks somewhere else, or at
+ * once for a block that long, so a thread that blocks 50,000 times a second in one place costs user
+ * space 100 records a second (at most that much of its time may be left unwritten at the end). */
 struct blocked {
-	__u64 start_ns;
-	__u64 size; /* bytes of rec to write */
+	__u64 start_ns;  /* when it left the CPU; 0 while it runs */
+	__u64 size;      /* bytes of rec to write */
+	__u64 key;       /* hash of its state and stacks when it left */
+	__u64 acc_ns;    /* blocked time in that place not written yet */
+	__u64 acc_since; /* when the first of those blocks ended */
 	struct flametui_offcpu rec;
 };
+
+#define OFFCPU_FLUSH_NS (10 * 1000 * 1000ULL)
 
 /* Threads off the CPU by tid, from the switch that took them off to the one that brings them back. */
 struct {
@@ -176,6 +185,31 @@ static __always_inline int submit(struct flametui_sample *s, __u64 size)
 			__sync_fetch_and_add(&window_lost, 1);
 	}
 	return 0;
+}
+
+/* Writes a thread's summed off-CPU time as one record (stamped when its last block ended). */
+static __always_inline void flush_blocked(struct blocked *b)
+{
+	__u64 size = b->size;
+
+	if (size > sizeof(b->rec))
+		size = sizeof(b->rec);
+	b->rec.blocked_ns = b->acc_ns;
+	submit((struct flametui_sample *)&b->rec, size);
+	b->acc_ns = 0;
+}
+
+/* A hash of a blocked thread's state and frames: where it blocked. */
+static __always_inline __u64 stack_key(__u64 *frames, __u32 n, __u64 state)
+{
+	__u64 h = 0xcbf29ce484222325ULL ^ state;
+
+	for (__u32 i = 0; i < 2 * FLAMETUI_MAX_FRAMES; i++) {
+		if (i >= n)
+			break;
+		h = (h ^ frames[i]) * 0x100000001b3ULL;
+	}
+	return h;
 }
 
 struct vma_end {
@@ -483,7 +517,10 @@ int flametui_exit(void *ctx)
 
 	if (offcpu) {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct blocked *b = bpf_map_lookup_elem(&blocked_threads, &tid);
 
+		if (b && b->acc_ns)
+			flush_blocked(b);
 		bpf_map_delete_elem(&blocked_threads, &tid);
 	}
 	/* Threads exit one by one, the leader not always last (a main thread may pthread_exit while
@@ -553,31 +590,44 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 	b->rec.user_frames = un;
 	b->start_ns = now;
 	b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
+	b->key = stack_key(b->rec.frames, kn + un, b->rec.state);
+	struct blocked *old = bpf_map_lookup_elem(&blocked_threads, &tid);
+	if (old && old->key == b->key) { /* the same place again: keep summing, nothing to copy */
+		old->start_ns = now;
+		return;
+	}
+	if (old && old->acc_ns)
+		flush_blocked(old);
 	if (copy_stack && un > 0)
 		b->size += short_copy(b->rec.frames, kn + un, &b->rec.flags);
+	b->acc_ns = b->acc_since = 0;
 	if (bpf_map_update_elem(&blocked_threads, &tid, b, BPF_ANY))
 		__sync_fetch_and_add(&offcpu_dropped, 1);
 }
 
-/* offcpu: `next` runs again: write how long it was off the CPU, counted inside the window only. */
+/* offcpu: `next` runs again: add the time it was off the CPU (inside the window only) to its sum,
+ * written when it is OFFCPU_FLUSH_NS old, or before a block that ends after the window. */
 static __always_inline void wake_in(struct task_struct *next, __u64 now)
 {
 	__u32 tid = BPF_CORE_READ(next, pid);
 	struct blocked *b = bpf_map_lookup_elem(&blocked_threads, &tid);
-	__u64 start, size;
+	__u64 start;
 
-	if (!b)
+	if (!b || !b->start_ns)
 		return;
 	start = b->start_ns > window_start_ns ? b->start_ns : window_start_ns;
+	b->start_ns = 0;
+	if (now >= window_end_ns && b->acc_ns)
+		flush_blocked(b); /* what was summed inside the window, stamped inside it */
 	if (now > start && now - start >= min_block_ns) {
-		b->rec.blocked_ns = now - start;
+		if (!b->acc_ns)
+			b->acc_since = now;
+		b->acc_ns += now - start;
 		b->rec.time_ns = now;
-		size = b->size;
-		if (size > sizeof(b->rec))
-			size = sizeof(b->rec);
-		submit((struct flametui_sample *)&b->rec, size);
+		/* a long block is written at once; short ones once they span OFFCPU_FLUSH_NS */
+		if (now - start >= OFFCPU_FLUSH_NS || now - b->acc_since >= OFFCPU_FLUSH_NS)
+			flush_blocked(b);
 	}
-	bpf_map_delete_elem(&blocked_threads, &tid);
 }
 
 /* tp_btf: typed arguments (preempt, prev, next, ...) without tracefs. */

@@ -1,6 +1,7 @@
 /* Context-switch-heavy workload for the off-CPU benchmark: two threads pass a byte back and forth
  * through two pipes for argv[1] seconds (default 10), so each blocks and wakes the other about
- * 50-100k times a second. Prints the round trips made. Build: gcc -O2 -pthread. */
+ * 50-100k times a second, after waiting argv[2] ms (default 0: a profiler can attach to its pid).
+ * Prints the round trips made. Build: gcc -O2 -pthread. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 	pthread_t th;
 	unsigned long trips = 0;
 	char c = 'x';
+	if (argc > 2)
+		usleep(atoi(argv[2]) * 1000);
 	if (pipe(ab) || pipe(ba) || pthread_create(&th, NULL, echo, NULL))
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
