@@ -4,8 +4,8 @@
 // half shows only spin_b: through the CLI headless (`fixed --range … -o`), and through the
 // worker client and the viewer's range selection.
 
-import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findByPath, pathNames, type Snapshot } from "../../src/profile/snapshot.ts";
 import { FlameApp } from "../../src/tui/app.ts";
@@ -116,15 +116,23 @@ describe.skipIf(!isRoot)("time bins", () => {
   }, 30_000);
 
   test("worker client + viewer: the timeline has both phases; selecting the second half in the viewer shows only spin_b", async () => {
-    const w = Bun.spawn([phases]);
+    const w = Bun.spawn([phases], { stdout: "ignore", stderr: "ignore" });
+    // A failure before the signal must not leave the workload waiting for it.
+    const killTimer = setTimeout(() => w.kill(), 25_000);
     const config: LiveConfig = {
       mode: "fixed", hz: 997, ms: 1500, slots: 1, pids: [w.pid], enableIdle: false, includeSelf: false,
       threads: false, noPid: false, liveSnapshots: false, logPath: null, binMs: 50,
     };
-    const client = await LiveClient.start(config);
-    w.kill("SIGUSR1"); // sampling has started: the phases begin now, within a bin or two
-    const snap = await client.within(config.ms + 15_000);
-    await w.exited;
+    let snap: Snapshot;
+    try {
+      const client = await LiveClient.start(config);
+      w.kill("SIGUSR1"); // sampling has started: the phases begin now, within a bin or two
+      snap = await client.within(config.ms + 15_000);
+      await w.exited;
+    } finally {
+      clearTimeout(killTimer);
+      w.kill();
+    }
     const tl = snap.timeline!;
     expect(tl.binMs).toBe(50);
     // Where the workload's samples begin and end, by the timeline itself.
