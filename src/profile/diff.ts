@@ -94,25 +94,33 @@ export function otherSide(s: Snapshot): Snapshot {
  * (zero-width in AFTER's shape, drawn in BEFORE's). Children are ordered by name, as in snapshotOf.
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot, neutral = DEFAULT_NEUTRAL): Snapshot {
+  // One frame table for both: each side's frame ids mapped once (not once per node) to shared ids,
+  // and each shared id ranked by (name, kind), the order children are listed in.
   const names: string[] = [];
   const kinds: number[] = [];
   const modules: (string | null)[] = [];
   const ids = new Map<string, number>();
-  const frameOf = (s: Snapshot, node: number): number => {
-    const f = s.frame[node]!;
-    const name = s.names[f]!;
-    const kind = s.kinds[f]!;
-    const key = `${kind}\u0000${name}`;
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = names.length;
-      ids.set(key, id);
-      names.push(name);
-      kinds.push(kind);
-      modules.push(s.modules[f] ?? null);
+  const shared = (s: Snapshot): Int32Array => {
+    const out = new Int32Array(s.names.length);
+    for (let f = 0; f < s.names.length; f++) {
+      const key = `${s.kinds[f]}\u0000${s.names[f]}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = names.length;
+        ids.set(key, id);
+        names.push(s.names[f]!);
+        kinds.push(s.kinds[f]!);
+        modules.push(s.modules[f] ?? null);
+      }
+      out[f] = id;
     }
-    return id;
+    return out;
   };
+  const idB = shared(before);
+  const idA = shared(after);
+  const byName = Array.from(names.keys()).sort((x, y) => (names[x]! < names[y]! ? -1 : names[x]! > names[y]! ? 1 : kinds[x]! - kinds[y]!));
+  const rank = new Int32Array(names.length);
+  byName.forEach((id, r) => (rank[id] = r));
 
   const cap = before.count + after.count;
   const frame = new Int32Array(cap);
@@ -126,22 +134,50 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, neutral = DEFAU
   let maxDepth = 0;
   let next = 0;
 
-  // Iterative preorder over pairs (node in BEFORE or -1, node in AFTER or -1).
-  const todoB: number[] = [0];
-  const todoA: number[] = [0];
-  const todoP: number[] = [-1];
-  const open: number[] = [];
-  while (todoB.length > 0) {
-    const b = todoB.pop()!;
-    const a = todoA.pop()!;
-    const p = todoP.pop()!;
-    while (open.length > 0 && open[open.length - 1] !== p) end[open.pop()!] = next;
+  // Iterative preorder over pairs (node in BEFORE or -1, node in AFTER or -1), on typed stacks.
+  const todoB = new Int32Array(cap + 1);
+  const todoA = new Int32Array(cap + 1);
+  const todoP = new Int32Array(cap + 1);
+  let todo = 1;
+  todoB[0] = 0;
+  todoA[0] = 0;
+  todoP[0] = -1;
+  const open = new Int32Array(cap + 1);
+  let opened = 0;
+  // One node's children on each side, as (rank, node), sorted by rank; then the merged pairs.
+  const kidsB = new Int32Array(before.count);
+  const rankB = new Int32Array(before.count);
+  const kidsA = new Int32Array(after.count);
+  const rankA = new Int32Array(after.count);
+  const pairB = new Int32Array(cap);
+  const pairA = new Int32Array(cap);
+  const children = (s: Snapshot, ids: Int32Array, node: number, kids: Int32Array, ranks: Int32Array): number => {
+    let n = 0;
+    if (node < 0) return 0;
+    for (let c = node + 1; c < s.end[node]!; c = s.end[c]!) {
+      const r = rank[ids[s.frame[c]!]!]!;
+      let j = n++;
+      for (; j > 0 && ranks[j - 1]! > r; j--) {
+        ranks[j] = ranks[j - 1]!;
+        kids[j] = kids[j - 1]!;
+      }
+      ranks[j] = r;
+      kids[j] = c;
+    }
+    return n;
+  };
+  while (todo > 0) {
+    todo--;
+    const b = todoB[todo]!;
+    const a = todoA[todo]!;
+    const p = todoP[todo]!;
+    while (opened > 0 && open[opened - 1] !== p) end[open[--opened]!] = next;
     const i = next++;
     parent[i] = p;
     const d = p < 0 ? 0 : depth[p]! + 1;
     depth[i] = d;
     if (d > maxDepth) maxDepth = d;
-    frame[i] = p < 0 ? -1 : frameOf(a >= 0 ? after : before, a >= 0 ? a : b);
+    frame[i] = p < 0 ? -1 : a >= 0 ? idA[after.frame[a]!]! : idB[before.frame[b]!]!;
     if (a >= 0) {
       self[i] = after.self[a]!;
       total[i] = after.total[a]!;
@@ -150,34 +186,29 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, neutral = DEFAU
       bSelf[i] = before.self[b]!;
       bTotal[i] = before.total[b]!;
     }
-    open.push(i);
-    // Children of both, matched by (kind, name).
-    const kids = new Map<string, [number, number, string, number]>();
-    const collect = (s: Snapshot, node: number, side: 0 | 1) => {
-      if (node < 0) return;
-      for (let c = node + 1; c < s.end[node]!; c = s.end[c]!) {
-        const f = s.frame[c]!;
-        const key = `${s.kinds[f]}\u0000${s.names[f]}`;
-        let e = kids.get(key);
-        if (!e) {
-          e = [-1, -1, s.names[f]!, s.kinds[f]!];
-          kids.set(key, e);
-        }
-        if (e[side] < 0) e[side] = c;
-      }
-    };
-    collect(before, b, 0);
-    collect(after, a, 1);
-    const list = [...kids.values()];
+    open[opened++] = i;
+    // Children of both, matched by frame: a merge of the two lists in rank order.
+    const nb = children(before, idB, b, kidsB, rankB);
+    const na = children(after, idA, a, kidsA, rankA);
+    let x = 0;
+    let y = 0;
+    let pairs = 0;
+    while (x < nb || y < na) {
+      const rb = x < nb ? rankB[x]! : 0x7fffffff;
+      const ra = y < na ? rankA[y]! : 0x7fffffff;
+      pairB[pairs] = rb <= ra ? kidsB[x++]! : -1;
+      pairA[pairs] = ra <= rb ? kidsA[y++]! : -1;
+      pairs++;
+    }
     // Pushed in reverse so the first by name pops first.
-    list.sort((x, y) => (x[2] < y[2] ? 1 : x[2] > y[2] ? -1 : y[3] - x[3]));
-    for (const [kb, ka] of list) {
-      todoB.push(kb);
-      todoA.push(ka);
-      todoP.push(i);
+    for (let k = pairs - 1; k >= 0; k--) {
+      todoB[todo] = pairB[k]!;
+      todoA[todo] = pairA[k]!;
+      todoP[todo] = i;
+      todo++;
     }
   }
-  while (open.length > 0) end[open.pop()!] = next;
+  while (opened > 0) end[open[--opened]!] = next;
   const n = next;
   return {
     names,
