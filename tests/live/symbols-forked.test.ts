@@ -19,7 +19,7 @@ describe.skipIf(!isRoot)("symbols: forked children", () => {
       `forked 30 ms x 40: ${r.total} samples; ${r.resolved.toFixed(1)}% resolved (no [exited]), ` +
         `${r.named.toFixed(1)}% every frame named, ${r.inPath.toFixed(1)}% in main;fork_work;fork_spin`,
     );
-    expect(r.total).toBeGreaterThan(250); // ~600 expected at 499 Hz; fewer on a loaded machine
+    expect(r.total).toBeGreaterThan(100); // ~600 expected at 499 Hz; fewer on a loaded machine
     expect(r.resolved).toBeGreaterThanOrEqual(95);
     expect(r.named).toBeGreaterThanOrEqual(90);
     expect(r.inPath).toBeGreaterThan(80);
@@ -40,9 +40,9 @@ describe.skipIf(!isRoot)("symbols: forked children", () => {
       `fork, 30 ms, exec: before exec ${before.total} samples, ${before.inPath.toFixed(1)}% in main;fork_work;fork_spin; ` +
         `after exec ${then.total} samples, ${then.inPath.toFixed(1)}% in main;short_work;short_spin`,
     );
-    expect(before.total).toBeGreaterThan(250);
+    expect(before.total).toBeGreaterThan(100);
     expect(before.inPath).toBeGreaterThan(80);
-    expect(then.total).toBeGreaterThan(150);
+    expect(then.total).toBeGreaterThan(50);
     expect(then.inPath).toBeGreaterThan(80);
   });
 });

@@ -36,7 +36,7 @@ describe.skipIf(!isRoot || !node)("symbols: JIT (perf-PID.map)", () => {
         if (f.slice(0, i).some((x) => top.test(x))) withCaller += n;
       }
       console.log(`jit: ${total} samples, ${inHot} in flametuiHotLoop, ${withCaller} of them under the script's top-level frame`);
-      expect(total).toBeGreaterThan(300);
+      expect(total).toBeGreaterThan(100); // fewer on a loaded machine
       expect(inHot).toBeGreaterThan(0.8 * total);
       expect(withCaller).toBeGreaterThan(0.8 * inHot);
     } finally {

@@ -31,7 +31,7 @@ describe.skipIf(!isRoot)("symbols: short-lived processes", () => {
   // stack), the dynamic loader's start (no frame pointers, stripped ld.so), a PLT stub.
   test("30 ms, 20 a second: >= 95% resolved, >= 90% every frame named", async () => {
     const r = await shortLived(30);
-    expect(r.total).toBeGreaterThan(250); // ~600 expected at 499 Hz; fewer on a loaded machine
+    expect(r.total).toBeGreaterThan(100); // ~600 expected at 499 Hz; fewer on a loaded machine
     expect(r.resolved).toBeGreaterThanOrEqual(95);
     expect(r.named).toBeGreaterThanOrEqual(90);
     expect(r.spin).toBeGreaterThan(80);
