@@ -4,6 +4,7 @@
 
 import { extname } from "node:path";
 import { UsageError } from "./errors.ts";
+import { exportDiffFolded } from "./export/diff-folded.ts";
 import { exportFolded } from "./export/folded.ts";
 import { exportPprof } from "./export/pprof.ts";
 import { exportSpeedscope } from "./export/speedscope.ts";
@@ -24,7 +25,8 @@ export interface FormatSpec {
 
 /** Every output format: add a row here and the CLI, the help text and the viewer's `e` follow. */
 export const FORMATS = {
-  folded: { extensions: [".folded", ".collapsed", ".fold", ".stacks", ".txt"], render: (s, _name, root) => exportFolded(s, root) },
+  // A diff keeps both counts (difffolded.pl's `stack BEFORE AFTER`), which `flametui file` reads back as a diff.
+  folded: { extensions: [".folded", ".collapsed", ".fold", ".stacks", ".txt"], render: (s, _name, root) => (s.diff ? exportDiffFolded(s, root) : exportFolded(s, root)) },
   speedscope: { extensions: [".json"], render: (s, name, root) => exportSpeedscope(s, name, `flametui@${VERSION}`, root) },
   pprof: { extensions: [".pb.gz", ".pprof", ".pb"], render: (s, name, root) => exportPprof(s, name, root) },
   svg: { extensions: [".svg"], render: (s, name, root) => exportSvg(s, { title: name, root, generator: `flametui ${VERSION}` }) },

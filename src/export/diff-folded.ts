@@ -5,20 +5,29 @@ import type { Snapshot } from "../profile/snapshot.ts";
 import { countText } from "./folded.ts";
 import { escapeFrameName } from "./folded-escape.ts";
 
-/** Lines for every node with self weight in either profile, sorted; "" for none. */
-export function exportDiffFolded(s: Snapshot): string {
+/**
+ * Lines for every node with self weight in either profile, sorted; "" for none. With `root`, only
+ * its subtree, each line still starting with the frames above it (as the folded export does).
+ */
+export function exportDiffFolded(s: Snapshot, root = 0): string {
   const d = s.diff;
   if (!d) throw new Error("exportDiffFolded: not a diff snapshot");
   const before = d.side === "after" ? d.self : s.self;
   const after = d.side === "after" ? s.self : d.self;
   const escaped: (string | undefined)[] = new Array(s.names.length);
+  const name = (n: number) => (escaped[s.frame[n]!] ??= escapeFrameName(s.names[s.frame[n]!]!));
   const out: string[] = [];
   const path: string[] = [];
-  for (let i = 1; i < s.count; i++) {
-    const f = s.frame[i]!;
-    path.length = s.depth[i]! - 1;
-    path.push((escaped[f] ??= escapeFrameName(s.names[f]!)));
-    if (before[i]! > 0 || after[i]! > 0) out.push(`${path.join(";")} ${countText(before[i]!)} ${countText(after[i]!)}`);
+  for (let n = root; n > 0; n = s.parent[n]!) path.push(name(n));
+  path.reverse();
+  const base = path.length;
+  const rootDepth = s.depth[root]!;
+  for (let i = root; i < s.end[root]!; i++) {
+    if (i !== root) {
+      path.length = base + s.depth[i]! - rootDepth - 1;
+      path.push(name(i));
+    }
+    if (path.length > 0 && (before[i]! > 0 || after[i]! > 0)) out.push(`${path.join(";")} ${countText(before[i]!)} ${countText(after[i]!)}`);
   }
   out.sort();
   return out.length === 0 ? "" : out.join("\n") + "\n";
