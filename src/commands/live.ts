@@ -56,25 +56,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const headless = opts.output !== undefined || !process.stdout.isTTY;
   if (opts.range && mode === "ring") throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not", "use fixed --ms, or aggregate");
   if (opts.command) return runWithCommand(mode, opts, opts.command, headless, log);
-  const config: LiveConfig = {
-    mode,
-    hz: opts.hz,
-    ms: opts.ms,
-    slots: opts.slots,
-    pids: opts.pids,
-    enableIdle: opts.enableIdle,
-    includeSelf: opts.includeSelf,
-    addresses: opts.addresses,
-    unwind: opts.unwind,
-    measure: opts.measure,
-    minBlockNs: opts.minBlockNs,
-    attach: opts.attach,
-    threads: opts.threads,
-    noPid: opts.noPid,
-    liveSnapshots: !headless && mode !== "fixed",
-    logPath: log.path,
-    binMs: opts.binMs,
-  };
+  const config = liveConfig(mode, opts, log, { pids: opts.pids, enableIdle: opts.enableIdle, liveSnapshots: !headless && mode !== "fixed" });
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
@@ -119,26 +101,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
 async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[], headless: boolean, log: DebugLog): Promise<number> {
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : resolveFormat("-", opts.format);
   const held = await HeldCommand.start(argv, log.write);
-  const config: LiveConfig = {
-    mode,
-    hz: opts.hz,
-    ms: opts.ms,
-    slots: opts.slots,
-    pids: [held.pid],
-    followForks: true,
-    enableIdle: false,
-    includeSelf: opts.includeSelf,
-    addresses: opts.addresses,
-    unwind: opts.unwind,
-    measure: opts.measure,
-    minBlockNs: opts.minBlockNs,
-    attach: opts.attach,
-    threads: opts.threads,
-    noPid: opts.noPid,
-    liveSnapshots: false,
-    logPath: log.path,
-    binMs: opts.binMs,
-  };
+  const config = liveConfig(mode, opts, log, { pids: [held.pid], followForks: true, enableIdle: false, liveSnapshots: false });
   const client = LiveClient.launch(config);
   try {
     await client.ready;
@@ -265,4 +228,25 @@ class ProgressLine {
     if (this.drawn) process.stderr.write("\r\x1b[2K");
     this.drawn = false;
   }
+}
+
+/** The worker's settings from the command line; `who` says which processes and how they are watched. */
+function liveConfig(mode: LiveMode, opts: LiveOptions, log: DebugLog, who: Pick<LiveConfig, "pids" | "enableIdle" | "liveSnapshots" | "followForks">): LiveConfig {
+  return {
+    mode,
+    hz: opts.hz,
+    ms: opts.ms,
+    slots: opts.slots,
+    includeSelf: opts.includeSelf,
+    addresses: opts.addresses,
+    unwind: opts.unwind,
+    measure: opts.measure,
+    minBlockNs: opts.minBlockNs,
+    attach: opts.attach,
+    threads: opts.threads,
+    noPid: opts.noPid,
+    logPath: log.path,
+    binMs: opts.binMs,
+    ...who,
+  };
 }
