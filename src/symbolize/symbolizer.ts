@@ -15,21 +15,17 @@
 // (cpp-names.ts: no return type, arguments or clone suffix); `rawName(id)` gives the mangled name
 // back and `detail(id)` the full demangled one. Stripped images get symbols from a debug file (build-id, debuglink),
 // MiniDebugInfo, else .dynsym (logged once per image).
-import { closeSync, openSync, readlinkSync, statSync } from "node:fs";
+import { readlinkSync, statSync } from "node:fs";
 import { FrameKind, type FrameTable } from "../profile/frames.ts";
-import { findSymbols, type SymbolSource } from "./debug-files.ts";
+import { ImageCache, type Image } from "./images.ts";
 import { shortCppName } from "./cpp-names.ts";
 import { Demangler, manglingScheme } from "./demangle.ts";
-import { ElfFile, bufferSource, fdSource, type ByteSource, type SymbolTable } from "./elf.ts";
 import { JitMaps } from "./jit-maps.ts";
 import type { Kallsyms } from "./kallsyms.ts";
 import { defaultCacheDir } from "./kallsyms-cache.ts";
 import { KernelFrames } from "./kernel-frames.ts";
 import type { KernelMaps } from "./kernel-maps.ts";
 import { findMapping, isExecutable, isFileBacked, liveThreadDir, MAX_MAPS_BYTES, readMaps, readMapsIn, type Mapping } from "./proc-maps.ts";
-import { tryOpenRegular, type Where } from "./safe-open.ts";
-import { escapeText } from "../text/sanitize.ts";
-import { buildUnwindTable, type UnwindTable } from "../unwind/cfi-table.ts";
 import { TARGET_ANON, TARGET_FILE, TARGET_OTHER, TARGET_UNMAPPED, type UnwindLookup } from "../unwind/unwind-target.ts";
 
 export interface SymbolizerOptions {
@@ -109,25 +105,6 @@ export interface SymbolizerStats {
   unwindReleased: number;
 }
 
-/** A file image shared by every process that maps it. */
-interface Image {
-  /** Segments for address translation. */
-  elf: ElfFile | null;
-  /** Symbols: `elf` itself, its separate debug file, or MiniDebugInfo merged with .dynsym. */
-  syms: SymbolTable | null;
-  /** Where `syms` came from. */
-  source: SymbolSource;
-  path: string;
-  /** Basename used in "libfoo.so+0x1a2b" names. */
-  label: string;
-  /** ELF vaddr (or file offset when elf is null) -> frame id. */
-  frames: Map<number, number>;
-  /** Call-frame table (with unwindTables), null when the file has none. */
-  unwind?: UnwindTable | null;
-  /** Image sweeps in a row that found no process mapping it (see sweepImages). */
-  unusedSweeps?: number;
-}
-
 interface PidState {
   maps: Mapping[] | null;
   /** Why maps are null: "[exited]" or "[no access]". */
@@ -141,8 +118,6 @@ interface PidState {
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
-/** Least time between two image sweeps (sweepImages), ms. */
-const IMAGE_SWEEP_MS = 5000;
 /**
  * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
  * only the binary and the dynamic loader, which maps the libraries within a few milliseconds.
@@ -160,7 +135,6 @@ export class Symbolizer {
   private readonly procRoot: string;
   private readonly mapsRefreshMs: number;
   private readonly perfMapDir: string | null;
-  private readonly debugDirs: string[];
   private readonly pids = new Map<number, PidState>();
   /** Freshly exec'ed pids: when the exec was seen and which YOUNG_READS_MS read is next. */
   private readonly young = new Map<number, { at: number; step: number; prime: boolean }>();
@@ -170,11 +144,9 @@ export class Symbolizer {
    */
   private readonly forkedFrom = new Map<number, PidState>();
   private ownMountNs: number | null | undefined = undefined;
-  private readonly images = new Map<string, Image>();
+  private readonly images: ImageCache;
   private readonly kernel: KernelFrames;
   private readonly jit: JitMaps | null;
-  private vdso: Image | null | undefined = undefined;
-  private vdsoSize = 0;
   private readonly demangler: Demangler | null;
   readonly kernelMaps: KernelMaps | null;
   /** Frame id -> raw (mangled) symbol name, for frames whose name was demangled. */
@@ -186,8 +158,6 @@ export class Symbolizer {
   /** Frame ids whose detail() text may have changed since the last takeChangedDetails(). */
   private changedDetails = new Set<number>();
   private readonly addresses: boolean;
-  private readonly unwindTables: boolean;
-  private lastSweep = 0;
   private readonly s: SymbolizerStats = {
     userLookups: 0,
     userCacheHits: 0,
@@ -220,8 +190,7 @@ export class Symbolizer {
     this.procRoot = opts.procRoot ?? "/proc";
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
-    this.unwindTables = opts.unwindTables === true;
-    this.debugDirs = opts.debugDirs ?? ["/usr/lib/debug"];
+    this.images = new ImageCache({ procRoot: this.procRoot, debugDirs: opts.debugDirs ?? ["/usr/lib/debug"], unwindTables: opts.unwindTables === true, log: this.log, stats: this.s });
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
     this.kernelMaps = opts.kernelMaps ?? null;
     this.addresses = opts.addresses ?? false;
@@ -392,26 +361,21 @@ export class Symbolizer {
   }
 
   /**
-   * Drops the images (symbols, call-frame tables) that no known process has mapped for two
-   * sweeps in a row, so a file's memory goes when the last process that mapped it is gone for a
-   * few seconds, and a file that short-lived processes keep mapping is not re-read each time.
+   * Drops the images (symbols, call-frame tables) no known process has mapped for two sweeps in
+   * a row, at most one sweep every 5 s (see ImageCache.sweep).
    */
   sweepImages(now = performance.now()): void {
-    if (now - this.lastSweep < IMAGE_SWEEP_MS) return;
-    this.lastSweep = now;
-    const live = new Set<Image>();
-    for (const st of [...this.pids.values(), ...this.forkedFrom.values()]) for (const im of st.images) if (im) live.add(im);
-    for (const [key, im] of this.images) {
-      if (live.has(im)) im.unusedSweeps = 0;
-      else if ((im.unusedSweeps = (im.unusedSweeps ?? 0) + 1) >= 2) {
-        this.images.delete(key);
-        if (im.unwind) {
-          this.s.unwindTableBytes -= im.unwind.bytes;
-          this.s.unwindReleased++;
-          this.log(`unwind: released the table of ${escapeText(im.path)} (${(im.unwind.bytes / 1024).toFixed(0)} KiB): no process maps it`);
-        }
-      }
-    }
+    this.images.sweep(
+      (function* (states: Iterable<PidState>[]) {
+        for (const list of states) for (const st of list) yield st.images;
+      })([this.pids.values(), this.forkedFrom.values()]),
+      now,
+    );
+  }
+
+  /** The shared image of mapping `m` of `pid` (ImageCache.open, seen from the pid's directory). */
+  private imageOf(pid: number, m: Mapping): Image {
+    return this.images.open(pid, this.pids.get(pid)?.dir ?? `${this.procRoot}/${pid}`, m);
   }
 
   /**
@@ -479,7 +443,7 @@ export class Symbolizer {
     const maps = st.maps!;
     for (let i = 0; i < maps.length; i++) {
       const m = maps[i]!;
-      if (isFileBacked(m) && isExecutable(m) && st.images[i] === undefined) st.images[i] = this.image(pid, m);
+      if (isFileBacked(m) && isExecutable(m) && st.images[i] === undefined) st.images[i] = this.imageOf(pid, m);
     }
   }
 
@@ -585,11 +549,11 @@ export class Symbolizer {
     let off = 0;
     let mapOffset = 0;
     if (isFileBacked(m)) {
-      image = km !== null ? ((km.cached ??= this.image(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.image(pid, m)));
+      image = km !== null ? ((km.cached ??= this.imageOf(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.imageOf(pid, m)));
       off = addr - m.start + m.offset;
       mapOffset = m.offset;
     } else if (m.path === "[vdso]") {
-      image = this.vdsoImage(m);
+      image = this.images.vdso(m);
       off = addr - m.start;
     } else {
       out.kind = m.path === "" ? TARGET_ANON : TARGET_OTHER;
@@ -602,26 +566,6 @@ export class Symbolizer {
     if (vaddr < 0) return;
     out.table = table;
     out.delta = vaddr - addr;
-  }
-
-  /** The call-frame table of a loaded image's file, counted and logged. */
-  private unwindTableOf(image: Image, src: ByteSource): void {
-    const t0 = performance.now();
-    let table: UnwindTable | null = null;
-    try {
-      table = buildUnwindTable(src);
-    } catch (err) {
-      this.log(`unwind: ${escapeText(image.path)}: ${escapeText((err as Error).message)}`);
-    }
-    image.unwind = table;
-    if (table === null) {
-      this.s.unwindMissing++;
-      this.log(`unwind: ${escapeText(image.path)} has no call-frame information: frame pointers only`);
-      return;
-    }
-    this.s.unwindTables++;
-    this.s.unwindTableBytes += table.bytes;
-    this.log(`unwind: ${escapeText(image.path)}: ${table.count} rows, ${(table.bytes / 1024).toFixed(0)} KiB, ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   private resolveUser(pid: number, st: PidState, addr: number): number {
@@ -638,10 +582,10 @@ export class Symbolizer {
     const m = km ?? st.maps![i]!;
     let id: number;
     if (isFileBacked(m)) {
-      const image = km !== null ? ((km.cached ??= this.image(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.image(pid, m)));
+      const image = km !== null ? ((km.cached ??= this.imageOf(pid, km)) as Image) : (st.images[i] ?? (st.images[i] = this.imageOf(pid, m)));
       id = this.fileFrame(image, addr - m.start + m.offset, m.offset);
     } else if (m.path === "[vdso]") {
-      const image = this.vdsoImage(m);
+      const image = this.images.vdso(m);
       id = image ? this.fileFrame(image, addr - m.start, 0) : this.addresses ? this.unresolved("[vdso]") : this.unnamedFileFrame("[vdso]", "[vdso]", addr - m.start);
     } else if (m.path === "") {
       id = this.jitFrame(pid, addr);
@@ -675,125 +619,6 @@ export class Symbolizer {
     return id;
   }
 
-  /** The shared image for a file mapping, found by file identity; loads it on first sight. */
-  private image(pid: number, m: Mapping): Image {
-    const label = m.path.slice(m.path.lastIndexOf("/") + 1);
-    // The direct path, then the process's own view of it (another mount namespace), are used
-    // only when the file opened has the mapping's identity (device and inode, checked on the
-    // open descriptor): a path may name another file here, or a replaced one. map_files is the
-    // mapped file itself (also for deleted files), so it is not checked (overlayfs may differ).
-    // The root is where debug files are then searched: the process's own view of the file
-    // system when its view of the path was used. Only regular files are opened (safe-open.ts).
-    const procRoot = `${this.pids.get(pid)?.dir ?? `${this.procRoot}/${pid}`}/root`;
-    const candidates: [path: string, viaProc: boolean, checkIdentity: boolean, where: Where][] = [];
-    if (!m.deleted) candidates.push([m.path, false, true, { root: "/" }]);
-    candidates.push([`${this.procRoot}/${pid}/map_files/${m.range}`, true, false, { magicLink: true }]);
-    if (!m.deleted) candidates.push([m.path, true, true, { root: procRoot }]);
-    const dev = parseDev(m.dev);
-    for (const [path, viaProc, checkIdentity, where] of candidates) {
-      const f = tryOpenRegular(path, where, this.log);
-      if (f === null) continue;
-      try {
-        const st = f.stat;
-        if (checkIdentity && (st.ino !== m.inode || (dev !== null && st.dev !== dev))) {
-          this.s.identityMismatches++;
-          continue;
-        }
-        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-        const known = this.images.get(key);
-        if (known) return known;
-        const image: Image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
-        try {
-          const t0 = performance.now();
-          const src = fdSource(f.fd, st.size);
-          image.elf = new ElfFile(src);
-          this.findSymbols(image, image.elf, where.magicLink ? "/" : (where.root ?? "/"));
-          if (this.unwindTables) this.unwindTableOf(image, src);
-          this.s.elfLoaded++;
-          if (viaProc) this.s.elfViaProc++;
-          this.log(`symbolize: loaded ${escapeText(m.path)}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
-        } catch (err) {
-          this.s.elfFailed++;
-          this.log(`symbolize: no symbols for ${escapeText(m.path)}: ${escapeText((err as Error).message)}`);
-        }
-        this.images.set(key, image);
-        return image;
-      } finally {
-        closeSync(f.fd);
-      }
-    }
-    const key = `missing:${m.dev}:${m.inode}:${m.path}`;
-    let image = this.images.get(key);
-    if (!image) {
-      this.s.elfFailed++;
-      this.log(`symbolize: cannot open ${escapeText(m.path)}${m.deleted ? " (deleted)" : ""} of pid ${pid}`);
-      image = { elf: null, syms: null, source: "none", path: m.path, label, frames: new Map() };
-      this.images.set(key, image);
-    }
-    return image;
-  }
-
-  /** Symbols of a loaded image (separate debug info for stripped files), counted and logged. */
-  private findSymbols(image: Image, elf: ElfFile, root: string): void {
-    const found = findSymbols(elf, image.path, this.debugDirs, root);
-    image.syms = found.syms;
-    image.source = found.source;
-    for (const note of found.notes) this.log(`symbolize: ${escapeText(image.path)}: ${note}`);
-    switch (found.source) {
-      case "debuglink":
-        this.s.debugLinks++;
-        this.s.debugFiles++;
-        break;
-      case "build-id":
-        this.s.debugFiles++;
-        break;
-      case "minidebuginfo":
-        this.s.miniDebugInfo++;
-        break;
-      case "dynsym":
-      case "none":
-        this.s.dynsymOnly++;
-        this.log(
-          `symbolize: ${escapeText(image.path)} is stripped and has no separate debug info (build-id, debuglink, MiniDebugInfo): ` +
-            `${found.source === "dynsym" ? `names from .dynsym only (${elf.symbolCount} functions)` : "no symbols"}`,
-        );
-        break;
-    }
-  }
-
-  /**
-   * The vDSO is the kernel's one image for every native process, so it is read once from our
-   * own memory: a process can rewrite its own copy (mprotect, or /proc/self/mem), and that
-   * must not rename other processes' frames. A mapping of another size (a 32-bit process's
-   * vDSO) is not this image and stays "[vdso]".
-   */
-  private vdsoImage(m: Mapping): Image | null {
-    if (this.vdso === undefined) this.vdso = this.readOwnVdso();
-    if (this.vdso === null || m.end - m.start !== this.vdsoSize) return null;
-    return this.vdso;
-  }
-
-  private readOwnVdso(): Image | null {
-    try {
-      const own = readMaps("self", this.procRoot).maps.find((x) => x.path === "[vdso]");
-      if (!own) return null;
-      const fd = openSync(`${this.procRoot}/self/mem`, "r");
-      try {
-        const bytes = fdSource(fd, null).read(own.start, own.end - own.start);
-        const elf = new ElfFile(bufferSource(bytes));
-        this.vdsoSize = own.end - own.start;
-        const image: Image = { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
-        if (this.unwindTables) this.unwindTableOf(image, bufferSource(bytes));
-        return image;
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      this.log(`symbolize: cannot read our own vDSO: ${escapeText((err as Error).message)}`);
-      return null;
-    }
-  }
-
   /** Anonymous memory: a JIT symbol from perf-PID.map if one covers it, else "[anon]". */
   private jitFrame(pid: number, addr: number): number {
     const name = this.jit?.lookup(pid, addr) ?? null;
@@ -811,15 +636,6 @@ function mountNs(pid: number | "self", procRoot: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** "fe:01" (hex major:minor, as in maps) -> the st_dev number stat gives (glibc makedev), or null. */
-export function parseDev(text: string): number | null {
-  const colon = text.indexOf(":");
-  const major = parseInt(text.slice(0, colon), 16);
-  const minor = parseInt(text.slice(colon + 1), 16);
-  if (colon < 0 || Number.isNaN(major) || Number.isNaN(minor)) return null;
-  return (minor & 0xff) + (major & 0xfff) * 256 + (minor >>> 8) * 0x100000 + Math.floor(major / 0x1000) * 0x100000000;
 }
 
 /** The target of DIR/exe (a /proc process or thread directory), null when it cannot be read. */
