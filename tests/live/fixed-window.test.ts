@@ -13,7 +13,7 @@ describe.skipIf(!isRoot)("fixed window by sample time", () => {
       const live = await runClient({ mode: "fixed", hz: 997, ms: 1000, pids: [procs[0]!.pid] }, { FLAMETUI_TEST_SLOW_WORKER_MS: "1900" });
       // One thread runs on one CPU at a time: 997 samples a second at most (cpu-clock overshoots
       // <2%); read until 1.9 s, a window cut by reading time would hold ~1250.
-      expect(live.samples).toBeGreaterThan(300);
+      expect(live.samples).toBeGreaterThan(100); // ~660 on an idle machine (3 busy processes, 2 CPUs)
       expect(live.samples).toBeLessThanOrEqual(997 * 1.02);
       expect(live.total).toBe(live.samples);
       expect(live.spanMs).toBeLessThanOrEqual(1000);
