@@ -104,7 +104,9 @@ describe.skipIf(!isRoot || !hasPerf)("agreement with perf", () => {
         (missing.length ? `; names flametui lacks: ${missing.join(", ")}` : ""),
     );
     // The workload's own functions must be among them, or the comparison proves nothing.
-    for (const fn of ["main_descend", "a_descend", "b_descend", "a_leaf", "b_leaf", "main_leaf", "main_compare", "b_math", "main"]) expect(weight.has(fn)).toBe(true);
+    // (Not b_math: its time is mostly in libc's exp, and perf -g skips the caller of a libc leaf,
+    // so perf names b_math only in the few samples taken in its own code.)
+    for (const fn of ["main_descend", "a_descend", "b_descend", "a_leaf", "b_leaf", "main_leaf", "main_compare", "main"]) expect(weight.has(fn)).toBe(true);
     expect(names).toBeGreaterThanOrEqual(99);
     expect(stacksPct).toBeGreaterThanOrEqual(95);
   }, 30_000);
