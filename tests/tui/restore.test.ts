@@ -10,9 +10,9 @@ import { hasTmux, TmuxSession } from "./tmux.ts";
 const APP = join(import.meta.dir, "fixtures/tui-app.ts");
 let session: TmuxSession | null = null;
 
-/** utime + stime of a process, in clock ticks. */
+/** utime + stime of a process's main thread (the one that draws; not the JIT's threads), in clock ticks. */
 function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(f[11]) + Number(f[12]);
 }
