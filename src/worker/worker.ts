@@ -153,7 +153,9 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
     // taken but not in the profile is lost, the unread ones included.
     const givenUp = !complete && (stop || (bounded && now >= giveUpAfterNs));
     if (complete || givenUp) {
-      if (stop) sampler.poll(0, profile.onSample, 4 * POLL_BUDGET); // what is already there, briefly
+      // What is already in the ring is read (for one slice) before the rest counts as lost: a worker
+      // that was late, or stopped, still keeps the window's samples it can reach at once.
+      if (stop || givenUp) readSlice(sampler, profile, 0);
       readLoss();
       if (givenUp) {
         unread = Math.max(0, profile.taken - profile.lost - profile.readInWindow);
