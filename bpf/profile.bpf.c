@@ -617,8 +617,18 @@ static __always_inline void wake_in(struct task_struct *next, __u64 now)
 		return;
 	start = b->start_ns > window_start_ns ? b->start_ns : window_start_ns;
 	b->start_ns = 0;
-	if (now >= window_end_ns && b->acc_ns)
-		flush_blocked(b); /* what was summed inside the window, stamped inside it */
+	if (now >= window_end_ns) {
+		/* A block across the window's end counts up to the end; then what was summed inside the
+		 * window is written, stamped inside it. The rest of the block is after the window. */
+		if (start < window_end_ns && window_end_ns - start >= min_block_ns) {
+			b->acc_ns += window_end_ns - start;
+			b->rec.time_ns = window_end_ns - 1;
+		}
+		if (b->acc_ns)
+			flush_blocked(b);
+		if (start < window_end_ns)
+			return;
+	}
 	if (now > start && now - start >= min_block_ns) {
 		if (!b->acc_ns)
 			b->acc_since = now;
