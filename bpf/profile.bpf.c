@@ -223,6 +223,26 @@ static long vma_end_of(struct task_struct *task, struct vm_area_struct *vma, str
 }
 
 #define REGS_BYTES (FLAMETUI_REGS * sizeof(__u64))
+
+/* The user registers the current task entered the kernel with (task_pt_regs): ip, sp, fp and (arm64)
+ * lr into regs[0..3]; returns sp. The interrupted user context also when a sample hit the kernel. */
+static __always_inline __u64 read_user_regs(__u64 *regs)
+{
+	struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+#if defined(__TARGET_ARCH_x86)
+	regs[0] = BPF_CORE_READ(uregs, ip);
+	regs[1] = BPF_CORE_READ(uregs, sp);
+	regs[2] = BPF_CORE_READ(uregs, bp);
+	regs[3] = 0;
+#elif defined(__TARGET_ARCH_arm64)
+	regs[0] = BPF_CORE_READ(uregs, pc);
+	regs[1] = BPF_CORE_READ(uregs, sp);
+	regs[2] = BPF_CORE_READ(uregs, regs[29]);
+	regs[3] = BPF_CORE_READ(uregs, regs[30]);
+#endif
+	return regs[1];
+}
 #define PAGE_BYTES 4096ULL
 
 /* Copies up to `len` bytes of user memory from `sp` to `dst` a page at a time and returns how
@@ -260,20 +280,9 @@ static __always_inline int copy_user_stack(struct flametui_sample *s, __u32 kn, 
 	regs[0] = regs[1] = regs[2] = regs[3] = regs[4] = 0;
 	if (!(tflags & (PF_EXITING | PF_KTHREAD))) {
 		struct task_struct *task = bpf_get_current_task_btf();
-		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(task);
 		struct vma_end vma = {};
 
-#if defined(__TARGET_ARCH_x86)
-		regs[0] = BPF_CORE_READ(uregs, ip);
-		sp = BPF_CORE_READ(uregs, sp);
-		regs[2] = BPF_CORE_READ(uregs, bp);
-#elif defined(__TARGET_ARCH_arm64)
-		regs[0] = BPF_CORE_READ(uregs, pc);
-		sp = BPF_CORE_READ(uregs, sp);
-		regs[2] = BPF_CORE_READ(uregs, regs[29]);
-		regs[3] = BPF_CORE_READ(uregs, regs[30]);
-#endif
-		regs[1] = sp;
+		sp = read_user_regs(regs);
 		len = FLAMETUI_STACK_COPY;
 		if (bpf_find_vma(task, sp, vma_end_of, &vma, 0) == 0 && vma.end > sp) {
 			if (vma.end - sp < len)
@@ -300,24 +309,13 @@ static __always_inline int copy_user_stack(struct flametui_sample *s, __u32 kn, 
  * the frame-pointer walk before them. Sets FLAMETUI_F_USER_REGS; returns the bytes added. */
 static __always_inline __u64 short_copy(__u64 *frames, __u32 at, __u32 *flags)
 {
-	struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	__u64 *regs, len;
+	__u64 *regs, sp, len;
 
 	asm volatile("" : "+r"(at));
 	at &= 2 * FLAMETUI_MAX_FRAMES + 1; /* <= 255: the same value, bounded for the verifier */
 	regs = &frames[at];
-#if defined(__TARGET_ARCH_x86)
-	regs[0] = BPF_CORE_READ(uregs, ip);
-	regs[1] = BPF_CORE_READ(uregs, sp);
-	regs[2] = BPF_CORE_READ(uregs, bp);
-	regs[3] = 0;
-#elif defined(__TARGET_ARCH_arm64)
-	regs[0] = BPF_CORE_READ(uregs, pc);
-	regs[1] = BPF_CORE_READ(uregs, sp);
-	regs[2] = BPF_CORE_READ(uregs, regs[29]);
-	regs[3] = BPF_CORE_READ(uregs, regs[30]);
-#endif
-	len = regs[1] ? copy_pages((char *)&regs[FLAMETUI_REGS], regs[1], FLAMETUI_OFFCPU_COPY) : 0;
+	sp = read_user_regs(regs);
+	len = sp ? copy_pages((char *)&regs[FLAMETUI_REGS], sp, FLAMETUI_OFFCPU_COPY) : 0;
 	regs[4] = len;
 	*flags |= FLAMETUI_F_USER_REGS;
 	return REGS_BYTES + len;
