@@ -45,6 +45,8 @@ function toWire(err: unknown): WireError {
  */
 const POLL_BUDGET = 64;
 const SLICE_MS = 50;
+/** At most this long reading what is already in the ring when a window is given up on or stopped. */
+const FINAL_READ_MS = 500;
 
 /** Test hooks: make the worker slow (blocks every loop N ms) or stuck (blocks forever), synchronously. */
 const testSleep = new Int32Array(new SharedArrayBuffer(4));
@@ -153,9 +155,12 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
     // taken but not in the profile is lost, the unread ones included.
     const givenUp = !complete && (stop || (bounded && now >= giveUpAfterNs));
     if (complete || givenUp) {
-      // What is already in the ring is read (for one slice) before the rest counts as lost: a worker
+      // What is already in the ring is read (for FINAL_READ_MS at most) before the rest counts as lost: a worker
       // that was late, or stopped, still keeps the window's samples it can reach at once.
-      if (stop || givenUp) readSlice(sampler, profile, 0);
+      if (stop || givenUp) {
+        const until = performance.now() + FINAL_READ_MS;
+        while (sampler.poll(0, profile.onSample, POLL_BUDGET) > 0 && performance.now() < until);
+      }
       readLoss();
       if (givenUp) {
         unread = Math.max(0, profile.taken - profile.lost - profile.readInWindow);

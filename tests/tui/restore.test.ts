@@ -41,7 +41,7 @@ for (const [sig, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
       await Bun.sleep(2500);
       const before = cpuTicks(pid);
       await Bun.sleep(1500);
-      expect(cpuTicks(pid) - before).toBeLessThanOrEqual(5);
+      expect(cpuTicks(pid) - before).toBeLessThanOrEqual(15); // <10% of a CPU (a loaded CI machine stretches it)
     }
     process.kill(pid, sig);
     const screen = await s.waitFor((x) => x.includes("EXITED rc="));
