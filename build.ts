@@ -115,7 +115,8 @@ export interface ExecutableOptions {
 /**
  * bun build --compile: src/main.ts plus the worker entry; OpenTUI's glibc native library.
  * --bytecode stores JavaScriptCore bytecode instead of source, so neither thread parses at
- * start: `--version` takes ~12 ms of CPU instead of ~38 ms, a live run ~25 ms less.
+ * start: `--version` takes ~12 ms of CPU instead of ~38 ms, a live run ~25 ms less. Nothing is
+ * read from the working directory at start (bunfig.toml, .env, tsconfig.json).
  */
 export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametui"), opts: ExecutableOptions = {}): string {
   mkdirSync(join(import.meta.dir, "dist"), { recursive: true });
@@ -129,6 +130,10 @@ export function buildExecutable(outfile = join(import.meta.dir, "dist", "flametu
     "--bytecode",
     "--format=esm",
     "--minify-syntax",
+    // flametui runs as root in whatever directory the user is in: a bunfig.toml there could
+    // preload code and a .env set the environment of everything it starts.
+    "--no-compile-autoload-bunfig",
+    "--no-compile-autoload-dotenv",
     ...(arch !== process.arch ? ["--target", `bun-linux-${arch}`] : []),
     join(import.meta.dir, "src", "main.ts"),
     join(import.meta.dir, "src", "worker", "worker.ts"),
