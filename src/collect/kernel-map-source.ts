@@ -24,6 +24,11 @@ export class KernelMapSource {
     return this.events !== null;
   }
 
+  /** Fds that become readable when the kernel's records need reading soon. */
+  get fds(): number[] {
+    return this.events?.fds ?? [];
+  }
+
   /** Reads what the kernel wrote since the last call (keeps its small rings from overflowing). */
   drain(): void {
     this.events?.drain();

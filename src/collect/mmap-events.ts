@@ -31,7 +31,8 @@ const W_DATA_HEAD = 1024 / 8;
 const W_DATA_TAIL = 1032 / 8;
 
 /**
- * The attr of a dummy event with mmap2 and exec records and no wakeups; `timed`: every record
+ * The attr of a dummy event with mmap2 and exec records that wakes a poller once its ring is
+ * half full (a burst of mmaps while the reader sleeps long); `timed`: every record
  * carries its time on the clock of bpf_ktime_get_ns, to match execs with the sample stream's.
  */
 export function mmapEventAttr(dataBytes: number, timed = true): Uint8Array {
@@ -47,7 +48,7 @@ export function mmapEventAttr(dataBytes: number, timed = true): Uint8Array {
     v.setInt32(92, CLOCK_MONOTONIC, true);
   }
   v.setBigUint64(40, flags, true);
-  v.setUint32(48, dataBytes, true); // wakeup_watermark: nobody waits on these fds
+  v.setUint32(48, dataBytes / 2, true); // wakeup_watermark
   return attr;
 }
 
@@ -144,6 +145,11 @@ export class MmapEvents {
         sink.lost(count, timeNs);
       },
     };
+  }
+
+  /** The events' fds: readable once a ring is half full. */
+  get fds(): number[] {
+    return this.rings.map((r) => r.fd);
   }
 
   /**

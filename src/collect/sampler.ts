@@ -5,7 +5,7 @@ import {
   asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, sectionVariables, setLibbpfLog,
   type Libbpf, type Pointer,
 } from "../ffi/libbpf.ts";
-import { closeFd, errno, errnoName, strerror } from "../ffi/libc.ts";
+import { closeFd, errno, errnoName, PollSet, strerror } from "../ffi/libc.ts";
 import { RingbufMemory } from "../ffi/ringbuf-memory.ts";
 import { profileObjectBytes } from "./bpf-object.ts";
 import { onlineCpus } from "./cpus.ts";
@@ -172,6 +172,9 @@ export class Sampler implements RecordSink {
   private obj: Pointer | null = null;
   private readonly links: Pointer[] = [];
   private ring: RingbufMemory | null = null;
+  /** The ring's fd and those of wakeAlsoOn: poll() returns when any is readable. */
+  private pollSet: PollSet | null = null;
+  private wakeFds: readonly number[] = [];
   private bssFd = -1;
   private bssValue = new Uint8Array(0);
   private bssOffsets = new Map<string, number>();
@@ -395,11 +398,18 @@ export class Sampler implements RecordSink {
     if (this.closed || ring === null) throw new CollectError("internal", "sampler is closed", "open a new sampler");
     if (pendingBytes(ring) === 0) {
       // A negative timeout would make poll(2) wait forever: never block without a bound.
-      const r = ring.wait(Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0);
+      this.pollSet ??= new PollSet([ring.fd, ...this.wakeFds]);
+      const r = this.pollSet.wait(Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0);
       if (r < 0 && r !== -EINTR) throw this.libbpfError("waiting on the ring buffer", -r);
     }
     this.onSample = onSample;
     return drainRing(ring, Math.max(1, budget), this);
+  }
+
+  /** poll() also returns early when one of `fds` becomes readable (the caller clears them). */
+  wakeAlsoOn(fds: readonly number[]): void {
+    this.wakeFds = fds;
+    this.pollSet = null;
   }
 
   /** Bytes in the ring buffer not read yet (records still being written included). */
@@ -479,6 +489,7 @@ export class Sampler implements RecordSink {
     for (const link of this.links.splice(0)) this.lib.bpf_link__destroy(link);
     this.ring?.unmap();
     this.ring = null;
+    this.pollSet = null;
     if (this.obj !== null) this.lib.bpf_object__close(this.obj);
     this.obj = null;
     this.bssFd = -1;

@@ -56,7 +56,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const headless = opts.output !== undefined || !process.stdout.isTTY;
   if (opts.range && mode === "ring") throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not", "use fixed --ms, or aggregate");
   if (opts.command) return runWithCommand(mode, opts, opts.command, headless, log);
-  const config = liveConfig(mode, opts, log, { pids: opts.pids, enableIdle: opts.enableIdle, liveSnapshots: !headless && mode !== "fixed" });
+  const config = liveConfig(mode, opts, log, { pids: opts.pids, enableIdle: opts.enableIdle, liveSnapshots: !headless && mode !== "fixed", progress: mode === "fixed" && process.stderr.isTTY === true });
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
@@ -231,7 +231,7 @@ class ProgressLine {
 }
 
 /** The worker's settings from the command line; `who` says which processes and how they are watched. */
-function liveConfig(mode: LiveMode, opts: LiveOptions, log: DebugLog, who: Pick<LiveConfig, "pids" | "enableIdle" | "liveSnapshots" | "followForks">): LiveConfig {
+function liveConfig(mode: LiveMode, opts: LiveOptions, log: DebugLog, who: Pick<LiveConfig, "pids" | "enableIdle" | "liveSnapshots" | "followForks" | "progress">): LiveConfig {
   return {
     mode,
     hz: opts.hz,

@@ -1,7 +1,8 @@
 // libc through bun:ffi for what Bun has no API for: perf_event_open (via syscall(2)), close,
 // errno (via __errno_location), strerror, vsnprintf (used by the libbpf print callback), and
-// mmap/munmap/poll for reading a BPF ring buffer in place, and clock_gettime(CLOCK_MONOTONIC),
-// the clock BPF stamps samples with (Bun's own clocks count from process start).
+// mmap/munmap/poll for reading a BPF ring buffer in place, eventfd/read/write for waking a
+// thread blocked in poll, and clock_gettime(CLOCK_MONOTONIC), the clock BPF stamps samples with
+// (Bun's own clocks count from process start).
 import { dlopen, FFIType, ptr, read, toArrayBuffer, type Pointer } from "bun:ffi";
 
 /** perf_event_open syscall numbers by process.arch. */
@@ -23,6 +24,11 @@ function openLibc() {
     poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
     getpagesize: { args: [], returns: FFIType.i32 },
     clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+    eventfd: { args: [FFIType.u32, FFIType.i32], returns: FFIType.i32 },
+    read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
+    write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
+    execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    prctl: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   }).symbols;
 }
 
@@ -111,14 +117,74 @@ export function pageSize(): number {
 }
 
 const POLLIN = 1;
-const pollFd = new Int32Array(2); // struct pollfd { int fd; short events; short revents; }
 
-/** poll(2) for readability of one fd: 1 when readable, 0 on timeout, -errno on failure. */
-export function waitReadable(fd: number, timeoutMs: number): number {
-  pollFd[0] = fd;
-  pollFd[1] = POLLIN; // events in the low half, revents (0) in the high half
-  const r = lib().poll(pollFd, 1, timeoutMs);
+/** File descriptors waited on together with poll(2) until one is readable. */
+export class PollSet {
+  private readonly pollFds: Int32Array; // struct pollfd[]: { int fd; short events; short revents; }
+
+  constructor(fds: readonly number[]) {
+    this.pollFds = new Int32Array(2 * fds.length);
+    fds.forEach((fd, i) => {
+      this.pollFds[2 * i] = fd;
+    });
+  }
+
+  /** Waits up to timeoutMs: the number of readable fds, 0 on timeout, -errno on failure. */
+  wait(timeoutMs: number): number {
+    for (let i = 1; i < this.pollFds.length; i += 2) this.pollFds[i] = POLLIN; // revents cleared
+    const r = lib().poll(this.pollFds, this.pollFds.length / 2, timeoutMs);
+    return r < 0 ? -errno() : r;
+  }
+}
+
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
+const eventCount = new BigUint64Array(1);
+
+/** A non-blocking eventfd (another thread's PollSet wakes when it is signalled), or -errno. */
+export function openEventFd(): number {
+  const fd = lib().eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  return fd < 0 ? -errno() : fd;
+}
+
+/** Makes an eventfd readable until it is cleared. */
+export function signalEventFd(fd: number): void {
+  eventCount[0] = 1n;
+  lib().write(fd, eventCount, 8);
+}
+
+/** Reads an eventfd back to unreadable (nothing happens when it was not signalled). */
+export function clearEventFd(fd: number): void {
+  lib().read(fd, eventCount, 8);
+}
+
+/** execve(2): replaces this process (open fds, pid and signal dispositions stay); returns -errno on failure. */
+export function execve(path: string, argv: readonly string[], env: Readonly<Record<string, string>>): number {
+  const strings: Buffer[] = []; // kept alive until the call returns
+  const cString = (s: string) => {
+    const b = Buffer.from(`${s}\0`);
+    strings.push(b);
+    return ptr(b);
+  };
+  const vector = (xs: readonly string[]) => {
+    const v = new BigUint64Array(xs.length + 1); // NULL-terminated
+    xs.forEach((x, i) => {
+      v[i] = BigInt(cString(x));
+    });
+    return v;
+  };
+  const envStrings = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const r = lib().execve(Buffer.from(`${path}\0`), vector(argv), vector(envStrings));
   return r < 0 ? -errno() : r;
+}
+
+const PR_SET_NAME = 15;
+
+/** Names the calling thread (the process, on its main thread) as ps and top show it: 15 bytes at most. */
+export function setThreadName(name: string): void {
+  const b = Buffer.alloc(16);
+  b.write(name.slice(0, 15));
+  lib().prctl(PR_SET_NAME, b, 0, 0, 0);
 }
 
 const CLOCK_MONOTONIC = 1;

@@ -1,7 +1,7 @@
 // A BPF ring buffer map's memory, mapped into this process the way libbpf maps it: the consumer
 // position page read-write, then the producer position page and the data area read-only. The
 // kernel maps the data area twice in a row, so a record that wraps around reads as one piece.
-import { mapShared, pageSize, type SharedMapping, unmapShared, waitReadable } from "./libc.ts";
+import { mapShared, pageSize, type SharedMapping, unmapShared } from "./libc.ts";
 
 export class RingbufMemory {
   /** [0]: how far user space has read (bytes since creation); written by us. */
@@ -35,11 +35,6 @@ export class RingbufMemory {
       return producer;
     }
     return new RingbufMemory(fd, size, consumer, producer, page);
-  }
-
-  /** Waits up to timeoutMs for the kernel to signal data: 1 readable, 0 timed out, -errno. */
-  wait(timeoutMs: number): number {
-    return waitReadable(this.fd, timeoutMs);
   }
 
   /** Unmaps the memory; every view is emptied first so nothing can touch it afterwards. */

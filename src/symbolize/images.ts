@@ -144,8 +144,13 @@ export class ImageCache {
    * sweep per SWEEP_MS), so a file's memory goes when the last process that mapped it is gone for
    * a few seconds, and a file that short-lived processes keep mapping is not re-read each time.
    */
+  /** True when sweep() would run now. */
+  sweepDue(now = performance.now()): boolean {
+    return now - this.lastSweep >= SWEEP_MS;
+  }
+
   sweep(live: Iterable<readonly (Image | undefined)[]>, now = performance.now()): void {
-    if (now - this.lastSweep < SWEEP_MS) return;
+    if (!this.sweepDue(now)) return;
     this.lastSweep = now;
     const used = new Set<Image>();
     for (const images of live) for (const im of images) if (im) used.add(im);

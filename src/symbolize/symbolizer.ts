@@ -365,6 +365,7 @@ export class Symbolizer {
    * a row, at most one sweep every 5 s (see ImageCache.sweep).
    */
   sweepImages(now = performance.now()): void {
+    if (!this.images.sweepDue(now)) return;
     this.images.sweep(
       (function* (states: Iterable<PidState>[]) {
         for (const list of states) for (const st of list) yield st.images;

@@ -6,6 +6,7 @@
 import { FlametuiError, PermissionError, UnsupportedError, UsageError } from "../errors.ts";
 import type { LiveStats, Snapshot } from "../profile/snapshot.ts";
 import { CONTROL_FINISH, CONTROL_FROZEN, CONTROL_STOP, CONTROL_WORDS, CONTROL_ZERO, type FromWorker, type LiveConfig, SnapshotDecoder, type WireError } from "./protocol.ts";
+import { closeFd, openEventFd, signalEventFd } from "../ffi/libc.ts";
 import { longTimeout } from "./timers.ts";
 
 /** How long a stop may take before the worker is given up as stuck. */
@@ -43,6 +44,8 @@ function workerUrl(): string {
 export class LiveClient {
   private readonly worker: Worker;
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  /** Signalled after each change of `control` (-1: none could be made; the worker then sees it at its next poll). */
+  private wakeFd = openEventFd();
   private readonly decoder = new SnapshotDecoder();
   private snapshotListeners = new Set<(s: Snapshot) => void>();
   private progressListener: ((l: LiveStats) => void) | null = null;
@@ -74,7 +77,19 @@ export class LiveClient {
       // An uncaught error inside the worker: its resources are only safe once the process exits.
       this.fail(new FlametuiError(`sampling worker crashed: ${ev.message}`, "run again with --verbose and report the log"));
     };
-    this.worker.postMessage({ type: "start", config, control: this.control.buffer as SharedArrayBuffer });
+    this.worker.postMessage({ type: "start", config, control: this.control.buffer as SharedArrayBuffer, wakeFd: this.wakeFd });
+  }
+
+  /** Wakes the worker to read `control` now. */
+  private wake(): void {
+    if (this.wakeFd >= 0) signalEventFd(this.wakeFd);
+  }
+
+  /** Ends the worker thread; its wake fd is closed once nothing can poll it. */
+  private end(): void {
+    this.worker.terminate();
+    if (this.wakeFd >= 0) closeFd(this.wakeFd);
+    this.wakeFd = -1;
   }
 
   /** Starts the worker and returns at once; it may be stopped before it is ready. */
@@ -104,9 +119,9 @@ export class LiveClient {
       const s = this.decoder.decode(m.snapshot);
       this.latest = s;
       this.resolveDone(s);
-      this.worker.terminate();
+      this.end();
     } else if (m.type === "error") {
-      this.worker.terminate();
+      this.end();
       this.fail(errorFromWire(m.error));
     }
   }
@@ -128,11 +143,13 @@ export class LiveClient {
   /** Paused: the worker keeps sampling but sends only the live figures (progress), no snapshots. */
   setFrozen(frozen: boolean): void {
     Atomics.store(this.control, CONTROL_FROZEN, frozen ? 1 : 0);
+    this.wake();
   }
 
   /** Asks the worker to zero the profile's counts (aggregate: its trie; ring: its window). */
   zero(): void {
     Atomics.add(this.control, CONTROL_ZERO, 1);
+    this.wake();
   }
 
   /** Resolves with the final snapshot when the worker ends by itself (fixed mode) or is stopped. */
@@ -146,6 +163,7 @@ export class LiveClient {
    */
   stop(timeoutMs = STOP_TIMEOUT_MS): Promise<Snapshot> {
     Atomics.store(this.control, CONTROL_STOP, 1);
+    this.wake();
     return this.within(timeoutMs, "stop");
   }
 
@@ -156,6 +174,7 @@ export class LiveClient {
    */
   finish(timeoutMs: number): Promise<Snapshot> {
     Atomics.store(this.control, CONTROL_FINISH, 1);
+    this.wake();
     return this.within(timeoutMs, "finish");
   }
 

@@ -37,6 +37,8 @@ export interface LiveConfig {
   noPid: boolean;
   /** Send snapshots while sampling (a viewer is watching); headless runs only need the last. */
   liveSnapshots: boolean;
+  /** fixed: send progress while sampling (a progress line is drawn). */
+  progress?: boolean;
   /** Debug log file (append), or null. */
   logPath: string | null;
 }
@@ -59,7 +61,8 @@ export const CONTROL_ZERO = 2;
 export const CONTROL_FINISH = 3;
 export const CONTROL_WORDS = 4;
 
-export type ToWorker = { type: "start"; config: LiveConfig; control: SharedArrayBuffer };
+/** `wakeFd`: an eventfd the main thread signals after changing `control`, so a worker asleep in poll sees it at once. */
+export type ToWorker = { type: "start"; config: LiveConfig; control: SharedArrayBuffer; wakeFd: number };
 
 export interface WireError {
   kind: "usage" | "permission" | "unsupported" | "internal";

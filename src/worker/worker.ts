@@ -8,7 +8,7 @@ import { LiveProfile, PAST_END_GRACE_NS } from "../collect/live-profile.ts";
 import { preflight } from "../collect/preflight.ts";
 import { Sampler, type SamplerCounters, selfNsPid } from "../collect/sampler.ts";
 import { type AttachSpec, parseAttachSpecs } from "../collect/attach-spec.ts";
-import { monotonicNs } from "../ffi/libc.ts";
+import { clearEventFd, monotonicNs } from "../ffi/libc.ts";
 import { DebugLog } from "../log.ts";
 import { FrameTable } from "../profile/frames.ts";
 import { Symbolizer, type SymbolizerStats } from "../symbolize/symbolizer.ts";
@@ -23,12 +23,15 @@ const SNAPSHOT_EVERY_MS = 100;
 const PAUSED_PROGRESS_MS = 250;
 /**
  * How long one poll may wait. Viewers get 10 snapshots a second at most, so 100 ms loses
- * nothing and keeps an idle profiler near zero CPU; ring mode waits at most half a slot so
- * the window keeps up with the clock; exec records wake the poll at once.
+ * nothing; ring mode waits at most half a slot so the window keeps up with the clock. With
+ * nobody watching (headless, or a fixed window without a progress line) the worker sleeps until
+ * the ring is a quarter full, an exec, a control change (wakeFd) or QUIET_POLL_MS: a wakeup costs
+ * more than the reading it does (~1-4 ms of CPU in a VM, mostly Bun's event loop turn).
  */
 const POLL_MS = 100;
-/** With a command (-- COMMAND): how soon its exit is noticed. */
-const COMMAND_POLL_MS = 20;
+const QUIET_POLL_MS = 1000;
+/** fixed: how often the progress line is fed. */
+const PROGRESS_MS = 200;
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   self.postMessage(msg, transfer);
@@ -60,12 +63,12 @@ interface Held {
   kernelMaps: KernelMapSource | null;
 }
 
-async function run(config: LiveConfig, control: Int32Array): Promise<void> {
+async function run(config: LiveConfig, control: Int32Array, wakeFd: number): Promise<void> {
   const log = new DebugLog(config.logPath !== null, config.logPath ?? undefined);
   const held: Held = { sampler: null, kernelMaps: null };
   let last: Last;
   try {
-    last = await sample(config, control, log, held);
+    last = await sample(config, control, wakeFd, log, held);
   } catch (err) {
     log.write(`worker error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     last = { msg: { type: "error", error: toWire(err) } };
@@ -89,7 +92,7 @@ function release(held: Held, log: DebugLog): void {
 }
 
 /** Samples until the window is complete (fixed) or a stop; returns the final message. */
-async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, held: Held): Promise<Last> {
+async function sample(config: LiveConfig, control: Int32Array, wakeFd: number, log: DebugLog, held: Held): Promise<Last> {
   log.write(`preflight: ${preflight()}`); // one clear error when the kernel lacks something
   const frames = new FrameTable();
   const kernelMaps = (held.kernelMaps = new KernelMapSource(config.followForks ? [] : config.pids, log.write));
@@ -127,8 +130,9 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
   }
   if (process.env.FLAMETUI_TEST_BLOCK_WORKER === "1") setTimeout(() => Atomics.wait(testSleep, 0, 0), 300);
 
-  // A command's exit (CONTROL_FINISH) is seen within COMMAND_POLL_MS: flametui exits that much sooner.
-  const pollMs = Math.min(config.followForks ? COMMAND_POLL_MS : POLL_MS, config.mode === "ring" ? Math.max(1, Math.floor(config.ms / 2)) : POLL_MS);
+  sampler.wakeAlsoOn([...(wakeFd >= 0 ? [wakeFd] : []), ...kernelMaps.fds]);
+  const watched = fixed ? config.progress === true : config.liveSnapshots;
+  const pollMs = config.mode === "ring" ? Math.min(POLL_MS, Math.max(1, Math.floor(config.ms / 2))) : watched ? (fixed ? PROGRESS_MS : POLL_MS) : QUIET_POLL_MS;
   // fixed: the window is complete once a later sample was read, or the ring was empty after it.
   let completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
   let giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
@@ -176,11 +180,12 @@ async function sample(config: LiveConfig, control: Int32Array, log: DebugLog, he
     // Sooner than POLL_MS when a freshly exec'ed process is due for another maps read, or the window ends.
     const untilEnd = bounded ? Math.max(0, (completeAfterNs - now) / 1e6) : Infinity;
     readSlice(sampler, profile, Math.ceil(Math.min(pollMs, untilEnd, profile.maintain(performance.now()))));
+    if (wakeFd >= 0) clearEventFd(wakeFd); // the control words are read at the top of the loop
     kernelMaps.drain();
     const t = monotonicNs();
     profile.tick(t);
     if (fixed) {
-      if (t - lastProgress >= 200e6) {
+      if (watched && t - lastProgress >= PROGRESS_MS * 1e6) {
         lastProgress = t;
         readLoss();
         post({ type: "progress", live: profile.stats(t, false) });
@@ -226,7 +231,7 @@ function readSlice(sampler: Sampler, profile: LiveProfile, waitMs: number): void
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
-  if (msg.type === "start") void run(msg.config, new Int32Array(msg.control));
+  if (msg.type === "start") void run(msg.config, new Int32Array(msg.control), msg.wakeFd);
 };
 
 /** The timer (on or off, and its rate) and the --attach events of a session. */
