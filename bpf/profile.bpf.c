@@ -113,40 +113,67 @@ struct flametui_offcpu {
 	char comm[FLAMETUI_COMM_LEN];
 	__u64 blocked_ns;
 	__u64 state;
-	/* frames, then (copy_stack) registers and a little stack; + 4096: the verifier's slack for copy_pages */
-	__u64 frames[2 * FLAMETUI_MAX_FRAMES + 2 + FLAMETUI_REGS + (FLAMETUI_OFFCPU_COPY + 4096) / 8];
+	/* frames, then (copy_stack) registers and a little stack */
+	__u64 frames[2 * FLAMETUI_MAX_FRAMES + 2 + FLAMETUI_REGS + FLAMETUI_OFFCPU_COPY / 8];
 };
 
-/* A thread's off-CPU state, kept while it lives: blocked time of one stack (key) is summed in the
- * kernel and written once they span OFFCPU_FLUSH_NS, when the thread blocks somewhere else, or at
- * once for a block that long, so a thread that blocks 50,000 times a second in one place costs user
- * space 100 records a second (at most that much of its time may be left unwritten at the end). */
-struct blocked {
-	__u64 start_ns;  /* when it left the CPU; 0 while it runs */
+/* Blocked time of one thread in one place (its state and stacks when it left the CPU) is summed in
+ * the kernel and written once it spans OFFCPU_FLUSH_NS, when the place is evicted, or at once for
+ * a block that long. A thread keeps two places, the one it blocked in last and the one before, so
+ * one that alternates (blocks reading, is preempted writing) is summed too: a thread that blocks
+ * 50,000 times a second costs user space ~200 records a second (at most that much of its time may
+ * be left unwritten at the end). */
+struct place {
 	__u64 size;      /* bytes of rec to write */
-	__u64 key;       /* hash of its state and stacks when it left */
 	__u64 acc_ns;    /* blocked time in that place not written yet */
 	__u64 acc_since; /* when the first of those blocks ended */
 	struct flametui_offcpu rec;
 };
 
-#define OFFCPU_FLUSH_NS (10 * 1000 * 1000ULL)
+struct place_key {
+	__u32 tid;
+	__u32 pad;
+	__u64 key; /* hash of the state and frames */
+};
 
-/* Threads off the CPU by tid, from the switch that took them off to the one that brings them back. */
+/* The place being built: + 4096, the verifier's slack for copy_pages (only `place` is stored). */
+struct place_scratch {
+	struct place p;
+	__u64 slack[4096 / 8];
+};
+
+/* A thread while it lives: when it left the CPU (0 while it runs), and its two places. */
+struct thread_places {
+	__u64 start_ns;
+	__u64 cur;
+	__u64 prev;
+};
+
+#define OFFCPU_FLUSH_NS (10 * 1000 * 1000ULL)
+#define OFFCPU_THREADS 16384
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, OFFCPU_THREADS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
-	__type(value, struct blocked);
+	__type(value, struct thread_places);
 } blocked_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * OFFCPU_THREADS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct place_key);
+	__type(value, struct place);
+} places SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct blocked);
-} blocked_scratch SEC(".maps");
+	__type(value, struct place_scratch);
+} place_scratch SEC(".maps");
 
 /* The process's name: its thread-group leader's comm, so every thread of a process (also after
  * the main thread exited, when /proc/PID/exe no longer resolves) is filed under one name. */
@@ -187,16 +214,29 @@ static __always_inline int submit(struct flametui_sample *s, __u64 size)
 	return 0;
 }
 
-/* Writes a thread's summed off-CPU time as one record (stamped when its last block ended). */
-static __always_inline void flush_blocked(struct blocked *b)
+/* Writes a place's summed off-CPU time as one record (stamped when its last block ended). */
+static __always_inline void flush_place(struct place *p)
 {
-	__u64 size = b->size;
+	__u64 size = p->size;
 
-	if (size > sizeof(b->rec))
-		size = sizeof(b->rec);
-	b->rec.blocked_ns = b->acc_ns;
-	submit((struct flametui_sample *)&b->rec, size);
-	b->acc_ns = 0;
+	if (size > sizeof(p->rec))
+		size = sizeof(p->rec);
+	p->rec.blocked_ns = p->acc_ns;
+	submit((struct flametui_sample *)&p->rec, size);
+	p->acc_ns = 0;
+}
+
+/* Writes what a place of `tid` holds and forgets it. */
+static __always_inline void evict_place(__u32 tid, __u64 key)
+{
+	struct place_key k = { .tid = tid, .key = key };
+	struct place *p = bpf_map_lookup_elem(&places, &k);
+
+	if (!p)
+		return;
+	if (p->acc_ns)
+		flush_place(p);
+	bpf_map_delete_elem(&places, &k);
 }
 
 /* A hash of a blocked thread's state and frames: where it blocked. */
@@ -515,10 +555,13 @@ int flametui_exit(void *ctx)
 
 	if (offcpu) {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-		struct blocked *b = bpf_map_lookup_elem(&blocked_threads, &tid);
+		struct thread_places *t = bpf_map_lookup_elem(&blocked_threads, &tid);
 
-		if (b && b->acc_ns)
-			flush_blocked(b);
+		if (t) {
+			evict_place(tid, t->cur);
+			if (t->prev != t->cur)
+				evict_place(tid, t->prev);
+		}
 		bpf_map_delete_elem(&blocked_threads, &tid);
 	}
 	/* Threads exit one by one, the leader not always last (a main thread may pthread_exit while
@@ -535,13 +578,17 @@ int flametui_exit(void *ctx)
 	return 0;
 }
 
-/* offcpu: `prev` leaves the CPU (it is still current): keep its stacks and the time. */
+/* offcpu: `prev` leaves the CPU (it is still current): note when, and where (a new place is kept
+ * with its record; the same place again costs no copy). */
 static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool preempt, __u64 now)
 {
 	__u32 tgid = BPF_CORE_READ(prev, tgid);
 	__u32 tid = BPF_CORE_READ(prev, pid);
 	__u32 zero = 0, tflags, state;
-	struct blocked *b;
+	struct place_scratch *sc;
+	struct place *b;
+	struct thread_places *t;
+	struct place_key k = { .tid = tid };
 	long n;
 	__u32 kn = 0, un = 0;
 
@@ -549,9 +596,10 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 		return;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return;
-	b = bpf_map_lookup_elem(&blocked_scratch, &zero);
-	if (!b)
+	sc = bpf_map_lookup_elem(&place_scratch, &zero);
+	if (!sc)
 		return;
+	b = &sc->p;
 	if (bpf_core_field_exists(prev->__state))
 		state = BPF_CORE_READ(prev, __state);
 	else
@@ -586,44 +634,70 @@ static __always_inline void block_out(__u64 *ctx, struct task_struct *prev, bool
 	}
 	b->rec.kernel_frames = kn;
 	b->rec.user_frames = un;
-	b->start_ns = now;
-	b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
-	b->key = stack_key(b->rec.frames, kn + un, b->rec.state);
-	struct blocked *old = bpf_map_lookup_elem(&blocked_threads, &tid);
-	if (old && old->key == b->key) { /* the same place again: keep summing, nothing to copy */
-		old->start_ns = now;
-		return;
+	k.key = stack_key(b->rec.frames, kn + un, b->rec.state);
+	t = bpf_map_lookup_elem(&blocked_threads, &tid);
+	if (t && k.key != t->cur && k.key != t->prev && t->prev != t->cur)
+		evict_place(tid, t->prev); /* a third place: the older one makes room */
+	if (!bpf_map_lookup_elem(&places, &k)) {
+		b->size = FLAMETUI_SAMPLE_HEADER + FLAMETUI_OFFCPU_EXTRA + (kn + un) * sizeof(__u64);
+		if (copy_stack && un > 0)
+			b->size += short_copy(b->rec.frames, kn + un, &b->rec.flags);
+		b->acc_ns = b->acc_since = 0;
+		if (bpf_map_update_elem(&places, &k, b, BPF_ANY)) {
+			__sync_fetch_and_add(&offcpu_dropped, 1);
+			return;
+		}
 	}
-	if (old && old->acc_ns)
-		flush_blocked(old);
-	if (copy_stack && un > 0)
-		b->size += short_copy(b->rec.frames, kn + un, &b->rec.flags);
-	b->acc_ns = b->acc_since = 0;
-	if (bpf_map_update_elem(&blocked_threads, &tid, b, BPF_ANY))
-		__sync_fetch_and_add(&offcpu_dropped, 1);
+	if (t) {
+		if (k.key != t->cur) {
+			t->prev = t->cur;
+			t->cur = k.key;
+		}
+		t->start_ns = now;
+	} else {
+		struct thread_places fresh = { .start_ns = now, .cur = k.key, .prev = k.key };
+
+		if (bpf_map_update_elem(&blocked_threads, &tid, &fresh, BPF_ANY)) {
+			__sync_fetch_and_add(&offcpu_dropped, 1);
+			bpf_map_delete_elem(&places, &k);
+		}
+	}
 }
 
-/* offcpu: `next` runs again: add the time it was off the CPU (inside the window only) to its sum,
- * written when it is OFFCPU_FLUSH_NS old, or before a block that ends after the window. */
+/* offcpu: `next` runs again: add the time it was off the CPU (inside the window only) to its place's
+ * sum, written when it is OFFCPU_FLUSH_NS old, or before a block that ends after the window. */
 static __always_inline void wake_in(struct task_struct *next, __u64 now)
 {
 	__u32 tid = BPF_CORE_READ(next, pid);
-	struct blocked *b = bpf_map_lookup_elem(&blocked_threads, &tid);
+	struct thread_places *t = bpf_map_lookup_elem(&blocked_threads, &tid);
+	struct place_key k = { .tid = tid };
+	struct place *b;
 	__u64 start;
 
-	if (!b || !b->start_ns)
+	if (!t || !t->start_ns)
 		return;
-	start = b->start_ns > window_start_ns ? b->start_ns : window_start_ns;
-	b->start_ns = 0;
+	start = t->start_ns > window_start_ns ? t->start_ns : window_start_ns;
+	t->start_ns = 0;
+	k.key = t->cur;
+	b = bpf_map_lookup_elem(&places, &k);
+	if (!b)
+		return;
 	if (now >= window_end_ns) {
 		/* A block across the window's end counts up to the end; then what was summed inside the
-		 * window is written, stamped inside it. The rest of the block is after the window. */
+		 * window is written, stamped inside it (the other place's too). The rest is after the window. */
 		if (start < window_end_ns && window_end_ns - start >= min_block_ns) {
 			b->acc_ns += window_end_ns - start;
 			b->rec.time_ns = window_end_ns - 1;
 		}
 		if (b->acc_ns)
-			flush_blocked(b);
+			flush_place(b);
+		if (t->prev != t->cur) {
+			struct place_key pk = { .tid = tid, .key = t->prev };
+			struct place *p = bpf_map_lookup_elem(&places, &pk);
+
+			if (p && p->acc_ns)
+				flush_place(p);
+		}
 		if (start < window_end_ns)
 			return;
 	}
@@ -634,7 +708,7 @@ static __always_inline void wake_in(struct task_struct *next, __u64 now)
 		b->rec.time_ns = now;
 		/* a long block is written at once; short ones once they span OFFCPU_FLUSH_NS */
 		if (now - start >= OFFCPU_FLUSH_NS || now - b->acc_since >= OFFCPU_FLUSH_NS)
-			flush_blocked(b);
+			flush_place(b);
 	}
 }
 

@@ -5,7 +5,7 @@ import { parseArgs } from "./cli.ts";
 import { runFile } from "./commands/file.ts";
 import { FlametuiError, formatError } from "./errors.ts";
 import { DebugLog } from "./log.ts";
-import { restartWithoutGcTimer } from "./quiet-gc.ts";
+import { restartWithLiveRuntime } from "./live-runtime.ts";
 import { escapeText } from "./text/sanitize.ts";
 import { COMMIT, VERSION, versionText } from "./version.ts";
 
@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(await versionText());
       return 0;
     }
-    if (parsed.command === "fixed" || parsed.command === "aggregate" || parsed.command === "ring") restartWithoutGcTimer();
+    if (parsed.command === "fixed" || parsed.command === "aggregate" || parsed.command === "ring") restartWithLiveRuntime();
     log = new DebugLog(parsed.options.verbose);
     log.write(`flametui ${VERSION} (${COMMIT}) argv=${JSON.stringify(argv)}`);
     if (parsed.command === "file") return await runFile(parsed.path, parsed.options, log);
