@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { interrupt } from "./interrupt.ts";
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -30,8 +31,8 @@ async function cpuOf(workload: string, cmd: string[]): Promise<{ cpu: number; ok
   const busy = WORKLOADS[workload]!.map((bin) => Bun.spawn([bin, String(SECONDS + 5)]));
   const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" });
   await Bun.sleep(SECONDS * 1000);
-  p.kill("SIGINT");
-  const code = await p.exited;
+  await interrupt(p);
+  const code = p.exitCode;
   for (const b of busy) b.kill();
   const ru = p.resourceUsage();
   return { cpu: Number(ru?.cpuTime.total ?? 0n) / 1e6, ok: code === 0 };

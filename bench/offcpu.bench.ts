@@ -8,6 +8,7 @@
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { interrupt } from "./interrupt.ts";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const root = join(import.meta.dir, "..");
@@ -46,8 +47,7 @@ async function run(tool: string, cmd: ((pid: number) => string[]) | null): Promi
   const wru = w.resourceUsage();
   let toolCpu = 0;
   if (p) {
-    p.kill("SIGINT");
-    await p.exited;
+    await interrupt(p);
     toolCpu = Number(p.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
   }
   return { tool, toolCpu, workCpu: Number(wru?.cpuTime.total ?? 0n) / 1e6, trips };

@@ -8,6 +8,7 @@
 
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { interrupt } from "./interrupt.ts";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const RUNS = Number(process.argv[3] ?? 1);
@@ -38,8 +39,7 @@ async function run(workload: string, cmd: string[], after?: () => Promise<Cost>)
   await Bun.sleep(200);
   const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "pipe" });
   await Bun.sleep(SECONDS * 1000);
-  p.kill("SIGINT");
-  await p.exited;
+  await interrupt(p);
   for (const b of busy) b.kill();
   const ru = p.resourceUsage();
   const cost: Cost = { cpu: Number(ru?.cpuTime.total ?? 0n) / 1e6, rssMiB: Number(ru?.maxRSS ?? 0) / 2 ** 20 };

@@ -684,7 +684,8 @@ static __always_inline void wake_in(struct task_struct *next, __u64 now)
 		return;
 	if (now >= window_end_ns) {
 		/* A block across the window's end counts up to the end; then what was summed inside the
-		 * window is written, stamped inside it (the other place's too). The rest is after the window. */
+		 * window is written, stamped inside it (the other place's too). Blocks after the window
+		 * are not summed at all: a fixed window's reader would only skip their records. */
 		if (start < window_end_ns && window_end_ns - start >= min_block_ns) {
 			b->acc_ns += window_end_ns - start;
 			b->rec.time_ns = window_end_ns - 1;
@@ -698,8 +699,7 @@ static __always_inline void wake_in(struct task_struct *next, __u64 now)
 			if (p && p->acc_ns)
 				flush_place(p);
 		}
-		if (start < window_end_ns)
-			return;
+		return;
 	}
 	if (now > start && now - start >= min_block_ns) {
 		if (!b->acc_ns)
@@ -719,6 +719,7 @@ int flametui_switch(__u64 *ctx)
 	bool preempt = (bool)ctx[0];
 	struct task_struct *prev = (struct task_struct *)ctx[1];
 	struct task_struct *next = (struct task_struct *)ctx[2];
+	/* One clock for both: the scheduler has already charged prev's CPU time and started next's. */
 	__u64 now = bpf_ktime_get_ns();
 
 	block_out(ctx, prev, preempt, now);

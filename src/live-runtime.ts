@@ -6,8 +6,7 @@
 // collect/jit-tiers.ts). Both are read when the runtime starts, so a live command restarts itself
 // once with them in the environment. JavaScriptCore still collects as memory is allocated, and
 // its DFG tier still optimizes hot code.
-import { basename } from "node:path";
-import { execve, setThreadName } from "./ffi/libc.ts";
+import { execve } from "./ffi/libc.ts";
 
 /** The environment a live command runs with. */
 const SETTINGS: Readonly<Record<string, string>> = { BUN_GC_TIMER_DISABLE: "1", BUN_JSC_useFTLJIT: "0" };
@@ -26,7 +25,6 @@ export function restartWithLiveRuntime(): void {
     // What flametui starts (-- COMMAND) gets the environment the user gave it.
     delete process.env[MARK];
     for (const name of mark.split(",")) if (name in SETTINGS) delete process.env[name];
-    setThreadName(basename(process.execPath)); // exec'ed as /proc/self/exe, it would show as "exe"
     return;
   }
   const added = Object.keys(SETTINGS).filter((k) => process.env[k] === undefined);
@@ -37,5 +35,6 @@ export function restartWithLiveRuntime(): void {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   for (const k of added) env[k] = SETTINGS[k]!;
   env[MARK] = added.join(",");
-  execve(compiled ? "/proc/self/exe" : process.execPath, argv, env);
+  // By its path, so ps and top show the same name (only its owner can have changed that file since).
+  execve(process.execPath, argv, env);
 }

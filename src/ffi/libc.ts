@@ -28,7 +28,6 @@ function openLibc() {
     read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
     write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64 },
     execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
-    prctl: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   }).symbols;
 }
 
@@ -176,15 +175,6 @@ export function execve(path: string, argv: readonly string[], env: Readonly<Reco
   const envStrings = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const r = lib().execve(Buffer.from(`${path}\0`), vector(argv), vector(envStrings));
   return r < 0 ? -errno() : r;
-}
-
-const PR_SET_NAME = 15;
-
-/** Names the calling thread (the process, on its main thread) as ps and top show it: 15 bytes at most. */
-export function setThreadName(name: string): void {
-  const b = Buffer.alloc(16);
-  b.write(name.slice(0, 15));
-  lib().prctl(PR_SET_NAME, b, 0, 0, 0);
 }
 
 const CLOCK_MONOTONIC = 1;

@@ -4,7 +4,7 @@
 // time must split 70/20/10. Root only.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { flametui, isRoot, parseFolded, ROOT_DIR } from "./helpers.ts";
 
@@ -16,6 +16,16 @@ function build(): string {
   const r = Bun.spawnSync(["gcc", "-O1", "-fno-omit-frame-pointer", "-pthread", "-o", out, join(ROOT_DIR, "tests/workloads/offcpu.c")], { stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(r.stderr.toString());
   return out;
+}
+
+/** Voluntary and involuntary context switches of every thread of `pid` so far. */
+function contextSwitches(pid: number): number {
+  let n = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const status = readFileSync(`/proc/${pid}/task/${t}/status`, "utf8");
+    for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm)) n += Number(m[1]);
+  }
+  return n;
 }
 
 const cpuNs = (pid: number, tid: number) => Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
@@ -85,5 +95,47 @@ describe.skipIf(!isRoot)("off-CPU and wall time", () => {
     expect(total).toBeGreaterThan(1e9);
     expect(sum(stacks, has("pipe_phase"))).toBe(0);
     expect(sum(stacks, has("sleep_phase")) / total).toBeGreaterThan(0.97);
+  }, 30_000);
+
+  test("a thread that blocks ~30k times a second in alternating places is summed in the kernel, and its time still adds up", async () => {
+    const bin = join(dir, "pingpong");
+    const cc = Bun.spawnSync(["gcc", "-O2", "-pthread", "-o", bin, join(ROOT_DIR, "tests/workloads/pingpong.c")], { stderr: "pipe" });
+    if (cc.exitCode !== 0) throw new Error(cc.stderr.toString());
+    const w = Bun.spawn([bin, "30"], { stdout: "ignore" });
+    try {
+      await Bun.sleep(300);
+      const tids = () => readdirSync(`/proc/${w.pid}/task`).map(Number);
+      const cpu0 = new Map(tids().map((t) => [t, cpuNs(w.pid, t)]));
+      const switches0 = contextSwitches(w.pid);
+      const t0 = performance.now();
+      const ms = 2000;
+      const out = join(dir, "pingpong.folded");
+      const p = flametui(["fixed", "--mode", "offcpu", "--min-block-us", "0", "--ms", String(ms), "--pid", String(w.pid), "--threads", "--verbose", "-o", out]);
+      const code = await p.exited;
+      const elapsed = (performance.now() - t0) * 1e6;
+      const switches = contextSwitches(w.pid) - switches0;
+      const stderr = await new Response(p.stderr).text();
+      expect(code).toBe(0);
+      const log = readFileSync(/debug log written to (.*)/.exec(stderr)![1]!.trim(), "utf8");
+      const records = Number(/worker: done after (\d+) samples/.exec(log)![1]);
+      const all = parseFolded(readFileSync(out, "utf8"));
+      console.log(`pingpong: ${Math.round((switches * 1e9) / elapsed)} context switches a second, ${Math.round(records / (ms / 1000))} off-CPU records a second`);
+      expect(switches / (elapsed / 1e9)).toBeGreaterThan(5000); // the workload really switches a lot
+      // One thread alternates between blocking in read and being preempted in write: ~200 records a
+      // second per thread when both places are summed, one per switch when only one is.
+      expect(records / (ms / 1000)).toBeLessThan(1500);
+      for (const tid of tids()) {
+        const off = sum(all, (s) => s.includes(`;tid ${tid};`));
+        const cpuShare = (cpuNs(w.pid, tid) - cpu0.get(tid)!) / elapsed;
+        const expected = ms * 1e6 * (1 - cpuShare);
+        console.log(`  tid ${tid}: ${(off / 1e9).toFixed(3)} s off the CPU, expected ${(expected / 1e9).toFixed(3)} s`);
+        // Loose: at ~100k switches a second per thread the program in every switch changes the
+        // threads' CPU share while it is attached, and the share is measured over the whole run. A
+        // place whose time was lost or written twice is off by half or more.
+        expect(Math.abs(off - expected) / expected).toBeLessThan(0.3);
+      }
+    } finally {
+      w.kill();
+    }
   }, 30_000);
 });
