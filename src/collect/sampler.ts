@@ -2,7 +2,7 @@
 // attaches the program to each and drains the ring buffer on demand. Owns every resource it makes.
 import { existsSync, statSync } from "node:fs";
 import {
-  asPointer, libbpf, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, sectionVariables, setLibbpfLog,
+  asPointer, libbpf, loadedProgramCode, mapInitialValue, openObjectMem, recentLibbpfLog, releaseLibbpfLog, sectionVariables, setLibbpfLog,
   type Libbpf, type Pointer,
 } from "../ffi/libbpf.ts";
 import { closeFd, errno, errnoName, PollSet, strerror } from "../ffi/libc.ts";
@@ -11,7 +11,7 @@ import { profileObjectBytes } from "./bpf-object.ts";
 import { onlineCpus } from "./cpus.ts";
 import { CollectError, isPermissionErrno, PermissionError, UnsupportedError, UsageError } from "./errors.ts";
 import { checkHz, maxSampleRate, openCpuClock } from "./perf-event.ts";
-import { SampleDecoder, type RawSample } from "./records.ts";
+import { KERNEL_BASE, SampleDecoder, type RawSample } from "./records.ts";
 import { drainRing, pendingBytes, type RecordSink } from "./ring-reader.ts";
 import type { AttachSpec } from "./attach-spec.ts";
 import { loadElf } from "../symbolize/elf.ts";
@@ -444,6 +444,16 @@ export class Sampler implements RecordSink {
       if (now() < startNs || attempt >= 8) return startNs;
       leadNs *= 2; // preempted past the start before it was written: samples may have missed it
     }
+  }
+
+  /**
+   * The kernel addresses of this sampler's own JIT code (encoded as records encode kernel
+   * frames): off-CPU and event stacks are taken inside it, and its frames are not in a cached
+   * symbol table.
+   */
+  ownCode(): [number, number][] {
+    if (this.closed || this.obj === null) return [];
+    return loadedProgramCode(this.obj).map(([a, b]) => [Number(a - KERNEL_BASE), Number(b - KERNEL_BASE)]);
   }
 
   /** The program's counters (cumulative since open). */

@@ -24,6 +24,9 @@ function openLibbpf(path: string) {
     bpf_program__attach_perf_event: { args: [P, i32], returns: P },
     bpf_program__attach: { args: [P], returns: P },
     bpf_program__set_autoload: { args: [P, FFIType.bool], returns: i32 },
+    bpf_program__fd: { args: [P], returns: i32 },
+    bpf_object__next_program: { args: [P, P], returns: P },
+    bpf_obj_get_info_by_fd: { args: [i32, P, P], returns: i32 },
     bpf_program__set_attach_target: { args: [P, i32, cstring], returns: i32 },
     bpf_program__attach_raw_tracepoint: { args: [P, cstring], returns: P },
     bpf_program__attach_uprobe: { args: [P, FFIType.bool, i32, cstring, u64], returns: P },
@@ -241,4 +244,42 @@ export function openObjectMem(bytes: Uint8Array, objectName: string): Pointer | 
   // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the first two fields.
   const opts = new BigUint64Array([16n, BigInt(ptr(name))]);
   return asPointer(libbpf().bpf_object__open_mem(bytes, bytes.byteLength, opts));
+}
+
+// struct bpf_prog_info (uapi/linux/bpf.h) offsets: nr_jited_ksyms, nr_jited_func_lens, jited_ksyms, jited_func_lens.
+const INFO_NR_KSYMS = 104;
+const INFO_NR_LENS = 108;
+const INFO_KSYMS = 112;
+const INFO_LENS = 120;
+const INFO_SIZE = 128;
+
+/**
+ * Where the kernel put the JIT code of every loaded program of `obj`: [start, end) per function
+ * (a program and its subprograms), as full 64-bit addresses. Empty when the kernel does not say.
+ */
+export function loadedProgramCode(obj: Pointer): [bigint, bigint][] {
+  const lib = libbpf();
+  const out: [bigint, bigint][] = [];
+  let prog: Pointer | null = null;
+  while ((prog = asPointer(lib.bpf_object__next_program(obj, prog))) !== null) {
+    const fd = lib.bpf_program__fd(prog);
+    if (fd < 0) continue; // not loaded (autoload off)
+    const info = new Uint8Array(INFO_SIZE);
+    const len = new Uint32Array([INFO_SIZE]);
+    if (lib.bpf_obj_get_info_by_fd(fd, info, len) !== 0) continue;
+    const v = new DataView(info.buffer);
+    const n = Math.min(v.getUint32(INFO_NR_KSYMS, true), v.getUint32(INFO_NR_LENS, true), 256);
+    if (n === 0) continue;
+    const ksyms = new BigUint64Array(n);
+    const lens = new Uint32Array(n);
+    info.fill(0);
+    v.setUint32(INFO_NR_KSYMS, n, true);
+    v.setUint32(INFO_NR_LENS, n, true);
+    v.setBigUint64(INFO_KSYMS, BigInt(ptr(ksyms)), true);
+    v.setBigUint64(INFO_LENS, BigInt(ptr(lens)), true);
+    len[0] = INFO_SIZE;
+    if (lib.bpf_obj_get_info_by_fd(fd, info, len) !== 0) continue;
+    for (let i = 0; i < n; i++) if (ksyms[i]! !== 0n) out.push([ksyms[i]!, ksyms[i]! + BigInt(lens[i]!)]);
+  }
+  return out;
 }

@@ -20,12 +20,17 @@ export interface KernelFrameStats {
 /** Interns a symbol name (demangling it where it is mangled) and returns the frame id. */
 export type SymbolFrame = (raw: string, kind: FrameKind, module: string | null) => number;
 
+/** The frame of flametui's own BPF code; stack-builder drops it with the tracepoint machinery. */
+export const OWN_PROGRAM_FRAME = "bpf_prog_flametui";
+
 export class KernelFrames {
   private readonly cache = new Map<number, number>();
   /** Addresses cached as unknown, looked up again after the next kallsyms load. */
   private unknown: number[] = [];
   private kallsyms: Kallsyms | null = null;
   private loadedAt = 0;
+  /** [start, end) of flametui's own BPF code, named without a kallsyms lookup. */
+  private own: [number, number][] = [];
 
   constructor(
     private readonly frames: FrameTable,
@@ -46,6 +51,11 @@ export class KernelFrames {
       this.s.kernelCacheHits++;
       return hit;
     }
+    if (this.own.some(([a, b]) => addr >= a && addr < b)) {
+      const id = this.frames.intern(OWN_PROGRAM_FRAME, FrameKind.Kernel);
+      this.cache.set(addr, id);
+      return id;
+    }
     let k = this.symbols();
     let i = k.lookup(addr);
     if (i < 0 && k.available && performance.now() - this.loadedAt > KALLSYMS_RETRY_MS) {
@@ -60,6 +70,15 @@ export class KernelFrames {
     }
     this.cache.set(addr, id);
     return id;
+  }
+
+  /**
+   * Addresses of flametui's own BPF programs (the sampler knows them from the kernel): they sit
+   * at the top of off-CPU and event stacks, are not in a symbol table cached by an earlier run, and
+   * without this each such run read /proc/kallsyms again (~100 ms of CPU).
+   */
+  setOwnCode(ranges: [number, number][]): void {
+    this.own = ranges;
   }
 
   /** Parsed kallsyms (loaded on first use). */

@@ -293,6 +293,11 @@ export class Symbolizer {
 
   // ---- kernel ----
 
+  /** Addresses of flametui's own BPF code (see KernelFrames.setOwnCode). */
+  setOwnKernelCode(ranges: [number, number][]): void {
+    this.kernel.setOwnCode(ranges);
+  }
+
   /** Frame id for a kernel address in the sampler's convention (addr - 0xffff000000000000). */
   kernelFrame(addr: number): number {
     return this.kernel.frame(addr);

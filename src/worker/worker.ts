@@ -99,6 +99,7 @@ async function sample(config: LiveConfig, control: Int32Array, wakeFd: number, l
   const copyStack = (config.unwind ?? "fp") !== "fp";
   const symbolizer = new Symbolizer(frames, { log: log.write, kernelMaps: kernelMaps.maps, addresses: config.addresses, unwindTables: copyStack });
   const sampler = (held.sampler = await Sampler.open({ pids: config.pids.length > 0 ? config.pids : undefined, enableIdle: config.enableIdle, followForks: config.followForks, excludeNsPid: config.includeSelf ? undefined : selfNsPid(), log: log.write, lifecycle: true, copyStack, ...timerAndEvents(config), offCpu: (config.measure ?? "cpu") !== "cpu", minBlockNs: config.minBlockNs }));
+  symbolizer.setOwnKernelCode(sampler.ownCode());
   const fixed = config.mode === "fixed";
   // The program counts taken and lost samples by their own stamps, inside the same window the profile keeps.
   const startNs = sampler.startWindow(fixed ? config.ms * 1e6 : Infinity, monotonicNs);
