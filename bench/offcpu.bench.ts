@@ -54,6 +54,12 @@ async function run(tool: string, cmd: ((pid: number) => string[]) | null): Promi
 }
 
 const flametui = (pid: number | null) => [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", ...(pid === null ? [] : ["--pid", String(pid)]), "-o", join(dir, "off.folded")];
+// One short run of each tool first: a first start after a build reads the executable (or LLVM) from disk.
+for (const cmd of [flametui(null), ["bpftrace", "-e", bpftraceScript(null)]]) {
+  const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "ignore" });
+  await Bun.sleep(1500);
+  await interrupt(p);
+}
 const rows = [
   await run("none", null),
   await run("flametui aggregate --mode offcpu (all processes)", () => flametui(null)),

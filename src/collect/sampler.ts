@@ -246,6 +246,9 @@ export class Sampler implements RecordSink {
     // The sched_switch program is loaded only when used (it needs BPF trampolines for tp_btf).
     const switchProg = lib.bpf_object__find_program_by_name(obj, OFFCPU_PROGRAM);
     if (switchProg !== null && opts.offCpu !== true) lib.bpf_program__set_autoload(switchProg, false);
+    // Nor the timer's program when nothing is sampled on the CPU (its stack copy takes the verifier a while).
+    const timerProg = lib.bpf_object__find_program_by_name(obj, PROGRAM_NAME);
+    if (timerProg !== null && opts.onCpu === false) lib.bpf_program__set_autoload(timerProg, false);
     const attach = opts.events ?? [];
     const used = new Set(attach.map(eventProgram));
     for (const name of Object.values(EVENT_PROGRAMS)) {

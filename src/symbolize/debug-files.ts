@@ -1,10 +1,11 @@
 // Finds the best symbol table for an ELF image: its own .symtab, else a separate debug file by
-// build-id or by .gnu_debuglink (CRC32-checked), else MiniDebugInfo merged with .dynsym.
+// build-id or by .gnu_debuglink (CRC32-checked), else MiniDebugInfo merged with .dynsym. A debug
+// file found is also offered to the caller while it is open (its .debug_frame, for unwinding).
 // Debug files are opened through safe-open.ts inside the process's root: regular files only.
 import { closeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { escapeText, hasUnsafeText } from "../text/sanitize.ts";
-import { ElfFile, bufferSource, fdSource, type SymbolTable } from "./elf.ts";
+import { ElfFile, bufferSource, fdSource, type ByteSource, type SymbolTable } from "./elf.ts";
 import { MergedSymbols } from "./merged-symbols.ts";
 import { RefusedFile, openRegular, readBudget, readRange, sparseReason, type OpenedFile } from "./safe-open.ts";
 import { xzDecompress } from "./xz.ts";
@@ -30,28 +31,15 @@ export interface ImageSymbols {
  * next to it, in its .debug/ and under each debug dir + its directory, as gdb does).
  * Every searched path is resolved inside `root` (a process's /proc/PID/root, or "/").
  */
-export function findSymbols(elf: ElfFile, path: string, debugDirs: string[], root = "/"): ImageSymbols {
-  if (!elf.stripped) return { syms: elf, source: "symtab", debugPath: null, notes: [] };
+export function findSymbols(elf: ElfFile, path: string, debugDirs: string[], root = "/", onDebugFile?: (src: ByteSource) => void): ImageSymbols {
   const notes: string[] = [];
-  const id = elf.buildId;
-  if (id !== null && id.length >= 4) {
-    for (const dir of debugDirs) {
-      const p = `${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
-      const dbg = loadDebugFile(p, root, null, notes);
-      if (dbg && (dbg.buildId === null || dbg.buildId === id)) return { syms: dbg, source: "build-id", debugPath: p, notes };
-    }
+  if (!elf.stripped) {
+    // Its own symbols; a debug file is looked for only when the caller wants its call frames.
+    if (onDebugFile) separateDebugFile(elf, path, debugDirs, root, notes, onDebugFile);
+    return { syms: elf, source: "symtab", debugPath: null, notes };
   }
-  const link = elf.debugLink;
-  const bad = link === null ? null : badDebugLinkName(link.file);
-  if (bad !== null) notes.push(`.gnu_debuglink name "${escapeText(link!.file)}" ${bad}, ignored`);
-  else if (link !== null) {
-    const dir = path.slice(0, path.lastIndexOf("/") + 1) || "/";
-    const candidates = [`${dir}${link.file}`, `${dir}.debug/${link.file}`, ...debugDirs.map((d) => `${d}${dir}${link.file}`)];
-    for (const [i, p] of candidates.entries()) {
-      const dbg = loadDebugFile(p, root, link.crc, notes, i < 2);
-      if (dbg && (id === null || dbg.buildId === null || dbg.buildId === id)) return { syms: dbg, source: "debuglink", debugPath: p, notes };
-    }
-  }
+  const found = separateDebugFile(elf, path, debugDirs, root, notes, onDebugFile);
+  if (found !== null) return { ...found, notes };
   if (elf.debugData !== null) {
     try {
       const mini = new ElfFile(bufferSource(xzDecompress(elf.debugData, MINIDEBUGINFO_LIMIT)));
@@ -84,13 +72,52 @@ export function forgetDebugFileVerdicts(): void {
   verdicts.clear();
 }
 
+/** The separate debug file of `elf` by build-id, else by .gnu_debuglink; null when there is none. */
+function separateDebugFile(
+  elf: ElfFile,
+  path: string,
+  debugDirs: string[],
+  root: string,
+  notes: string[],
+  onSource?: (src: ByteSource) => void,
+): { syms: ElfFile; source: SymbolSource; debugPath: string } | null {
+  const id = elf.buildId;
+  if (id !== null && id.length >= 4) {
+    for (const dir of debugDirs) {
+      const p = `${dir}/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+      const dbg = loadDebugFile(p, root, null, notes, false, (d) => d.buildId === null || d.buildId === id, onSource);
+      if (dbg) return { syms: dbg, source: "build-id", debugPath: p };
+    }
+  }
+  const link = elf.debugLink;
+  const bad = link === null ? null : badDebugLinkName(link.file);
+  if (bad !== null) notes.push(`.gnu_debuglink name "${escapeText(link!.file)}" ${bad}, ignored`);
+  else if (link !== null) {
+    const dir = path.slice(0, path.lastIndexOf("/") + 1) || "/";
+    const candidates = [`${dir}${link.file}`, `${dir}.debug/${link.file}`, ...debugDirs.map((d) => `${d}${dir}${link.file}`)];
+    for (const [i, p] of candidates.entries()) {
+      const dbg = loadDebugFile(p, root, link.crc, notes, i < 2, (d) => id === null || d.buildId === null || d.buildId === id, onSource);
+      if (dbg) return { syms: dbg, source: "debuglink", debugPath: p };
+    }
+  }
+  return null;
+}
+
 /**
  * A debug file at `path` inside `root` that really has a .symtab, or null. With `crc`, the
  * file's CRC32 must match (computed on the descriptor that is then parsed). `nextToBinary`:
  * the file is in the binary's own directory, which its owner may share with others, so a
  * hard link (someone else's file, whose contents they do not control) is refused.
  */
-function loadDebugFile(path: string, root: string, crc: number | null, notes: string[], nextToBinary = false): ElfFile | null {
+function loadDebugFile(
+  path: string,
+  root: string,
+  crc: number | null,
+  notes: string[],
+  nextToBinary: boolean,
+  accept: (dbg: ElfFile) => boolean,
+  onSource?: (src: ByteSource) => void,
+): ElfFile | null {
   let f: OpenedFile;
   try {
     f = openRegular(path, { root });
@@ -123,8 +150,11 @@ function loadDebugFile(path: string, root: string, crc: number | null, notes: st
       notes.push(`${escapeText(path)}: debuglink CRC mismatch (file ${hex(known!)}, expected ${hex(crc)}), ignored`);
       return null;
     }
-    const dbg = new ElfFile(fdSource(f.fd, st.size, path));
-    return dbg.stripped || dbg.symbolCount === 0 ? null : dbg;
+    const src = fdSource(f.fd, st.size, path);
+    const dbg = new ElfFile(src);
+    if (dbg.stripped || dbg.symbolCount === 0 || !accept(dbg)) return null;
+    onSource?.(src);
+    return dbg;
   } catch (e) {
     if (e instanceof RefusedFile && !e.quiet) notes.push(e.message);
     return null;

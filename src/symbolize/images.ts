@@ -5,7 +5,7 @@
 
 import { closeSync, openSync } from "node:fs";
 import { escapeText } from "../text/sanitize.ts";
-import { buildUnwindTable, type UnwindTable } from "../unwind/cfi-table.ts";
+import { buildUnwindTable, hasDebugFrame, type UnwindTable } from "../unwind/cfi-table.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { bufferSource, ElfFile, fdSource, type ByteSource, type SymbolTable } from "./elf.ts";
 import { readMaps, type Mapping } from "./proc-maps.ts";
@@ -101,8 +101,19 @@ export class ImageCache {
           const t0 = performance.now();
           const src = fdSource(f.fd, st.size);
           image.elf = new ElfFile(src);
-          this.findSymbols(image, image.elf, where.magicLink ? "/" : (where.root ?? "/"));
-          if (this.o.unwindTables) this.unwindTableOf(image, src);
+          // Code the file's own call-frame information leaves out may be in its debug file's .debug_frame.
+          let table: UnwindTable | null | undefined;
+          let from = "";
+          const withDebugFile =
+            this.o.unwindTables && !hasDebugFrame(src)
+              ? (dbg: ByteSource) => {
+                  table = this.buildTable(image, src, dbg);
+                  if (table?.sources.includes(".debug_frame")) from = " (with the .debug_frame of its debug file)";
+                }
+              : undefined;
+          this.findSymbols(image, image.elf, where.magicLink ? "/" : (where.root ?? "/"), withDebugFile);
+          if (this.o.unwindTables && table === undefined) table = this.buildTable(image, src);
+          if (table !== undefined) this.keepTable(image, table, t0, from);
           s.elfLoaded++;
           if (viaProc) s.elfViaProc++;
           log(`symbolize: loaded ${escapeText(m.path)}: ${image.source}, ${image.syms?.symbolCount ?? 0} functions, ${(performance.now() - t0).toFixed(1)} ms`);
@@ -168,9 +179,9 @@ export class ImageCache {
   }
 
   /** Symbols of a loaded image (separate debug info for stripped files), counted and logged. */
-  private findSymbols(image: Image, elf: ElfFile, root: string): void {
+  private findSymbols(image: Image, elf: ElfFile, root: string, onDebugFile?: (src: ByteSource) => void): void {
     const { log, stats: s } = this.o;
-    const found = findSymbols(elf, image.path, this.o.debugDirs, root);
+    const found = findSymbols(elf, image.path, this.o.debugDirs, root, onDebugFile);
     image.syms = found.syms;
     image.source = found.source;
     for (const note of found.notes) log(`symbolize: ${escapeText(image.path)}: ${note}`);
@@ -196,16 +207,19 @@ export class ImageCache {
     }
   }
 
-  /** The call-frame table of a loaded image's file, counted and logged. */
-  private unwindTableOf(image: Image, src: ByteSource): void {
-    const { log, stats: s } = this.o;
-    const t0 = performance.now();
-    let table: UnwindTable | null = null;
+  /** The call-frame table in a file (null: none, or unreadable, which is logged). */
+  private buildTable(image: Image, src: ByteSource, debugFile?: ByteSource): UnwindTable | null {
     try {
-      table = buildUnwindTable(src);
+      return buildUnwindTable(src, { debugFile });
     } catch (err) {
-      log(`unwind: ${escapeText(image.path)}: ${escapeText((err as Error).message)}`);
+      this.o.log(`unwind: ${escapeText(image.path)}: ${escapeText((err as Error).message)}`);
+      return null;
     }
+  }
+
+  /** Keeps an image's call-frame table (null: it has none), counted and logged. */
+  private keepTable(image: Image, table: UnwindTable | null, t0: number, from = ""): void {
+    const { log, stats: s } = this.o;
     image.unwind = table;
     if (table === null) {
       s.unwindMissing++;
@@ -214,7 +228,7 @@ export class ImageCache {
     }
     s.unwindTables++;
     s.unwindTableBytes += table.bytes;
-    log(`unwind: ${escapeText(image.path)}: ${table.count} rows, ${(table.bytes / 1024).toFixed(0)} KiB, ${(performance.now() - t0).toFixed(1)} ms`);
+    log(`unwind: ${escapeText(image.path)}${from}: ${table.count} rows, ${(table.bytes / 1024).toFixed(0)} KiB, ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   private readOwnVdso(): Image | null {
@@ -227,7 +241,7 @@ export class ImageCache {
         const elf = new ElfFile(bufferSource(bytes));
         this.vdsoSize = own.end - own.start;
         const image: Image = { elf, syms: elf, source: elf.stripped ? "dynsym" : "symtab", path: "[vdso]", label: "[vdso]", frames: new Map() };
-        if (this.o.unwindTables) this.unwindTableOf(image, bufferSource(bytes));
+        if (this.o.unwindTables) this.keepTable(image, this.buildTable(image, bufferSource(bytes)), performance.now());
         return image;
       } finally {
         closeSync(fd);

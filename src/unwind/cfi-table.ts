@@ -73,7 +73,7 @@ export function findRow(t: UnwindTable, pc: number): number {
  * An image without section headers is read through PT_GNU_EH_FRAME (.eh_frame_hdr). Past
  * `maxRows` rows (MAX_ROWS, ~100 MB, by default) the rest of the CFI is left unread.
  */
-export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection; maxRows?: number } = {}): UnwindTable | null {
+export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection; maxRows?: number; debugFile?: ByteSource } = {}): UnwindTable | null {
   let t: SectionTable | null;
   let machine: number | null;
   try {
@@ -97,7 +97,31 @@ export function buildUnwindTable(src: ByteSource, opts: { prefer?: FrameSection;
     if (rows.fdeCount > before) sources.push(kind);
     cfiBytes += frames.endsAtTerminator ? walked : frames.bytes.length;
   }
+  // A separate debug file's .debug_frame (the same addresses): code the file itself does not describe.
+  const dt = opts.debugFile === undefined ? null : sectionTableOrNull(opts.debugFile);
+  const debugFrames = dt === null || dt.machine !== machine ? null : frameBytes(opts.debugFile!, dt, ".debug_frame");
+  if (debugFrames !== null) {
+    const before = rows.fdeCount;
+    const walked = runFrames(debugFrames, arch, rows);
+    if (rows.fdeCount > before) sources.push(".debug_frame");
+    cfiBytes += debugFrames.endsAtTerminator ? walked : debugFrames.bytes.length;
+  }
   return rows.fdeCount === 0 ? null : finish(rows.assemble(), arch, sources, cfiBytes, rows.full);
+}
+
+/** True when the file has a `.debug_frame` with contents (then its debug file's is not needed). */
+export function hasDebugFrame(src: ByteSource): boolean {
+  const t = sectionTableOrNull(src);
+  const s = t === null ? undefined : findSection(t, ".debug_frame");
+  return s !== undefined && s.size > 0;
+}
+
+function sectionTableOrNull(src: ByteSource): SectionTable | null {
+  try {
+    return readSectionTable(src);
+  } catch {
+    return null;
+  }
 }
 
 /** The bytes of section `kind`, or null when missing, too big or undecodable. */

@@ -25,11 +25,15 @@ const PAUSED_PROGRESS_MS = 250;
  * How long one poll may wait. Viewers get 10 snapshots a second at most, so 100 ms loses
  * nothing; ring mode waits at most half a slot so the window keeps up with the clock. With
  * nobody watching (headless, or a fixed window without a progress line) the worker sleeps until
- * the ring is a quarter full, an exec, a control change (wakeFd) or QUIET_POLL_MS: a wakeup costs
- * more than the reading it does (~1-4 ms of CPU in a VM, mostly Bun's event loop turn).
+ * the ring is a quarter full, an exec (whose maps are read at once), a control change (wakeFd),
+ * a freshly exec'ed process's next maps read, or QUIET_POLL_MS. A wakeup costs far more than the
+ * reading it does: a thread that slept touches its memory again (~20 ms of CPU a wakeup on the
+ * development VM, where idle pages are reclaimed), so an idle headless run costs ~5 ms a second.
+ * Samples of a process that was running before flametui started and exits before they are read
+ * show [exited].
  */
 const POLL_MS = 100;
-const QUIET_POLL_MS = 1000;
+const QUIET_POLL_MS = 5000;
 /** fixed: how often the progress line is fed. */
 const PROGRESS_MS = 200;
 
