@@ -137,7 +137,9 @@ async function sample(config: LiveConfig, control: Int32Array, wakeFd: number, l
 
   sampler.wakeAlsoOn([...(wakeFd >= 0 ? [wakeFd] : []), ...kernelMaps.fds]);
   const watched = fixed ? config.progress === true : config.liveSnapshots;
-  const pollMs = config.mode === "ring" ? Math.min(POLL_MS, Math.max(1, Math.floor(config.ms / 2))) : watched ? (fixed ? PROGRESS_MS : POLL_MS) : QUIET_POLL_MS;
+  // The test hooks above run on timers, which fire only between polls.
+  const hooked = process.env.FLAMETUI_TEST_CRASH_WORKER === "1" || process.env.FLAMETUI_TEST_BLOCK_WORKER === "1";
+  const pollMs = config.mode === "ring" || hooked ? Math.min(POLL_MS, Math.max(1, Math.floor(config.ms / 2))) : watched ? (fixed ? PROGRESS_MS : POLL_MS) : QUIET_POLL_MS;
   // fixed: the window is complete once a later sample was read, or the ring was empty after it.
   let completeAfterNs = profile.endNs + PAST_END_GRACE_NS;
   let giveUpAfterNs = profile.endNs + FIXED_DRAIN_MAX_MS * 1e6;
