@@ -3,7 +3,8 @@
 // on all CPUs with a busy workload, measured in the same script. Two workloads, one process
 // per CPU: "flat" (shape: three hot loops, a handful of distinct stacks) and "deep" (deep.c:
 // recursive paths 24-40 frames deep with user and kernel leaves, thousands of distinct stacks,
-// next to one shape). Both tools pay their start-up and their symbolization. Root only.
+// next to one shape). Both tools pay their start-up and their symbolization, and both walk frame
+// pointers (`--unwind fp`; what the default `auto` adds is in unwind-cpu.bench.ts). Root only.
 // Each number is the median of RUNS runs (default 3; CPU time varies run to run by ~30%).
 // Usage: bun bench/live-cpu.bench.ts [seconds=20] [runs=3]
 
@@ -45,7 +46,7 @@ for (const workload of Object.keys(WORKLOADS)) {
     const oursRuns: number[] = [];
     const btRuns: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      oursRuns.push((await cpuOf(workload, [...exe, "aggregate", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)])).cpu);
+      oursRuns.push((await cpuOf(workload, [...exe, "aggregate", "--unwind", "fp", "--hz", String(hz), "-o", join(dir, `agg-${hz}.folded`)])).cpu);
       btRuns.push((await cpuOf(workload, ["bpftrace", "-e", `profile:hz:${hz} { @[kstack, ustack, comm] = count(); }`])).cpu);
     }
     const ours = { cpu: median(oursRuns) };
