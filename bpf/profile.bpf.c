@@ -79,6 +79,16 @@ struct {
 	__uint(max_entries, RINGBUF_BYTES);
 } events SEC(".maps");
 
+/* Processes the reader has been woken for: the first record of a process it has not seen wakes it
+ * at once, so it reads the process's maps while they are still the ones the samples ran in (it
+ * may otherwise sleep for seconds; a process can exec or exit meanwhile). Forgotten at exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} seen_tgids SEC(".maps");
+
 /* Pid filter keyed by tgid; user space may raise max_entries before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -206,6 +216,14 @@ static __always_inline int submit(struct flametui_sample *s, __u64 size)
 	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
 			     ? BPF_RB_FORCE_WAKEUP
 			     : BPF_RB_NO_WAKEUP;
+	__u32 tgid = s->tgid;
+
+	if (tgid != 0 && !bpf_map_lookup_elem(&seen_tgids, &tgid)) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&seen_tgids, &tgid, &one, BPF_ANY);
+		wake = BPF_RB_FORCE_WAKEUP;
+	}
 	if (bpf_ringbuf_output(&events, s, size, wake)) {
 		__sync_fetch_and_add(&lost, 1);
 		if (in_window)
@@ -570,6 +588,11 @@ int flametui_exit(void *ctx)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	emit_event(FLAMETUI_F_EXIT, BPF_RB_NO_WAKEUP);
+	{
+		__u32 gone = bpf_get_current_pid_tgid() >> 32;
+
+		bpf_map_delete_elem(&seen_tgids, &gone); /* its pid may come back as another process */
+	}
 	if (filter_pids && follow_forks) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 

@@ -26,11 +26,11 @@ const PAUSED_PROGRESS_MS = 250;
  * nothing; ring mode waits at most half a slot so the window keeps up with the clock. With
  * nobody watching (headless, or a fixed window without a progress line) the worker sleeps until
  * the ring is a quarter full, an exec (whose maps are read at once), a control change (wakeFd),
- * a freshly exec'ed process's next maps read, or QUIET_POLL_MS. A wakeup costs far more than the
- * reading it does: a thread that slept touches its memory again (~20 ms of CPU a wakeup on the
- * development VM, where idle pages are reclaimed), so an idle headless run costs ~5 ms a second.
- * Samples of a process that was running before flametui started and exits before they are read
- * show [exited].
+ * the first record of a process it has not seen (so its maps are read while they are still the
+ * ones its samples ran in), a freshly exec'ed process's next maps read, or QUIET_POLL_MS. A wakeup
+ * costs far more than the reading it does: a thread that slept touches its memory again (~20 ms of
+ * CPU a wakeup on the development VM, where idle pages are reclaimed), so an idle headless run
+ * costs a few ms a second.
  */
 const POLL_MS = 100;
 const QUIET_POLL_MS = 5000;
