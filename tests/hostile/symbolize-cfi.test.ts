@@ -8,7 +8,7 @@ import { chownSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { bufferSource } from "../../src/symbolize/elf.ts";
 import { findSection, readSectionTable } from "../../src/symbolize/elf-section-table.ts";
-import { attacker, attackerDir, haveExe, isRoot } from "./attacker.ts";
+import { attacker, attackerDir, haveExe, isRoot, runAsAttacker } from "./attacker.ts";
 import { buildHostileWorkload, runExe, share, startProcess } from "../symbolize/hostile-helpers.ts";
 
 const dirs: string[] = [];
@@ -67,6 +67,43 @@ for (const [what, fill] of cases) {
       // No table could be read: dwarf mode says so rather than inventing callers.
       expect(share(r.stdout, /\[no unwind info\];hostile_spin_inner/).matching / all.total).toBeGreaterThan(0.8);
       console.log(`cfi bomb (${what}): ${r.ms.toFixed(0)} ms for 800 ms of sampling, ${all.total} samples`);
+    } finally {
+      w.proc.kill();
+    }
+  }, 20000);
+}
+
+/**
+ * The same bombs as the .debug_frame of a separate debug file (unwinding reads it for code its
+ * program does not describe): the attacker's program, its .eh_frame bombed too, has a
+ * .gnu_debuglink to a debug file next to it whose .debug_frame is the bomb.
+ */
+for (const [what, fill] of cases) {
+  test.skipIf(!isRoot || !haveExe)(`a debug file's .debug_frame with ${what}: the run ends in time and names the program's frames`, async () => {
+    const prog = plant("cfi-debug-bomb", cases[0]![1]);
+    const dir = prog.slice(0, prog.lastIndexOf("/"));
+    const bomb = new DataView(new ArrayBuffer(64 * 1024));
+    fill(bomb);
+    writeFileSync(join(dir, "bomb.bin"), new Uint8Array(bomb.buffer));
+    chownSync(join(dir, "bomb.bin"), attacker().uid, attacker().gid);
+    const made = runAsAttacker([
+      "sh",
+      "-c",
+      `cd '${dir}' && objcopy --only-keep-debug cfi-debug-bomb cfi-debug-bomb.debug && objcopy --add-section .debug_frame=bomb.bin cfi-debug-bomb.debug && objcopy --add-gnu-debuglink=cfi-debug-bomb.debug cfi-debug-bomb`,
+    ]);
+    expect(made.stderr).toBe("");
+    expect(made.exitCode).toBe(0);
+    const w = await startProcess([prog, "4"]);
+    try {
+      expect(w.firstLine).toBe("ready");
+      const r = await runExe(["fixed", "--unwind", "dwarf", "--hz", "499", "--ms", "800", "--pid", String(w.pid), "-o", "-"], 10000);
+      expect(r.timedOut).toBe(false);
+      expect(r.exitCode).toBe(0);
+      const all = share(r.stdout, /./);
+      expect(all.total).toBeGreaterThan(50);
+      expect(share(r.stdout, /hostile_spin_inner/).matching / all.total).toBeGreaterThan(0.8);
+      expect(share(r.stdout, /\[no unwind info\];hostile_spin_inner/).matching / all.total).toBeGreaterThan(0.8);
+      console.log(`debug-file cfi bomb (${what}): ${r.ms.toFixed(0)} ms for 800 ms of sampling, ${all.total} samples`);
     } finally {
       w.proc.kill();
     }
