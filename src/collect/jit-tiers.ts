@@ -8,6 +8,7 @@
 import { noFTL } from "bun:jsc";
 import { SampleColumns } from "../profile/timeline.ts";
 import { TimelineRecorder } from "../profile/timeline-recorder.ts";
+import { StackInterner } from "../profile/stack-interner.ts";
 import { hash as trieSlotHash, StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import { KernelFrames } from "../symbolize/kernel-frames.ts";
@@ -30,7 +31,7 @@ function methodsOf(cls: { prototype: object }): AnyFunction[] {
 let prototypesDone = false;
 
 /**
- * Marks the per-sample path (ring drain, decode, raw-stack cache, stack building, trie and
+ * Marks the per-sample path (ring drain, decode, raw-stack cache, stack building, stack interner, trie and
  * window merge, timeline) never to be FTL-compiled in this thread. `handlers` are per-instance arrow
  * functions on that path (LiveProfile.onSample), which no prototype holds. Call before
  * sampling starts.
@@ -40,7 +41,7 @@ export function keepSamplePathBelowFTL(...handlers: AnyFunction[]): void {
   if (!prototypesDone) {
     prototypesDone = true;
     fns.push(drainRing, hashSample, mix, trieSlotHash);
-    for (const cls of [Sampler, SampleDecoder, RawStackCache, StackBuilder, StackTrie, SlidingWindow, KernelFrames, LiveProfile, TimelineRecorder, SampleColumns]) {
+    for (const cls of [Sampler, SampleDecoder, RawStackCache, StackBuilder, StackTrie, StackInterner, SlidingWindow, KernelFrames, LiveProfile, TimelineRecorder, SampleColumns]) {
       fns.push(...methodsOf(cls));
     }
   }

@@ -7,7 +7,8 @@ import { FrameKind, FrameTable } from "../profile/frames.ts";
 import { type LiveStats, type Snapshot, snapshotOf } from "../profile/snapshot.ts";
 import { DEFAULT_BIN_MS } from "../profile/timeline.ts";
 import { TimelineRecorder } from "../profile/timeline-recorder.ts";
-import { StackTrie } from "../profile/trie.ts";
+import { StackInterner } from "../profile/stack-interner.ts";
+import { ROOT, StackTrie } from "../profile/trie.ts";
 import { SlidingWindow } from "../profile/window.ts";
 import type { Symbolizer } from "../symbolize/symbolizer.ts";
 import type { LiveConfig } from "../worker/protocol.ts";
@@ -36,6 +37,8 @@ export class LiveProfile {
   onCpuNs = 0;
   private window: SlidingWindow | null;
   private readonly builder: StackBuilder;
+  /** fixed/aggregate: the trie leaf of each stack merged lately (the window's tries free nodes). */
+  private readonly leaves = new StackInterner();
   /** Unwinds stack-copy samples (--unwind auto/dwarf); null with frame pointers. */
   readonly unwinder: StackUnwinder | null;
   /** Start of sampling and end of the window (fixed, or once finish() is called), on the samples' clock. */
@@ -118,6 +121,7 @@ export class LiveProfile {
       this.timeline?.reset(this.trie, nowNs);
     } else {
       this.trie = new StackTrie(this.frames);
+      this.leaves.clear();
       this.timeline?.reset(this.trie, nowNs);
     }
     this.samples = this.truncated = this.exited = this.unwindIncomplete = this.offCpuNs = this.onCpuNs = 0;
@@ -149,7 +153,11 @@ export class LiveProfile {
       }
       this.timeline?.recordStack(t, this.builder.stack, len, s.cpu);
     } else {
-      const leaf = this.trie.add(this.builder.stack, len, weight);
+      const stack = this.builder.stack;
+      let leaf = this.leaves.find(stack, len);
+      if (leaf >= 0) this.trie.addAtLeaf(leaf, weight);
+      else if (weight > 0) this.leaves.remember(stack, len, (leaf = this.trie.add(stack, len, weight)));
+      else leaf = ROOT;
       this.timeline?.record(t, leaf, s.cpu);
     }
     this.samples++;

@@ -21,7 +21,12 @@ export class StackTrie {
   nextSibling = new Int32Array(1024);
   prevSibling = new Int32Array(1024);
   self = new Float64Array(1024);
-  total = new Float64Array(1024);
+  /** Totals without the weights addAtLeaf left pending; read them through `total`. */
+  private totals = new Float64Array(1024);
+  /** Weight added at a leaf by addAtLeaf and not yet carried to its ancestors' totals. */
+  private pending = new Float64Array(1024);
+  private pendingLeaves = new Int32Array(256);
+  private pendingCount = 0;
   private used = 1; // high-water mark of the arena
   private live = 1;
   private freeHead = NONE;
@@ -48,6 +53,12 @@ export class StackTrie {
     return this.live;
   }
 
+  /** Each node's total weight (its own plus its descendants'). */
+  get total(): Float64Array {
+    if (this.pendingCount > 0) this.carryPending();
+    return this.totals;
+  }
+
   get totalWeight(): number {
     return this.total[ROOT]!;
   }
@@ -56,10 +67,10 @@ export class StackTrie {
   add(stack: ArrayLike<number>, len: number, weight: number): number {
     if (!(weight > 0)) return ROOT;
     let node = ROOT;
-    this.total[ROOT]! += weight;
+    this.totals[ROOT]! += weight;
     for (let i = 0; i < len; i++) {
       node = this.childOrCreate(node, stack[i]!);
-      this.total[node]! += weight;
+      this.totals[node]! += weight;
     }
     this.self[node]! += weight;
     this.version++;
@@ -72,17 +83,44 @@ export class StackTrie {
    */
   addAlong(nodes: ArrayLike<number>, len: number, weight: number): void {
     if (!(weight > 0)) return;
-    this.total[ROOT]! += weight;
-    for (let i = 0; i < len; i++) this.total[nodes[i]!]! += weight;
+    this.totals[ROOT]! += weight;
+    for (let i = 0; i < len; i++) this.totals[nodes[i]!]! += weight;
     this.self[len === 0 ? ROOT : nodes[len - 1]!]! += weight;
     this.version++;
+  }
+
+  /**
+   * Adds `weight` as self weight of an existing node; its ancestors' totals get it when `total`
+   * is next read. For a caller that found the node before (a stack seen again): one write per
+   * sample instead of one per frame.
+   */
+  addAtLeaf(node: number, weight: number): void {
+    if (!(weight > 0)) return;
+    this.self[node]! += weight;
+    if (this.pending[node] === 0) {
+      if (this.pendingCount === this.pendingLeaves.length) this.pendingLeaves = resized(this.pendingLeaves, this.pendingCount * 2);
+      this.pendingLeaves[this.pendingCount++] = node;
+    }
+    this.pending[node]! += weight;
+    this.version++;
+  }
+
+  private carryPending(): void {
+    const leaves = this.pendingLeaves;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const leaf = leaves[i]!;
+      const w = this.pending[leaf]!;
+      this.pending[leaf] = 0;
+      for (let n = leaf; n !== NONE; n = this.parent[n]!) this.totals[n]! += w;
+    }
+    this.pendingCount = 0;
   }
 
   /** Adds `weight` as self weight of an existing node and to the totals of its ancestors. */
   addToNode(node: number, weight: number): void {
     if (!(weight > 0)) return;
     this.self[node]! += weight;
-    for (let n = node; n !== NONE; n = this.parent[n]!) this.total[n]! += weight;
+    for (let n = node; n !== NONE; n = this.parent[n]!) this.totals[n]! += weight;
     this.version++;
   }
 
@@ -93,6 +131,7 @@ export class StackTrie {
    */
   subtract(stack: ArrayLike<number>, len: number, weight: number): boolean {
     if (!(weight > 0)) return true;
+    if (this.pendingCount > 0) this.carryPending();
     let node = ROOT;
     for (let i = 0; i < len; i++) {
       node = this.child(node, stack[i]!);
@@ -103,8 +142,8 @@ export class StackTrie {
     let n = node;
     while (n !== NONE) {
       const p = this.parent[n]!;
-      const t = this.total[n]! - weight;
-      this.total[n] = t;
+      const t = this.totals[n]! - weight;
+      this.totals[n] = t;
       if (t <= 0 && n !== ROOT) this.removeLeaf(n);
       n = p;
     }
@@ -176,7 +215,7 @@ export class StackTrie {
     this.frame[node] = frameId;
     this.depth[node] = this.depth[parent]! + 1;
     this.self[node] = 0;
-    this.total[node] = 0;
+    this.totals[node] = 0;
     this.firstChild[node] = NONE;
     const head = this.firstChild[parent]!;
     this.nextSibling[node] = head;
@@ -195,7 +234,7 @@ export class StackTrie {
     if (next !== NONE) this.prevSibling[next] = prev;
     this.unindex(node);
     this.self[node] = 0;
-    this.total[node] = 0;
+    this.totals[node] = 0;
     this.frame[node] = NONE;
     this.parent[node] = NONE;
     this.nextSibling[node] = this.freeHead;
@@ -234,7 +273,8 @@ export class StackTrie {
     this.nextSibling = resized(this.nextSibling, cap);
     this.prevSibling = resized(this.prevSibling, cap);
     this.self = resized(this.self, cap);
-    this.total = resized(this.total, cap);
+    this.totals = resized(this.totals, cap);
+    this.pending = resized(this.pending, cap);
   }
 
   private rehash(): void {

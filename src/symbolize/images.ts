@@ -5,7 +5,8 @@
 
 import { closeSync, openSync } from "node:fs";
 import { escapeText } from "../text/sanitize.ts";
-import { buildUnwindTable, hasDebugFrame, type UnwindTable } from "../unwind/cfi-table.ts";
+import { hasDebugFrame, tableFromInputs, unwindInputs, type UnwindTable } from "../unwind/cfi-table.ts";
+import { cachedUnwindTable } from "../unwind/table-cache.ts";
 import { findSymbols, type SymbolSource } from "./debug-files.ts";
 import { bufferSource, ElfFile, fdSource, type ByteSource, type SymbolTable } from "./elf.ts";
 import { readMaps, type Mapping } from "./proc-maps.ts";
@@ -44,6 +45,8 @@ export interface ImageStats {
   unwindMissing: number;
   unwindTableBytes: number;
   unwindReleased: number;
+  unwindFromCache: number;
+  unwindCached: number;
 }
 
 export interface ImageCacheOptions {
@@ -51,6 +54,8 @@ export interface ImageCacheOptions {
   debugDirs: string[];
   /** Build each image's call-frame table when it is loaded. */
   unwindTables: boolean;
+  /** Where big unwind tables are kept between runs (table-cache.ts); null: always built. */
+  cacheDir: string | null;
   log: (line: string) => void;
   stats: ImageStats;
 }
@@ -210,7 +215,9 @@ export class ImageCache {
   /** The call-frame table in a file (null: none, or unreadable, which is logged). */
   private buildTable(image: Image, src: ByteSource, debugFile?: ByteSource): UnwindTable | null {
     try {
-      return buildUnwindTable(src, { debugFile });
+      const inputs = unwindInputs(src, { debugFile });
+      if (inputs === null) return null;
+      return this.o.cacheDir === null ? tableFromInputs(inputs) : cachedUnwindTable(inputs, this.o.cacheDir, this.o.log, this.o.stats);
     } catch (err) {
       this.o.log(`unwind: ${escapeText(image.path)}: ${escapeText((err as Error).message)}`);
       return null;

@@ -34,7 +34,7 @@ export interface SymbolizerOptions {
   procRoot?: string;
   /** Default "<procRoot>/kallsyms". */
   kallsymsPath?: string;
-  /** Kernel symbol table cache between runs (see kallsyms-cache.ts); null disables it. */
+  /** Where the kernel symbol table and big unwind tables are cached between runs (kallsyms-cache.ts, table-cache.ts); null: no cache. */
   cacheDir?: string | null;
   /** Least time between two re-reads of one pid's maps, ms. Default 100. */
   mapsRefreshMs?: number;
@@ -103,6 +103,9 @@ export interface SymbolizerStats {
   unwindTableBytes: number;
   /** Tables dropped because no process mapped their file any more. */
   unwindReleased: number;
+  /** Unwind tables read back from the cache / written to it (table-cache.ts). */
+  unwindFromCache: number;
+  unwindCached: number;
 }
 
 interface PidState {
@@ -118,6 +121,8 @@ interface PidState {
 }
 
 const PID_CACHE_LIMIT = 1 << 18;
+/** userStack's direct-mapped cache of (pid, address) -> frame id in front of the per-pid maps: 2^(32 - RECENT_SHIFT) slots. */
+const RECENT_SHIFT = 20;
 /**
  * After an exec, maps are re-read at these delays (ms): the first read (at the exec record) sees
  * only the binary and the dynamic loader, which maps the libraries within a few milliseconds.
@@ -131,6 +136,10 @@ const FORKS_LIMIT = 1 << 16;
 
 export class Symbolizer {
   private readonly frames: FrameTable;
+  private readonly recentAddr = new Float64Array(2 ** (32 - RECENT_SHIFT)).fill(-1);
+  private readonly recentPid = new Int32Array(2 ** (32 - RECENT_SHIFT));
+  private readonly recentId = new Int32Array(2 ** (32 - RECENT_SHIFT));
+  private recentUsed = false;
   private readonly log: (line: string) => void;
   private readonly procRoot: string;
   private readonly mapsRefreshMs: number;
@@ -182,6 +191,8 @@ export class Symbolizer {
     unwindMissing: 0,
     unwindTableBytes: 0,
     unwindReleased: 0,
+    unwindFromCache: 0,
+    unwindCached: 0,
   };
 
   constructor(frames: FrameTable, opts: SymbolizerOptions = {}) {
@@ -190,11 +201,11 @@ export class Symbolizer {
     this.procRoot = opts.procRoot ?? "/proc";
     this.mapsRefreshMs = opts.mapsRefreshMs ?? 100;
     this.perfMapDir = opts.perfMapDir === undefined ? "/tmp" : opts.perfMapDir;
-    this.images = new ImageCache({ procRoot: this.procRoot, debugDirs: opts.debugDirs ?? ["/usr/lib/debug"], unwindTables: opts.unwindTables === true, log: this.log, stats: this.s });
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+    this.images = new ImageCache({ procRoot: this.procRoot, debugDirs: opts.debugDirs ?? ["/usr/lib/debug"], unwindTables: opts.unwindTables === true, cacheDir, log: this.log, stats: this.s });
     this.demangler = opts.demangle === false ? null : new Demangler(this.log);
     this.kernelMaps = opts.kernelMaps ?? null;
     this.addresses = opts.addresses ?? false;
-    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
     this.kernel = new KernelFrames(frames, (raw, kind, module) => this.symbolFrame(raw, kind, module), opts.kallsymsPath ?? `${this.procRoot}/kallsyms`, this.log, this.s, cacheDir, this.procRoot);
     this.jit = this.perfMapDir === null ? null : new JitMaps(this.procRoot, this.perfMapDir, this.log);
   }
@@ -337,7 +348,41 @@ export class Symbolizer {
 
   /** Like kernelStack, for the user stack of process `pid` (the tgid). */
   userStack(pid: number, addrs: ArrayLike<number>, len: number, out: number[]): void {
-    for (let i = 0; i < len; i++) out.push(this.userFrame(pid, i === 0 ? addrs[i]! : addrs[i]! - 1));
+    const st = this.pids.get(pid) ?? this.see(pid);
+    const s = this.s;
+    const rAddr = this.recentAddr;
+    let hits = 0;
+    for (let i = 0; i < len; i++) {
+      const addr = i === 0 ? addrs[i]! : addrs[i]! - 1;
+      const slot = Math.imul((addr >>> 0) ^ pid, 0x9e3779b1) >>> RECENT_SHIFT;
+      if (rAddr[slot] === addr && this.recentPid[slot] === pid) {
+        out.push(this.recentId[slot]!);
+        hits++;
+        continue;
+      }
+      let id = st.cache.get(addr);
+      if (id !== undefined) hits++;
+      else {
+        id = this.resolveUser(pid, st, addr);
+        if (st.cache.get(addr) !== id) {
+          out.push(id); // not cached: a later maps read may name it
+          continue;
+        }
+      }
+      rAddr[slot] = addr;
+      this.recentUsed = true;
+      this.recentPid[slot] = pid;
+      this.recentId[slot] = id;
+      out.push(id);
+    }
+    s.userLookups += len;
+    s.userCacheHits += hits;
+  }
+
+  private forgetRecent(): void {
+    if (!this.recentUsed) return;
+    this.recentAddr.fill(-1);
+    this.recentUsed = false;
   }
 
   /** Name of the executable of `pid` (basename of /proc/PID/exe), else `comm`. */
@@ -359,6 +404,7 @@ export class Symbolizer {
   /** Drop everything known about `pid` (on exit, or exec: its address space changed). */
   forgetPid(pid: number): void {
     this.pids.delete(pid);
+    this.forgetRecent();
     this.young.delete(pid);
     this.forkedFrom.delete(pid);
     this.jit?.forget(pid);
@@ -599,7 +645,10 @@ export class Symbolizer {
     } else {
       id = this.unresolved(m.path); // [heap], [stack], [vvar], [vsyscall], ...
     }
-    if (st.cache.size >= PID_CACHE_LIMIT) st.cache.clear();
+    if (st.cache.size >= PID_CACHE_LIMIT) {
+      st.cache.clear();
+      this.forgetRecent();
+    }
     st.cache.set(addr, id);
     return id;
   }

@@ -8,7 +8,7 @@ import {
   CFA_NONE,
   CFA_PLT,
   CFA_SP,
-  findRow,
+  findRowCached,
   REG_AT_CFA,
   REG_SAME,
   REG_UNDEFINED,
@@ -81,7 +81,7 @@ export class StackUnwinder {
       const at = first ? pc : pc - 1;
       const look = this.lookup(s.pid, at);
       const t = look.table;
-      const row = t === null ? -1 : findRow(t, at + look.delta);
+      const row = t === null ? -1 : findRowCached(t, at + look.delta);
       let cfa: number;
       let raAt: number;
       let nextFp = fp;
@@ -205,8 +205,8 @@ export class StackUnwinder {
   /** The u64 at `addr` of the sample's stack copy, or -1 outside it (or unaligned). */
   private read(s: RawSample, addr: number): number {
     const off = addr - s.sp;
-    if (off < 0 || off + 8 > s.stackLen || off % 4 !== 0) return -1;
-    const w = s.stackAt + off / 4;
+    if (off < 0 || off + 8 > s.stackLen || (off & 3) !== 0) return -1; // in range, off is a small integer
+    const w = s.stackAt + (off >> 2);
     return s.stack[w + 1]! * TWO32 + s.stack[w]!;
   }
 }

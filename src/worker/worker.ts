@@ -255,6 +255,6 @@ function unwindSummary(u: UnwindStats, s: SymbolizerStats, c: SamplerCounters): 
   return (
     `${u.samples} stacks: complete ${pct(u.complete)}, no unwind info ${pct(u.noInfo)}, truncated ${pct(u.truncated)}, bad frame ${pct(u.badFrame)}; ` +
     `${u.cfiFrames} frames by call-frame information, ${u.fpFrames} by frame pointers; stack copies failed ${c.copyErrors}, short ${c.copyShort}; ` +
-    `tables: ${s.unwindTables} built (${(s.unwindTableBytes / 2 ** 20).toFixed(1)} MiB held), ${s.unwindMissing} files without, ${s.unwindReleased} released`
+    `tables: ${s.unwindTables} built (${s.unwindFromCache} read from the cache, ${s.unwindCached} written to it; ${(s.unwindTableBytes / 2 ** 20).toFixed(1)} MiB held), ${s.unwindMissing} files without, ${s.unwindReleased} released`
   );
 }

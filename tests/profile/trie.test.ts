@@ -104,3 +104,32 @@ test("snapshot children are sorted by name; findByPath falls back to the nearest
   expect(pathNames(s, gone.node)).toEqual(["p", "mid"]);
   expect(foldedLines(s, gone.node)).toEqual(["p;mid;x 1"]);
 });
+
+test("weight added at a known leaf reaches every ancestor's total when totals are read", () => {
+  const eager = new StackTrie();
+  const lazy = new StackTrie(eager.frames);
+  let seed = 777;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const leafOf = new Map<string, number>();
+  for (let step = 0; step < 5000; step++) {
+    const stack = Array.from({ length: 1 + rnd(6) }, () => String.fromCharCode(97 + rnd(4))).join(";");
+    const w = 1 + rnd(3);
+    const f = ids(eager, stack);
+    eager.add(f, f.length, w);
+    const known = leafOf.get(stack);
+    if (known === undefined) leafOf.set(stack, lazy.add(f, f.length, w));
+    else lazy.addAtLeaf(known, w);
+    if (step % 1000 === 999) expect(foldedLines(snapshotOf(lazy))).toEqual(foldedLines(snapshotOf(eager)));
+  }
+  expect(lazy.totalWeight).toBe(eager.totalWeight);
+  // subtract sees the pending weight: the whole path goes when its last weight does
+  const f = ids(lazy, "z;y");
+  const leaf = lazy.add(f, 2, 1);
+  lazy.addAtLeaf(leaf, 2);
+  expect(lazy.subtract(f, 2, 3)).toBe(true);
+  expect(lazy.find(f)).toBe(-1);
+  expect(lazy.find(ids(lazy, "z"))).toBe(-1);
+});
