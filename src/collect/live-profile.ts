@@ -108,6 +108,13 @@ export class LiveProfile {
     this.timeline = this.measure !== "cpu" ? null : new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
   }
 
+  /** How often the per-sample caches answered (for the debug log). */
+  cacheSummary(): string {
+    const raw = this.builder.cache;
+    const pct = (hits: number, misses: number) => `${((100 * hits) / Math.max(1, hits + misses)).toFixed(1)}%`;
+    return `raw stacks: ${pct(raw.hits, raw.misses)} of ${raw.hits + raw.misses} found (${raw.size} kept); stack leaves: ${pct(this.leaves.hits, this.leaves.misses)} of ${this.leaves.hits + this.leaves.misses} found (${this.leaves.size} kept)`;
+  }
+
   /**
    * Starts the counts afresh (the `z` key of a live view): aggregate drops its trie, ring its
    * window; samples, lost, taken and the elapsed time count from now. Frame names are kept.

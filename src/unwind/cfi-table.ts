@@ -233,7 +233,9 @@ function addRuns(t: UnwindTable, rows: RowBuilder): void {
 /** Trims the arrays to the row count. */
 function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBytes: number, truncated: boolean): UnwindTable {
   const n = a.count;
-  const t: UnwindTable = {
+  let signal = false;
+  for (let i = 0; i < n && !signal; i++) signal = a.signalFrame[i] !== 0;
+  return unwindTable({
     arch,
     count: n,
     pc: a.pc.slice(0, n),
@@ -243,14 +245,33 @@ function finish(a: TableArrays, arch: UnwindArch, sources: FrameSection[], cfiBy
     raOffset: a.raOffset.slice(0, n),
     fpKind: a.fpKind.slice(0, n),
     fpOffset: a.fpOffset.slice(0, n),
-    bytes: 0,
+    signalFrame: signal ? a.signalFrame.slice(0, n) : undefined,
     sources,
     cfiBytes,
     truncated,
+  });
+}
+
+/**
+ * A table object with its properties always in one order, and `bytes` counted: the unwinder
+ * reads tables of many files per stack, and objects of one shape keep those reads monomorphic.
+ */
+export function unwindTable(f: Omit<UnwindTable, "bytes" | "memo">): UnwindTable {
+  return {
+    arch: f.arch,
+    count: f.count,
+    pc: f.pc,
+    cfaKind: f.cfaKind,
+    cfaOffset: f.cfaOffset,
+    raKind: f.raKind,
+    raOffset: f.raOffset,
+    fpKind: f.fpKind,
+    fpOffset: f.fpOffset,
+    signalFrame: f.signalFrame,
+    bytes: f.count * (8 + 1 + 4 + 1 + 4 + 1 + 4) + (f.signalFrame !== undefined ? f.count : 0),
+    sources: f.sources,
+    cfiBytes: f.cfiBytes,
+    truncated: f.truncated,
+    memo: undefined,
   };
-  let signal = false;
-  for (let i = 0; i < n && !signal; i++) signal = a.signalFrame[i] !== 0;
-  if (signal) t.signalFrame = a.signalFrame.slice(0, n);
-  t.bytes = n * (8 + 1 + 4 + 1 + 4 + 1 + 4) + (signal ? n : 0);
-  return t;
 }

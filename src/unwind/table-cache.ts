@@ -1,23 +1,24 @@
 // Unwind tables kept between runs. Building libc's table costs ~30 ms of CPU in a fresh process
-// (cold JIT), on every --unwind auto/dwarf and off-CPU run; reading it back costs ~1 ms. A table
+// (cold JIT), on every --unwind auto/dwarf and off-CPU run, and even ld.so's and a small
+// program's cost 3-7 ms while the parser is cold; reading one back costs well under 1 ms. A table
 // is filed under the SHA-256 of everything it is built from (architecture, each CFI section's
 // kind, address and bytes), so a file that claims another's build-id cannot stand in for it,
 // and a library updated in place gets a table of its own. Files live in flametui's cache
 // directory (src/fs/cache-dir.ts); the least recently used go past CACHE_FILES.
 
 import { readCacheFile, writeCacheFile } from "../fs/cache-dir.ts";
-import { MAX_ROWS, tableFromInputs, type FrameSection, type UnwindInputs, type UnwindTable } from "./cfi-table.ts";
+import { MAX_ROWS, tableFromInputs, unwindTable, type FrameSection, type UnwindInputs, type UnwindTable } from "./cfi-table.ts";
 import type { UnwindArch } from "./cfi-rules.ts";
 
-/** Tables from less CFI than this build in well under a millisecond: not worth a file. */
-export const CACHE_MIN_CFI_BYTES = 32 << 10;
-/** Table files kept (a system-wide profile meets a few dozen big libraries). */
-const CACHE_FILES = 64;
+/** Tables from less CFI than this (a few FDEs) are not worth a file. */
+export const CACHE_MIN_CFI_BYTES = 1 << 10;
+/** Table files kept, the least recently used dropped first (a system-wide profile meets a few dozen to a few hundred files). */
+const CACHE_FILES = 256;
 const PREFIX = "unwind-";
 const MAGIC = "FTUNWND1";
 const HEADER_BYTES = 32;
 /** Bytes a table file has per row, and the one more with signal-frame marks. */
-const ROW_BYTES = 8 + 3 * 4 + 3;
+const ROW_BYTES = 8 + 3 * 4 + 3; // as unwindTable counts them
 const ARCHES: UnwindArch[] = ["x86_64", "aarch64"];
 const SOURCES: FrameSection[] = [".eh_frame", ".debug_frame"];
 
@@ -114,21 +115,26 @@ export function deserializeTable(bytes: Uint8Array): UnwindTable | null {
   };
   const pc = take((b, o, c) => new Float64Array(b, o, c), 8);
   for (let i = 0; i < n; i++) if (!Number.isFinite(pc[i]!) || (i > 0 && pc[i]! < pc[i - 1]!)) return null;
-  const t: UnwindTable = {
+  const cfaOffset = take((b, o, c) => new Int32Array(b, o, c), 4);
+  const raOffset = take((b, o, c) => new Int32Array(b, o, c), 4);
+  const fpOffset = take((b, o, c) => new Int32Array(b, o, c), 4);
+  const cfaKind = take((b, o, c) => new Uint8Array(b, o, c), 1);
+  const raKind = take((b, o, c) => new Uint8Array(b, o, c), 1);
+  const fpKind = take((b, o, c) => new Uint8Array(b, o, c), 1);
+  const t = unwindTable({
     arch,
     count: n,
     pc,
-    cfaOffset: take((b, o, c) => new Int32Array(b, o, c), 4),
-    raOffset: take((b, o, c) => new Int32Array(b, o, c), 4),
-    fpOffset: take((b, o, c) => new Int32Array(b, o, c), 4),
-    cfaKind: take((b, o, c) => new Uint8Array(b, o, c), 1),
-    raKind: take((b, o, c) => new Uint8Array(b, o, c), 1),
-    fpKind: take((b, o, c) => new Uint8Array(b, o, c), 1),
-    bytes: n * ROW_BYTES + (signal ? n : 0),
+    cfaKind,
+    cfaOffset,
+    raKind,
+    raOffset,
+    fpKind,
+    fpOffset,
+    signalFrame: signal ? take((b, o, c) => new Uint8Array(b, o, c), 1) : undefined,
     sources: SOURCES.filter((_, i) => (sourceBits & (1 << i)) !== 0),
     cfiBytes: Number.isFinite(cfiBytes) ? cfiBytes : 0,
     truncated: (flags & 1) !== 0,
-  };
-  if (signal) t.signalFrame = take((b, o, c) => new Uint8Array(b, o, c), 1);
+  });
   return t;
 }

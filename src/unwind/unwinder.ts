@@ -66,6 +66,10 @@ export class StackUnwinder {
     this.seenCount = 0;
     const arm = this.arch === "aarch64";
     const stackEnd = s.sp + s.stackLen;
+    const words = s.stack;
+    const wordsAt = s.stackAt;
+    const copyLen = s.stackLen;
+    const copySp = s.sp;
     let pc = s.ip;
     let sp = s.sp;
     let fp = s.fp;
@@ -104,7 +108,7 @@ export class StackUnwinder {
           break;
         }
         const fpKind = t.fpKind[row]!;
-        if (fpKind === REG_AT_CFA) nextFp = this.read(s, cfa + t.fpOffset[row]!);
+        if (fpKind === REG_AT_CFA) nextFp = readWord(words, wordsAt, copyLen, cfa + t.fpOffset[row]! - copySp);
         else if (fpKind !== REG_SAME) nextFp = 0;
         st.cfiFrames++;
       } else if (this.mode === "auto" || look.kind === TARGET_ANON) {
@@ -116,13 +120,13 @@ export class StackUnwinder {
         }
         cfa = fp + 16;
         raAt = fp + 8;
-        nextFp = this.read(s, fp);
+        nextFp = readWord(words, wordsAt, copyLen, fp - copySp);
         st.fpFrames++;
       } else {
         stop = F_USER_NO_UNWIND_INFO;
         break;
       }
-      let ra = raAt === -1 ? s.lr : this.read(s, raAt);
+      let ra = raAt === -1 ? s.lr : readWord(words, wordsAt, copyLen, raAt - copySp);
       if (ra === -1) {
         stop = raAt + 8 > stackEnd ? F_USER_TRUNCATED : F_USER_BAD_FRAME; // past the copy, or below sp
         break;
@@ -202,11 +206,11 @@ export class StackUnwinder {
     return l;
   }
 
-  /** The u64 at `addr` of the sample's stack copy, or -1 outside it (or unaligned). */
-  private read(s: RawSample, addr: number): number {
-    const off = addr - s.sp;
-    if (off < 0 || off + 8 > s.stackLen || (off & 3) !== 0) return -1; // in range, off is a small integer
-    const w = s.stackAt + (off >> 2);
-    return s.stack[w + 1]! * TWO32 + s.stack[w]!;
-  }
+}
+
+/** The u64 at byte `off` of a stack copy (u32 words[at..], len bytes), or -1 outside it (or unaligned). */
+function readWord(words: Uint32Array, at: number, len: number, off: number): number {
+  if (off < 0 || off + 8 > len || (off & 3) !== 0) return -1; // in range, off is a small integer
+  const w = at + (off >> 2);
+  return words[w + 1]! * TWO32 + words[w]!;
 }

@@ -181,6 +181,7 @@ async function sample(config: LiveConfig, control: Int32Array, wakeFd: number, l
       profile.selfCpu = fixed ? selfCpu.sinceStart(t) : selfCpu.sample(t);
       const { wire, transfer } = encoder.encode(profile.snapshot(t, false, true));
       log.write(`worker: done after ${profile.samples} samples (${profile.outside} read outside the window, ${unread} not read), ${profile.lost} of ${profile.taken} lost; ${profile.execs} execs, ${profile.forks} forks, ${profile.exits} exits seen; [exited] in ${profile.exited} samples (${((100 * profile.exited) / Math.max(1, profile.samples)).toFixed(1)}%); ${kernelMaps.summary()}; symbolizer ${JSON.stringify(symbolizer.stats())}`);
+      log.write(`worker: ${profile.cacheSummary()}`);
       if (profile.unwinder !== null) log.write(`worker: unwind ${unwindSummary(profile.unwinder.stats, symbolizer.stats(), sampler.counters())}`);
       return { msg: { type: "done", snapshot: wire }, transfer };
     }
