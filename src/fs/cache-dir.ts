@@ -71,11 +71,15 @@ export function readCacheFile(dir: string, name: string, limit: number, what: st
   }
 }
 
-/** Which older files a write removes: those `stale` says are, then the least recently used past `keep` files matching `prefix`. */
+/**
+ * Which older files a write removes: those `stale` says are, then the least recently used
+ * past `keep` files matching `prefix`, or past `keepBytes` bytes of them.
+ */
 export interface CachePrune {
   prefix: string;
   stale?: (name: string) => boolean;
   keep?: number;
+  keepBytes?: number;
 }
 
 /** Writes `name` atomically (temp file + rename), readable by the owner only, then prunes. */
@@ -103,13 +107,23 @@ export function writeCacheFile(dir: string, name: string, bytes: Uint8Array, wha
 }
 
 function pruneDir(at: string, written: string, p: CachePrune): void {
-  const kept: { name: string; used: number }[] = [];
+  const kept: { name: string; used: number; size: number }[] = [];
   for (const f of readdirSync(at)) {
     if (!f.startsWith(p.prefix) || f === written || f.endsWith(".tmp")) continue;
-    if (p.stale?.(f)) rmSync(`${at}/${f}`, { force: true });
-    else if (p.keep !== undefined) kept.push({ name: f, used: lstatSync(`${at}/${f}`, { throwIfNoEntry: false })?.mtimeMs ?? 0 });
+    if (p.stale?.(f)) {
+      rmSync(`${at}/${f}`, { force: true });
+      continue;
+    }
+    const st = lstatSync(`${at}/${f}`, { throwIfNoEntry: false });
+    if (st !== undefined) kept.push({ name: f, used: st.mtimeMs, size: st.size });
   }
-  if (p.keep === undefined || kept.length < p.keep) return;
+  if (p.keep === undefined && p.keepBytes === undefined) return;
   kept.sort((a, b) => b.used - a.used);
-  for (const f of kept.slice(p.keep - 1)) rmSync(`${at}/${f.name}`, { force: true });
+  let files = 1;
+  let bytes = lstatSync(`${at}/${written}`, { throwIfNoEntry: false })?.size ?? 0;
+  for (const f of kept) {
+    files++;
+    bytes += f.size;
+    if (files > (p.keep ?? Infinity) || bytes > (p.keepBytes ?? Infinity)) rmSync(`${at}/${f.name}`, { force: true });
+  }
 }

@@ -14,6 +14,13 @@ import type { UnwindArch } from "./cfi-rules.ts";
 export const CACHE_MIN_CFI_BYTES = 1 << 10;
 /** Table files kept, the least recently used dropped first (a system-wide profile meets a few dozen to a few hundred files). */
 const CACHE_FILES = 256;
+/**
+ * Bytes of table files kept, and the biggest table written: a file's CFI is its author's to
+ * choose, and a root process must not fill a disk with what it parsed from one (libc's is 0.7 MB,
+ * libcrypto's 2 MB).
+ */
+const CACHE_BYTES = 256 << 20;
+export const CACHE_FILE_MAX = 32 << 20;
 const PREFIX = "unwind-";
 const MAGIC = "FTUNWND1";
 const HEADER_BYTES = 32;
@@ -29,20 +36,26 @@ export interface TableCacheStats {
 }
 
 /** The table of `inputs`: from the cache in `dir` when it holds it, else built (and stored when big enough). */
-export function cachedUnwindTable(inputs: UnwindInputs, dir: string, log: (line: string) => void, stats: TableCacheStats): UnwindTable | null {
+export function cachedUnwindTable(
+  inputs: UnwindInputs,
+  dir: string,
+  log: (line: string) => void,
+  stats: TableCacheStats,
+  build: (inputs: UnwindInputs) => UnwindTable | null = tableFromInputs,
+): UnwindTable | null {
   let cfi = 0;
   for (const f of inputs.frames) cfi += f.bytes.length;
-  if (cfi < CACHE_MIN_CFI_BYTES) return tableFromInputs(inputs);
+  if (cfi < CACHE_MIN_CFI_BYTES) return build(inputs);
   const name = `${PREFIX}${inputKey(inputs)}.bin`;
-  const bytes = readCacheFile(dir, name, HEADER_BYTES + (ROW_BYTES + 1) * MAX_ROWS, "unwind table cache", log);
+  const bytes = readCacheFile(dir, name, CACHE_FILE_MAX, "unwind table cache", log);
   const cached = bytes === null ? null : deserializeTable(bytes);
   if (cached !== null) {
     stats.unwindFromCache++;
     return cached;
   }
-  const table = tableFromInputs(inputs);
-  if (table !== null) {
-    writeCacheFile(dir, name, serializeTable(table), "unwind table cache", log, { prefix: PREFIX, keep: CACHE_FILES });
+  const table = build(inputs);
+  if (table !== null && tableFileBytes(table) <= CACHE_FILE_MAX) {
+    writeCacheFile(dir, name, serializeTable(table), "unwind table cache", log, { prefix: PREFIX, keep: CACHE_FILES, keepBytes: CACHE_BYTES });
     stats.unwindCached++;
   }
   return table;
@@ -68,10 +81,15 @@ export function inputKey(inputs: UnwindInputs): string {
   return h.digest("hex");
 }
 
+/** The size of `t`'s table file. */
+export function tableFileBytes(t: UnwindTable): number {
+  return HEADER_BYTES + ROW_BYTES * t.count + (t.signalFrame !== undefined ? t.count : 0);
+}
+
 export function serializeTable(t: UnwindTable): Uint8Array {
   const n = t.count;
   const signal = t.signalFrame !== undefined;
-  const out = new Uint8Array(HEADER_BYTES + ROW_BYTES * n + (signal ? n : 0));
+  const out = new Uint8Array(tableFileBytes(t));
   out.set(new TextEncoder().encode(MAGIC), 0);
   const dv = new DataView(out.buffer);
   dv.setUint32(8, n, true);

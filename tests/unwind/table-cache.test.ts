@@ -6,8 +6,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bufferSource, fdSource } from "../../src/symbolize/elf.ts";
-import { findRow, tableFromInputs, unwindInputs, type UnwindInputs, type UnwindTable } from "../../src/unwind/cfi-table.ts";
-import { cachedUnwindTable, deserializeTable, inputKey, serializeTable, type TableCacheStats } from "../../src/unwind/table-cache.ts";
+import { findRow, tableFromInputs, unwindInputs, unwindTable, type UnwindInputs, type UnwindTable } from "../../src/unwind/cfi-table.ts";
+import { writeCacheFile } from "../../src/fs/cache-dir.ts";
+import { CACHE_FILE_MAX, cachedUnwindTable, deserializeTable, inputKey, serializeTable, tableFileBytes, type TableCacheStats } from "../../src/unwind/table-cache.ts";
 
 const LIBC = ["/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6"].find((p) => existsSync(p))!;
 const work = mkdtempSync("/var/tmp/flametui-table-cache-");
@@ -149,3 +150,43 @@ describe("cachedUnwindTable", () => {
 function findSection(file: Uint8Array, section: Uint8Array): number {
   return Buffer.from(file.buffer, file.byteOffset, file.length).indexOf(Buffer.from(section.buffer, section.byteOffset, Math.min(64, section.length)));
 }
+
+describe("what the cache holds at most", () => {
+  test("a table too big to keep (a file's CFI is its author's to choose) is used but not written", () => {
+    const dir = join(work, "big");
+    const n = Math.ceil(CACHE_FILE_MAX / 23) + 1;
+    const huge = unwindTable({
+      arch: "x86_64",
+      count: n,
+      pc: Float64Array.from({ length: n }, (_, i) => i * 4),
+      cfaKind: new Uint8Array(n),
+      cfaOffset: new Int32Array(n),
+      raKind: new Uint8Array(n),
+      raOffset: new Int32Array(n),
+      fpKind: new Uint8Array(n),
+      fpOffset: new Int32Array(n),
+      signalFrame: undefined,
+      sources: [".eh_frame"],
+      cfiBytes: 1 << 20,
+      truncated: false,
+    });
+    expect(tableFileBytes(huge)).toBeGreaterThan(CACHE_FILE_MAX);
+    const s = newStats();
+    expect(cachedUnwindTable(libcInputs(), dir, () => {}, s, () => huge)).toBe(huge);
+    expect(s).toEqual({ unwindFromCache: 0, unwindCached: 0 });
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
+  test("past the byte budget the least recently used files go, whatever their number", () => {
+    const dir = join(work, "bytes");
+    mkdirSync(dir, { mode: 0o700 });
+    const old = Date.now() / 1000 - 3600;
+    for (let i = 0; i < 4; i++) {
+      const f = join(dir, `c-${i}.bin`);
+      writeFileSync(f, new Uint8Array(1000), { mode: 0o600 });
+      utimesSync(f, old + i, old + i);
+    }
+    writeCacheFile(dir, "c-new.bin", new Uint8Array(1000), "test cache", () => {}, { prefix: "c-", keepBytes: 2500 });
+    expect(readdirSync(dir).sort()).toEqual(["c-3.bin", "c-new.bin"]);
+  });
+});
