@@ -104,8 +104,9 @@ export class LiveProfile {
     const binMs = config.binMs ?? DEFAULT_BIN_MS;
     this.measure = config.measure ?? "cpu";
     this.sampleWeight = this.measure === "wall" ? Math.round(1e9 / config.hz) : 1;
-    // The time strip counts samples; off-CPU time is not samples (not kept per bin yet).
-    this.timeline = this.measure !== "cpu" ? null : new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
+    // The time strip sums weights per bin: samples, or (offcpu, wall) nanoseconds, a block's time
+    // spread over the bins it lasted.
+    this.timeline = new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
   }
 
   /** How often the per-sample caches answered (for the debug log). */
@@ -158,14 +159,16 @@ export class LiveProfile {
         this.outside++;
         return;
       }
-      this.timeline?.recordStack(t, this.builder.stack, len, s.cpu);
+      if (off) this.timeline?.recordStackSpan(t, this.builder.stack, len, s.cpu, weight);
+      else this.timeline?.recordStack(t, this.builder.stack, len, s.cpu, weight);
     } else {
       const stack = this.builder.stack;
       let leaf = this.leaves.find(stack, len);
       if (leaf >= 0) this.trie.addAtLeaf(leaf, weight);
       else if (weight > 0) this.leaves.remember(stack, len, (leaf = this.trie.add(stack, len, weight)));
       else leaf = ROOT;
-      this.timeline?.record(t, leaf, s.cpu);
+      if (off) this.timeline?.recordSpan(t, leaf, s.cpu, weight);
+      else this.timeline?.record(t, leaf, s.cpu, weight);
     }
     this.samples++;
     if (off) this.offCpuNs += weight;

@@ -13,6 +13,7 @@ import { snapshotOfMsRange } from "../profile/timeline.ts";
 import { StackTrie } from "../profile/trie.ts";
 import { preflight } from "../collect/preflight.ts";
 import { escapeText } from "../text/sanitize.ts";
+import { formatWeight } from "../tui/format.ts";
 import { LiveClient, STOP_TIMEOUT_MS } from "../worker/client.ts";
 import { HeldCommand } from "./run-command.ts";
 import { FIXED_DRAIN_MAX_MS, type LiveConfig, type LiveMode } from "../worker/protocol.ts";
@@ -182,12 +183,13 @@ async function runLiveViewer(config: LiveConfig, title: string, log: DebugLog, r
   return typeof process.exitCode === "number" ? process.exitCode : 0; // set by the viewer after a signal
 }
 
-/** `--range` with -o: the profile of that time range only; how many samples it kept goes to stderr. */
+/** `--range` with -o: the profile of that time range only; how much of the weight it kept goes to stderr. */
 function withRange(s: Snapshot, range: MsRange | undefined): Snapshot {
   if (!range) return s;
   const r = snapshotOfMsRange(s, range);
   if (!r) throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not");
-  process.stderr.write(`flametui: --range ${range.startMs}-${range.endMs} ms: ${r.total[0]} of ${s.total[0]} samples\n`);
+  const kept = s.unit === "samples" ? `${r.total[0]} of ${s.total[0]} samples` : `${formatWeight(r.total[0]!, s.unit)} of ${formatWeight(s.total[0]!, s.unit)}`;
+  process.stderr.write(`flametui: --range ${range.startMs}-${range.endMs} ms: ${kept}\n`);
   return r;
 }
 

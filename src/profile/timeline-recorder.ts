@@ -47,19 +47,40 @@ export class TimelineRecorder {
     return Math.floor((tNs - this.startNs) / this.binNs);
   }
 
-  /** fixed/aggregate: a sample whose stack ends at `leaf` of the profile trie. */
-  record(tNs: number, leaf: number, cpu: number): void {
+  /** fixed/aggregate: a sample (of `weight`) whose stack ends at `leaf` of the profile trie. */
+  record(tNs: number, leaf: number, cpu: number, weight = 1): void {
     const bin = this.binOf(tNs);
     if (bin < this.firstBin) return;
-    this.samples.push(bin, leaf, cpu);
+    this.samples.push(bin, leaf, cpu, weight);
     if (bin > this.lastBin) this.moveTo(bin);
     if (this.samples.length > MAX_KEPT_SAMPLES) this.dropOldest(this.samples.length - MAX_KEPT_SAMPLES);
   }
 
+  /**
+   * Time (ns) that ended at `endNs`, spread evenly over the bins of [endNs - ns, endNs): an
+   * off-CPU record's blocked time, which the kernel reports once, when the thread runs again.
+   */
+  recordSpan(endNs: number, leaf: number, cpu: number, ns: number): void {
+    const last = this.binOf(endNs - 1);
+    const from = Math.max(endNs - ns, this.startNs, this.startNs + (last - this.maxBins + 1) * this.binNs);
+    if (!(ns > 0) || endNs <= from) return;
+    for (let bin = this.binOf(from); bin <= last; bin++) {
+      const a = Math.max(from, this.startNs + bin * this.binNs);
+      const b = Math.min(endNs, this.startNs + (bin + 1) * this.binNs);
+      if (b > a) this.record(a, leaf, cpu, (ns * (b - a)) / (endNs - from));
+    }
+  }
+
   /** ring: a sample's stack, merged into the timeline's own trie. */
-  recordStack(tNs: number, stack: ArrayLike<number>, len: number, cpu: number): void {
+  recordStack(tNs: number, stack: ArrayLike<number>, len: number, cpu: number, weight = 1): void {
     if (this.binOf(tNs) < this.firstBin) return;
-    this.record(tNs, this.trie.add(stack, len, 1), cpu);
+    this.record(tNs, this.trie.add(stack, len, 1), cpu, weight);
+  }
+
+  /** ring: recordSpan for a stack, merged into the timeline's own trie. */
+  recordStackSpan(endNs: number, stack: ArrayLike<number>, len: number, cpu: number, ns: number): void {
+    if (this.binOf(endNs - 1) < this.firstBin) return;
+    this.recordSpan(endNs, this.trie.add(stack, len, 1), cpu, ns);
   }
 
   private moveTo(bin: number): void {
@@ -133,7 +154,7 @@ export class TimelineRecorder {
       bin: s.bin.slice(a, s.tail),
       path: s.path.slice(a, s.tail),
       cpu: s.cpu.slice(a, s.tail),
-      weight: null,
+      weight: s.weight === null ? null : s.weight.slice(a, s.tail),
       firstBin: this.firstBin,
       lastBin: this.lastBin,
     };

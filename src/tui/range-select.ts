@@ -231,7 +231,8 @@ export class TimeSelection {
   cycleMode(): void {
     if (this.noTime()) return;
     this.mode = STRIP_MODES[(STRIP_MODES.indexOf(this.mode) + 1) % STRIP_MODES.length]!;
-    this.host.message = `time strip: ${this.mode === "samples" ? "samples per bin" : `per ${this.mode}`}`;
+    const what = this.host.full.unit === "nanoseconds" ? "time" : this.host.full.unit;
+    this.host.message = `time strip: ${this.mode === "samples" ? `${what} per bin` : `per ${this.mode}`}`;
     this.host.timeChanged(); // the graph's height changes with the strip's
   }
 

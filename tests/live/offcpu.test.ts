@@ -104,6 +104,18 @@ describe.skipIf(!isRoot)("off-CPU and wall time", () => {
     expect(Math.abs(pct("spin_phase") - 10)).toBeLessThan(5);
   }, 30_000);
 
+  test("wall --range: the second half of the window holds half the wall time (blocks spread over the bins they lasted), still 70/20/10", async () => {
+    const ms = 3000;
+    const { stacks } = await profileMain(["fixed", "--mode", "wall", "--hz", "499", "--ms", String(ms), "--range", "1500-3000"], "wall-range");
+    const total = sum(stacks);
+    const pct = (fn: string) => (100 * sum(stacks, has(fn))) / total;
+    console.log(`wall --range 1500-3000: main thread ${(total / 1e9).toFixed(3)} s; sleep_phase ${pct("sleep_phase").toFixed(1)}%, pipe_phase ${pct("pipe_phase").toFixed(1)}%, spin_phase ${pct("spin_phase").toFixed(1)}%`);
+    expect(Math.abs(total - 1.5e9) / 1.5e9).toBeLessThan(0.08);
+    expect(Math.abs(pct("sleep_phase") - 70)).toBeLessThan(6);
+    expect(Math.abs(pct("pipe_phase") - 20)).toBeLessThan(6);
+    expect(Math.abs(pct("spin_phase") - 10)).toBeLessThan(6);
+  }, 30_000);
+
   test("--min-block-us leaves shorter blocks out in the kernel: at 50 ms only the 70 ms sleeps remain", async () => {
     const { stacks } = await profileMain(["fixed", "--mode", "offcpu", "--min-block-us", "50000", "--ms", "2000"], "minblock");
     const total = sum(stacks);

@@ -194,3 +194,21 @@ test("the diff of two ranges equals diffSnapshots of the two range profiles", ()
   expect(Array.from(fast.total)).toEqual(Array.from(slow.total));
   expect(Array.from(fast.diff!.total)).toEqual(Array.from(slow.diff!.total));
 });
+
+test("off-CPU time reported when a block ends is spread over the bins it lasted; weights travel in deltas", () => {
+  const trie = new StackTrie();
+  const rec = new TimelineRecorder(trie, 1000 * MS, 100);
+  const ids = ["p", "read", "[sleeping]"].map((n) => trie.frames.intern(n, FrameKind.User));
+  const leaf = trie.add(ids, 3, 250 * MS);
+  // A 250 ms block that ended at 400 ms: 150-400 ms, so 50 ms in bin 1, 100 in bin 2, 100 in bin 3.
+  rec.recordSpan((1000 + 400) * MS, leaf, 0, 250 * MS);
+  // One that began before the start: only what falls after the start counts, all of it (the weight is the time).
+  rec.recordSpan((1000 + 30) * MS, leaf, 1, 80 * MS);
+  // An on-CPU sample of a wall profile: 1/Hz seconds in its own bin.
+  rec.record((1000 + 420) * MS, leaf, 0, 10 * MS);
+  const d = rec.take(1500 * MS);
+  expect(d.weight).not.toBeNull();
+  const tl = new TimelineMirror().apply(d);
+  expect(Array.from(tl.perBin(0, 5)).map((w) => w / MS)).toEqual([80, 50, 100, 100, 10]);
+  expect(rangeWeight(tl, { from: 2, to: 4 }) / MS).toBe(200);
+});
