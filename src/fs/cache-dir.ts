@@ -82,13 +82,13 @@ export interface CachePrune {
   keepBytes?: number;
 }
 
-/** Writes `name` atomically (temp file + rename), readable by the owner only, then prunes. */
-export function writeCacheFile(dir: string, name: string, bytes: Uint8Array, what: string, log: (line: string) => void, prune?: CachePrune): void {
+/** Writes `name` atomically (temp file + rename), readable by the owner only, then prunes; false when it could not. */
+export function writeCacheFile(dir: string, name: string, bytes: Uint8Array, what: string, log: (line: string) => void, prune?: CachePrune): boolean {
   let dfd: number | null = null;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     dfd = openDir(dir, (r) => log(`cache: ${what} directory ${escapeText(dir)} ${r}: not written`));
-    if (dfd === null) return;
+    if (dfd === null) return false;
     const at = `/proc/self/fd/${dfd}`;
     const tmp = `${name}.${process.pid}.tmp`;
     const fd = openSync(`${at}/${tmp}`, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
@@ -99,8 +99,10 @@ export function writeCacheFile(dir: string, name: string, bytes: Uint8Array, wha
     }
     renameSync(`${at}/${tmp}`, `${at}/${name}`);
     if (prune) pruneDir(at, name, prune);
+    return true;
   } catch (e) {
     log(`cache: cannot write the ${what} in ${escapeText(dir)}: ${escapeText((e as Error).message)}`);
+    return false;
   } finally {
     if (dfd !== null) closeSync(dfd);
   }

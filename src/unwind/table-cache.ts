@@ -55,8 +55,7 @@ export function cachedUnwindTable(
   }
   const table = build(inputs);
   if (table !== null && tableFileBytes(table) <= CACHE_FILE_MAX) {
-    writeCacheFile(dir, name, serializeTable(table), "unwind table cache", log, { prefix: PREFIX, keep: CACHE_FILES, keepBytes: CACHE_BYTES });
-    stats.unwindCached++;
+    if (writeCacheFile(dir, name, serializeTable(table), "unwind table cache", log, { prefix: PREFIX, keep: CACHE_FILES, keepBytes: CACHE_BYTES })) stats.unwindCached++;
   }
   return table;
 }
