@@ -34,7 +34,7 @@ export interface SymbolizerOptions {
   procRoot?: string;
   /** Default "<procRoot>/kallsyms". */
   kallsymsPath?: string;
-  /** Where the kernel symbol table and big unwind tables are cached between runs (kallsyms-cache.ts, table-cache.ts); null: no cache. */
+  /** Where the kernel symbol table and unwind tables are cached between runs (kallsyms-cache.ts, table-cache.ts); null: no cache. */
   cacheDir?: string | null;
   /** Least time between two re-reads of one pid's maps, ms. Default 100. */
   mapsRefreshMs?: number;

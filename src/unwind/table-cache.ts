@@ -4,7 +4,7 @@
 // is filed under the SHA-256 of everything it is built from (architecture, each CFI section's
 // kind, address and bytes), so a file that claims another's build-id cannot stand in for it,
 // and a library updated in place gets a table of its own. Files live in flametui's cache
-// directory (src/fs/cache-dir.ts); the least recently used go past CACHE_FILES.
+// directory (src/fs/cache-dir.ts); the least recently used go past CACHE_FILES or CACHE_BYTES.
 
 import { readCacheFile, writeCacheFile } from "../fs/cache-dir.ts";
 import { MAX_ROWS, tableFromInputs, unwindTable, type FrameSection, type UnwindInputs, type UnwindTable } from "./cfi-table.ts";
