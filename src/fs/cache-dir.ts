@@ -58,8 +58,12 @@ export function readCacheFile(dir: string, name: string, limit: number, what: st
         return null;
       }
       const bytes = readRange(fd, 0, st.size);
-      const now = new Date();
-      futimesSync(fd, now, now);
+      try {
+        const now = new Date();
+        futimesSync(fd, now, now);
+      } catch {
+        // a read-only cache is still a cache
+      }
       return bytes;
     } finally {
       closeSync(fd);
