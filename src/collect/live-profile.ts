@@ -106,7 +106,7 @@ export class LiveProfile {
     this.sampleWeight = this.measure === "wall" ? Math.round(1e9 / config.hz) : 1;
     // The time strip sums weights per bin: samples, or (offcpu, wall) nanoseconds, a block's time
     // spread over the bins it lasted.
-    this.timeline = new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
+    this.timeline = config.timeline === false ? null : new TimelineRecorder(this.trie, startNs, binMs, this.window ? { ownTrie: true, maxBins: Math.ceil((config.slots * config.ms) / binMs) + 1 } : {});
   }
 
   /** How often the per-sample caches answered (for the debug log). */

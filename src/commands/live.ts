@@ -57,7 +57,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
   const headless = opts.output !== undefined || !process.stdout.isTTY;
   if (opts.range && mode === "ring") throw new UsageError("--range needs time bins: fixed and aggregate keep them, ring does not", "use fixed --ms, or aggregate");
   if (opts.command) return runWithCommand(mode, opts, opts.command, headless, log);
-  const config = liveConfig(mode, opts, log, { pids: opts.pids, enableIdle: opts.enableIdle, liveSnapshots: !headless && mode !== "fixed", progress: mode === "fixed" && process.stderr.isTTY === true });
+  const config = liveConfig(mode, opts, log, { pids: opts.pids, enableIdle: opts.enableIdle, liveSnapshots: !headless && mode !== "fixed", progress: mode === "fixed" && process.stderr.isTTY === true, timeline: keepsTimeline(headless, opts) });
   // The status bar shows mode and rate from the live figures; the title says what is sampled.
   const title = opts.pids.length > 0 ? `pid ${opts.pids.join(",")}` : mode === "ring" ? `last ${opts.slots} x ${opts.ms} ms` : "all CPUs";
   const name = `flametui ${mode}`;
@@ -102,7 +102,7 @@ export async function runLive(mode: LiveMode, opts: LiveOptions, log: DebugLog):
 async function runWithCommand(mode: LiveMode, opts: LiveOptions, argv: string[], headless: boolean, log: DebugLog): Promise<number> {
   const format = opts.output !== undefined ? resolveFormat(opts.output, opts.format) : resolveFormat("-", opts.format);
   const held = await HeldCommand.start(argv, log.write);
-  const config = liveConfig(mode, opts, log, { pids: [held.pid], followForks: true, enableIdle: false, liveSnapshots: false });
+  const config = liveConfig(mode, opts, log, { pids: [held.pid], followForks: true, enableIdle: false, liveSnapshots: false, timeline: keepsTimeline(headless, opts) });
   const client = LiveClient.launch(config);
   try {
     await client.ready;
@@ -233,7 +233,10 @@ class ProgressLine {
 }
 
 /** The worker's settings from the command line; `who` says which processes and how they are watched. */
-function liveConfig(mode: LiveMode, opts: LiveOptions, log: DebugLog, who: Pick<LiveConfig, "pids" | "enableIdle" | "liveSnapshots" | "followForks" | "progress">): LiveConfig {
+/** Without a viewer and without --range nothing reads the time bins: they are not kept or sent. */
+const keepsTimeline = (headless: boolean, opts: LiveOptions) => !headless || opts.range !== undefined;
+
+function liveConfig(mode: LiveMode, opts: LiveOptions, log: DebugLog, who: Pick<LiveConfig, "pids" | "enableIdle" | "liveSnapshots" | "followForks" | "progress" | "timeline">): LiveConfig {
   return {
     mode,
     hz: opts.hz,

@@ -39,6 +39,8 @@ export interface LiveConfig {
   liveSnapshots: boolean;
   /** fixed: send progress while sampling (a progress line is drawn). */
   progress?: boolean;
+  /** Keep each sample's time bin (the viewer's strip, --range); a headless run without --range does not. Default true. */
+  timeline?: boolean;
   /** Debug log file (append), or null. */
   logPath: string | null;
 }
