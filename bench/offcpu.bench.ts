@@ -22,12 +22,16 @@ const cc = Bun.spawnSync(["gcc", "-O2", "-pthread", "-o", bin, join(root, "tests
 if (cc.exitCode !== 0) throw new Error(cc.stderr.toString());
 const exe = Bun.file(join(root, "dist/flametui")).size > 0 ? [join(root, "dist/flametui")] : [process.execPath, join(root, "src/main.ts")];
 
+// `args->field` and no bare blocks: Debian's bpftrace 0.17 refuses `args.field` and `{ ... }` (it
+// exited at once with a compile error, which earlier versions of this bench took for a run costing
+// almost nothing).
+const blockOut = "@start[args->prev_pid] = nsecs; @kst[args->prev_pid] = kstack; @ust[args->prev_pid] = ustack;";
 const bpftraceScript = (pid: number | null) => `tracepoint:sched:sched_switch {
-  ${pid === null ? "" : `if (pid == ${pid}) `}{ @start[args.prev_pid] = nsecs; @kst[args.prev_pid] = kstack; @ust[args.prev_pid] = ustack; }
-  $s = @start[args.next_pid];
+  ${pid === null ? blockOut : `if (pid == ${pid}) { ${blockOut} }`}
+  $s = @start[args->next_pid];
   if ($s != 0) {
-    @[@kst[args.next_pid], @ust[args.next_pid], args.next_comm] = sum(nsecs - $s);
-    delete(@start[args.next_pid]); delete(@kst[args.next_pid]); delete(@ust[args.next_pid]);
+    @[@kst[args->next_pid], @ust[args->next_pid], args->next_comm] = sum(nsecs - $s);
+    delete(@start[args->next_pid]); delete(@kst[args->next_pid]); delete(@ust[args->next_pid]);
   }
 }`;
 
@@ -36,24 +40,39 @@ interface Row {
   toolCpu: number;
   workCpu: number;
   trips: number;
+  /** Stacks of pingpong in the tool's output: proof that it measured something. */
+  stacks: number;
 }
 
-/** Runs the workload with `cmd(pid)` (null: alone); the tool attaches while the workload waits 1.5 s. */
-async function run(tool: string, cmd: ((pid: number) => string[]) | null): Promise<Row> {
+/**
+ * Runs the workload with `cmd(pid)` (null: alone); the tool attaches while the workload waits 1.5 s.
+ * `stacksOf` counts the workload's stacks in what the tool wrote to stdout.
+ */
+async function run(tool: string, cmd: ((pid: number) => string[]) | null, stacksOf: (stdout: string) => number = () => 0): Promise<Row> {
   const w = Bun.spawn([bin, String(SECONDS), "1500"], { stdout: "pipe" });
-  const p = cmd ? Bun.spawn(cmd(w.pid), { stdout: "ignore", stderr: "pipe" }) : null;
+  const p = cmd ? Bun.spawn(cmd(w.pid), { stdout: "pipe", stderr: "pipe" }) : null;
+  const out = p ? new Response(p.stdout).text() : Promise.resolve("");
   const trips = Number((await new Response(w.stdout).text()).trim());
   await w.exited;
   const wru = w.resourceUsage();
   let toolCpu = 0;
   if (p) {
+    // A tool that is gone before the end of the workload did not measure it: no row for it.
+    if (p.exitCode !== null) throw new Error(`${tool} exited early (${p.exitCode}): ${(await new Response(p.stderr).text()).slice(0, 2000)}`);
     await interrupt(p);
     toolCpu = Number(p.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
   }
-  return { tool, toolCpu, workCpu: Number(wru?.cpuTime.total ?? 0n) / 1e6, trips };
+  const stacks = stacksOf(await out);
+  if (p && stacks === 0) throw new Error(`${tool} wrote no stack of the workload: ${(await new Response(p.stderr).text()).slice(0, 2000)}`);
+  return { tool, toolCpu, workCpu: Number(wru?.cpuTime.total ?? 0n) / 1e6, trips, stacks };
 }
 
-const flametui = (pid: number | null) => [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", ...(pid === null ? [] : ["--pid", String(pid)]), "-o", join(dir, "off.folded")];
+/** Folded lines of the workload (its process name comes first). */
+const foldedStacks = (text: string) => text.split("\n").filter((l) => l.startsWith("pingpong;")).length;
+/** bpftrace map entries keyed by the workload's comm (the key's last field). */
+const bpftraceStacks = (text: string) => text.split("\n").filter((l) => /^\s*, pingpong\]: \d+$/.test(l) || /, pingpong\]: \d+$/.test(l)).length;
+
+const flametui = (pid: number | null) => [...exe, "aggregate", "--mode", "offcpu", "--min-block-us", "0", ...(pid === null ? [] : ["--pid", String(pid)]), "-o", "-"];
 // One short run of each tool first: a first start after a build reads the executable (or LLVM) from disk.
 for (const cmd of [flametui(null), ["bpftrace", "-e", bpftraceScript(null)]]) {
   const p = Bun.spawn(cmd, { stdout: "ignore", stderr: "ignore" });
@@ -62,17 +81,17 @@ for (const cmd of [flametui(null), ["bpftrace", "-e", bpftraceScript(null)]]) {
 }
 const rows = [
   await run("none", null),
-  await run("flametui aggregate --mode offcpu (all processes)", () => flametui(null)),
-  await run("bpftrace offcputime-style (all processes)", () => ["bpftrace", "-e", bpftraceScript(null)]),
-  await run("flametui aggregate --mode offcpu --pid", (pid) => flametui(pid)),
-  await run("bpftrace offcputime-style, /pid == PID/", (pid) => ["bpftrace", "-e", bpftraceScript(pid)]),
+  await run("flametui aggregate --mode offcpu (all processes)", () => flametui(null), foldedStacks),
+  await run("bpftrace offcputime-style (all processes)", () => ["bpftrace", "-e", bpftraceScript(null)], bpftraceStacks),
+  await run("flametui aggregate --mode offcpu --pid", (pid) => flametui(pid), foldedStacks),
+  await run("bpftrace offcputime-style, /pid == PID/", (pid) => ["bpftrace", "-e", bpftraceScript(pid)], bpftraceStacks),
 ];
 rmSync(dir, { recursive: true, force: true });
 const base = rows[0]!;
 console.log(`${SECONDS} s of pingpong (two threads, pipes); CPU seconds; switches ~ 2 x round trips`);
-console.log("| tool | tool CPU s | workload CPU s | round trips/s | throughput vs none | tool + extra workload CPU s |");
-console.log("|---|---|---|---|---|---|");
+console.log("| tool | tool CPU s | workload CPU s | round trips/s | throughput vs none | tool + extra workload CPU s | workload stacks written |");
+console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const extra = r.toolCpu + r.workCpu - base.workCpu;
-  console.log(`| ${r.tool} | ${r.toolCpu.toFixed(2)} | ${r.workCpu.toFixed(2)} | ${Math.round(r.trips / SECONDS)} | ${(r.trips / base.trips).toFixed(2)} | ${r === base ? "-" : extra.toFixed(2)} |`);
+  console.log(`| ${r.tool} | ${r.toolCpu.toFixed(2)} | ${r.workCpu.toFixed(2)} | ${Math.round(r.trips / SECONDS)} | ${(r.trips / base.trips).toFixed(2)} | ${r === base ? "-" : extra.toFixed(2)} | ${r === base ? "-" : r.stacks} |`);
 }
