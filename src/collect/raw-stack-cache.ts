@@ -2,7 +2,7 @@
 // seen before costs one hash and one compare instead of a symbol lookup per frame. Entries of
 // a pid die with it: forget(pid) bumps the pid's generation (exec, exit, pid reuse).
 
-import { resized, withRoom } from "../profile/typed-arrays.ts";
+import { resized, slotsByHash, withRoom } from "../profile/typed-arrays.ts";
 
 const EMPTY = -1;
 const MAX_ENTRIES = 1 << 20;
@@ -133,16 +133,8 @@ export class RawStackCache {
   }
 
   private rehash(): void {
-    const size = this.table.length * 2;
-    const table = new Int32Array(size).fill(EMPTY);
-    const mask = size - 1;
-    for (let e = 0; e < this.count; e++) {
-      let i = this.hashes[e]! & mask;
-      while (table[i] !== EMPTY) i = (i + 1) & mask;
-      table[i] = e;
-    }
-    this.table = table;
-    this.mask = mask;
+    this.table = slotsByHash(this.hashes, this.count, this.table.length * 2);
+    this.mask = this.table.length - 1;
   }
 }
 

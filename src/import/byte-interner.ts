@@ -1,7 +1,7 @@
 // Maps byte strings to small integers without building a JS string per lookup: the importers
 // hash frame text straight out of the input buffer and only decode text they have never seen.
 
-import { resized, withRoom } from "../profile/typed-arrays.ts";
+import { resized, slotsByHash, withRoom } from "../profile/typed-arrays.ts";
 
 const EMPTY = -1;
 
@@ -68,16 +68,8 @@ export class ByteInterner {
   }
 
   private rehash(): void {
-    const size = this.table.length * 2;
-    const table = new Int32Array(size).fill(EMPTY);
-    const mask = size - 1;
-    for (let k = 0; k < this.count; k++) {
-      let i = this.hashes[k]! & mask;
-      while (table[i] !== EMPTY) i = (i + 1) & mask;
-      table[i] = k;
-    }
-    this.table = table;
-    this.mask = mask;
+    this.table = slotsByHash(this.hashes, this.count, this.table.length * 2);
+    this.mask = this.table.length - 1;
   }
 }
 

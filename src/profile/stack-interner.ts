@@ -4,7 +4,7 @@
 // its biggest cost. Only for a trie that never frees nodes (fixed, aggregate); cleared when the
 // trie is replaced, and when its memory bound is reached (it then fills again).
 
-import { resized, withRoom } from "./typed-arrays.ts";
+import { resized, slotsByHash, withRoom } from "./typed-arrays.ts";
 
 const EMPTY = -1;
 /** Frame ids kept at most (4 bytes each), across all remembered stacks. */
@@ -94,15 +94,7 @@ export class StackInterner {
   }
 
   private rehash(): void {
-    const size = this.table.length * 2;
-    const table = new Int32Array(size).fill(EMPTY);
-    const mask = size - 1;
-    for (let e = 0; e < this.count; e++) {
-      let i = this.hashes[e]! & mask;
-      while (table[i] !== EMPTY) i = (i + 1) & mask;
-      table[i] = e;
-    }
-    this.table = table;
-    this.mask = mask;
+    this.table = slotsByHash(this.hashes, this.count, this.table.length * 2);
+    this.mask = this.table.length - 1;
   }
 }

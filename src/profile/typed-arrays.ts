@@ -17,3 +17,18 @@ export function withRoom<T extends Typed>(a: T, need: number): T {
   while (n < need) n *= 2;
   return resized(a, n);
 }
+
+/**
+ * An open-addressing index (linear probing, -1 for empty) of `size` slots, a power of two, over
+ * entries 0..count whose hashes are `hashes`: what a hash table of entries rebuilds when it doubles.
+ */
+export function slotsByHash(hashes: Int32Array, count: number, size: number): Int32Array<ArrayBuffer> {
+  const table = new Int32Array(size).fill(-1);
+  const mask = size - 1;
+  for (let e = 0; e < count; e++) {
+    let i = hashes[e]! & mask;
+    while (table[i] !== -1) i = (i + 1) & mask;
+    table[i] = e;
+  }
+  return table;
+}
