@@ -98,6 +98,9 @@ export function writeCacheFile(dir: string, name: string, bytes: Uint8Array, wha
     const fd = openSync(`${at}/${tmp}`, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
       for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      rmSync(`${at}/${tmp}`, { force: true }); // a full disk leaves no half-written file behind
+      throw e;
     } finally {
       closeSync(fd);
     }
